@@ -1,0 +1,1 @@
+"""Files in, passages and metadata out, the index kept current."""

@@ -1,0 +1,150 @@
+"""Chinese analysis: jieba segmentation of folded text, in forms Whoosh can index.
+
+Each passage is indexed three ways (see ``kb.schema``):
+
+* ``words``    — jieba's precise-mode words with *sequential* positions (phrase and
+  proximity queries work, unlike jieba's bundled ``ChineseAnalyzer``);
+* ``subwords`` — dictionary words inside longer words (八项规定 inside 中央八项规定精神,
+  热线 inside 12345政务服务热线), so a short query word finds the long form;
+* ``chars``    — every character, for exact quoted search (a phrase query over characters is
+  substring search, across word boundaries and for single characters).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import jieba
+from whoosh.analysis import Token, Tokenizer
+
+from kb.dictionaries import Dictionaries
+from kb.folding import fold
+
+_WORDLIKE = re.compile(r"\w")
+_ASCII_RUN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
+_WHITESPACE = re.compile(r"\s+")
+
+jieba.setLogLevel(logging.WARNING)
+
+
+def normalize_space(text: str) -> str:
+    """Passage text as stored: runs of whitespace collapsed to one space, ends stripped.
+
+    Quoted search compares against this form, so the query goes through it too.
+    """
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+class Segmenter:
+    """A jieba tokenizer loaded with our user dictionary, its cache kept in ``cache_dir``."""
+
+    def __init__(self, dictionaries: Dictionaries, cache_dir: Path | None = None) -> None:
+        self.dictionaries = dictionaries
+        self._jieba = jieba.Tokenizer()
+        if cache_dir is not None:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            self._jieba.tmp_dir = str(cache_dir)
+            self._jieba.cache_file = "jieba.cache"
+        self._lock = threading.Lock()
+        self._ready = False
+
+    def _ensure_ready(self) -> None:
+        if self._ready:
+            return
+        with self._lock:
+            if self._ready:
+                return
+            self._jieba.initialize()
+            for term, freq in self.dictionaries.userdict:
+                self._jieba.add_word(term, freq)
+            self._ready = True
+
+    def spans(self, folded: str) -> list[tuple[str, int, int]]:
+        """(word, start, end) for every word-like token of already-folded text."""
+        self._ensure_ready()
+        return [
+            (w, start, end) for w, start, end in self._jieba.tokenize(folded) if _WORDLIKE.search(w)
+        ]
+
+    def words(self, folded: str) -> list[str]:
+        return [w for w, _, _ in self.spans(folded)]
+
+    def subwords(self, words: list[str]) -> list[str]:
+        """Dictionary words and ASCII runs strictly inside longer words."""
+        self._ensure_ready()
+        freq = self._jieba.FREQ
+        found: list[str] = []
+        for word in words:
+            size = len(word)
+            if size < 3:
+                continue
+            for n in range(2, size):
+                for i in range(size - n + 1):
+                    part = word[i : i + n]
+                    if freq.get(part):
+                        found.append(part)
+            if not word.isascii():
+                found.extend(m.group() for m in _ASCII_RUN.finditer(word) if m.group() != word)
+        return found
+
+    def is_known(self, word: str) -> bool:
+        self._ensure_ready()
+        return bool(self._jieba.FREQ.get(word))
+
+
+def char_tokens(folded: str) -> list[str]:
+    """One token per character of normalized, folded passage text (spaces included)."""
+    return list(folded)
+
+
+class JiebaTokenizer(Tokenizer):
+    """Whoosh tokenizer: folds, segments with jieba, positions 0, 1, 2 ... per word.
+
+    Character offsets refer to the original text because folding preserves length.
+    """
+
+    def __init__(self, segmenter: Segmenter | None = None) -> None:
+        self.segmenter = segmenter
+
+    def __getstate__(self) -> dict:
+        # The index stores a pickled schema; the jieba state does not belong in it.
+        return {"segmenter": None}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, JiebaTokenizer)
+
+    def __hash__(self) -> int:
+        return hash(JiebaTokenizer)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        if self.segmenter is None:
+            raise RuntimeError("JiebaTokenizer used without a Segmenter; open the index via kb")
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        for pos, (word, start, end) in enumerate(self.segmenter.spans(fold(value))):
+            token.text = word
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = value[start:end]
+            if positions:
+                token.pos = start_pos + pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            yield token

@@ -1,0 +1,171 @@
+"""The ``kb`` command: the front door, and the only module of kb that imports indexer or web."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DOCS = PROJECT_ROOT / "corpus" / "docs"
+DEFAULT_DICT = PROJECT_ROOT / "corpus" / "dict"
+
+
+def default_index() -> Path:
+    return Path(os.environ.get("KB_INDEX") or Path(".kb") / "index")
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _configure_stdio() -> None:
+    # Chinese output on consoles whose default encoding is not UTF-8 (Windows).
+    for stream in (sys.stdout, sys.stderr, sys.stdin):
+        if hasattr(stream, "reconfigure"):
+            with contextlib.suppress(ValueError, OSError):
+                stream.reconfigure(encoding="utf-8", errors="replace")
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from indexer.store import IndexBusy, update_index
+    from kb.dictionaries import DictionaryError
+
+    paths = [Path(p) for p in args.paths] or [DEFAULT_DOCS]
+    try:
+        report = update_index(
+            Path(args.index), paths, Path(args.dict), rebuild=args.rebuild, progress=_stderr
+        )
+    except IndexBusy as error:
+        _stderr(str(error))
+        return 3
+    except DictionaryError as error:
+        _stderr(f"词典有误：{error}")
+        return 2
+    print(
+        f"新增 {len(report.added)}，更新 {len(report.updated)}，删除 {len(report.removed)}，"
+        f"未变 {report.unchanged}，失败 {len(report.failed)}"
+        + (f"；共写入 {report.passages} 个段落" if report.passages else "")
+        + ("（已重建索引）" if report.rebuilt else "")
+    )
+    for label, items in (
+        ("新增", report.added),
+        ("更新", report.updated),
+        ("删除", report.removed),
+    ):
+        for item in items:
+            print(f"  {label}：{item}")
+    for failure in report.failed:
+        print(f"  失败：{failure.path}：{failure.reason}")
+    return 0
+
+
+def _plain_snippet(snippet: str) -> str:
+    import html
+
+    return html.unescape(
+        re.sub(r"</?mark>", lambda m: "【" if m.group() == "<mark>" else "】", snippet)
+    )
+
+
+def _print_result(result, offset: int) -> None:
+    for note in result.notes:
+        _stderr(f"提示：{note}")
+    print(f"共 {result.total} 条结果")
+    for number, hit in enumerate(result.hits, offset + 1):
+        meta = " ".join(x for x in (hit.doc_type, hit.date, hit.doc_no) if x)
+        print(f"\n{number}. 《{hit.title}》 {meta}")
+        if hit.section:
+            print("   " + " > ".join(hit.section))
+        print("   " + _plain_snippet(hit.snippet))
+        print(f"   {hit.path}")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from kb.indexdir import IndexMissing
+    from kb.search import Searcher
+
+    try:
+        searcher = Searcher(Path(args.index))
+    except IndexMissing as error:
+        _stderr(str(error))
+        return 2
+
+    def run(query: str):
+        return searcher.search(query, limit=args.limit, offset=args.offset, per_doc=args.per_doc)
+
+    if args.query == "-":
+        for line in sys.stdin:
+            query = line.rstrip("\r\n")
+            print(json.dumps(run(query).as_dict(), ensure_ascii=False), flush=True)
+        return 0
+    if args.query is None:
+        if not sys.stdin.isatty():
+            _stderr("请给出检索词，或用 kb search - 从标准输入逐行读取。")
+            return 2
+        return _interactive(run)
+    result = run(args.query)
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        _print_result(result, args.offset)
+    return 0
+
+
+def _interactive(run) -> int:
+    _stderr('输入检索词后回车；空行或 Ctrl+D 退出。语法："精确短语"  -排除词  type:通报  year:2024')
+    while True:
+        try:
+            query = input("检索> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not query:
+            return 0
+        _print_result(run(query), 0)
+        print()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kb", description="政策与会议文件检索知识库")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    index = commands.add_parser("index", help="建立或更新索引")
+    index.add_argument("paths", nargs="*", help="文件或文件夹（默认：项目的 corpus/docs）")
+    index.add_argument("--index", default=None, help="索引目录（默认 $KB_INDEX 或 ./.kb/index）")
+    index.add_argument("--rebuild", action="store_true", help="完整重建索引")
+    index.add_argument("--dict", default=str(DEFAULT_DICT), help="词典目录（默认 corpus/dict）")
+    index.set_defaults(handler=cmd_index)
+
+    search = commands.add_parser("search", help="检索")
+    search.add_argument("query", nargs="?", help="检索词；“-”表示从标准输入逐行读取，输出 JSON 行")
+    search.add_argument("--index", default=None, help="索引目录（默认 $KB_INDEX 或 ./.kb/index）")
+    search.add_argument("--limit", type=int, default=10, help="返回条数（默认 10）")
+    search.add_argument("--offset", type=int, default=0, help="跳过前若干条（翻页）")
+    search.add_argument("--per-doc", type=int, default=3, help="同一文件最多几条（0 表示不限）")
+    search.add_argument("--json", action="store_true", help="输出 JSON")
+    search.set_defaults(handler=cmd_search)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _configure_stdio()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "index", "") is None:
+        args.index = str(default_index())
+    for name in ("limit", "offset", "per_doc"):
+        if getattr(args, name, 0) is not None and getattr(args, name, 0) < 0:
+            parser.error(f"--{name.replace('_', '-')} 不能为负数")
+    if getattr(args, "limit", 1) == 0:
+        parser.error("--limit 至少为 1")
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,119 @@
+"""The admin-editable word lists in ``corpus/dict``: parsing only, no segmentation.
+
+Formats (UTF-8, ``#`` starts a comment line, blank lines ignored):
+
+* ``userdict.txt`` — one term per line, optionally ``term frequency``;
+* ``synonyms.txt`` — ``a, b, c`` (all equivalent) or ``A => x, y`` (A reaches x and y, each of
+  x and y reaches A);
+* ``query_stopwords.txt`` — one word per line, dropped from free-text queries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.folding import fold
+
+USERDICT = "userdict.txt"
+SYNONYMS = "synonyms.txt"
+STOPWORDS = "query_stopwords.txt"
+DICT_FILES = (USERDICT, SYNONYMS, STOPWORDS)
+
+_SPLIT = re.compile(r"[,，、;；|]")
+
+
+class DictionaryError(ValueError):
+    """A dictionary line an admin has to fix; the message says where."""
+
+
+def _lines(text: str) -> Iterable[tuple[int, str]]:
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip().lstrip("\ufeff")
+        if line and not line.startswith("#"):
+            yield number, line
+
+
+def parse_userdict(text: str, source: str = USERDICT) -> list[tuple[str, int | None]]:
+    """Terms with optional frequencies, folded so they match folded text."""
+    terms = []
+    for number, line in _lines(text):
+        parts = line.split()
+        if len(parts) > 2 or (len(parts) == 2 and not parts[1].isdigit()):
+            raise DictionaryError(f"{source} 第{number}行：词条中不能有空格（“{line}”）")
+        freq = int(parts[1]) if len(parts) == 2 else None
+        terms.append((fold(parts[0]), freq))
+    return terms
+
+
+def parse_stopwords(text: str) -> frozenset[str]:
+    return frozenset(fold(line) for _, line in _lines(text))
+
+
+@dataclass
+class Synonyms:
+    """Maps a folded term to the folded terms it also searches for."""
+
+    expansions: dict[str, list[str]] = field(default_factory=dict)
+
+    def _link(self, term: str, other: str) -> None:
+        targets = self.expansions.setdefault(term, [])
+        if other != term and other not in targets:
+            targets.append(other)
+
+    def of(self, term: str) -> list[str]:
+        return self.expansions.get(term, [])
+
+    @property
+    def longest(self) -> int:
+        return max((len(t) for t in self.expansions), default=0)
+
+
+def parse_synonyms(text: str, source: str = SYNONYMS) -> Synonyms:
+    synonyms = Synonyms()
+    for number, line in _lines(text):
+        if "=>" in line:
+            head, _, tail = line.partition("=>")
+            heads = [fold(t.strip()) for t in _SPLIT.split(head) if t.strip()]
+            tails = [fold(t.strip()) for t in _SPLIT.split(tail) if t.strip()]
+            if not heads or not tails:
+                raise DictionaryError(f"{source} 第{number}行：“=>”两边都要有词（“{line}”）")
+            for h in heads:
+                for t in tails:
+                    synonyms._link(h, t)
+                    synonyms._link(t, h)
+        else:
+            group = [fold(t.strip()) for t in _SPLIT.split(line) if t.strip()]
+            if len(group) < 2:
+                raise DictionaryError(f"{source} 第{number}行：同义词组至少要有两个词（“{line}”）")
+            for a in group:
+                for b in group:
+                    synonyms._link(a, b)
+    return synonyms
+
+
+@dataclass(frozen=True)
+class Dictionaries:
+    """The three lists as one unit, loaded from a folder."""
+
+    userdict: list[tuple[str, int | None]]
+    synonyms: Synonyms
+    stopwords: frozenset[str]
+    userdict_digest: str
+
+    @classmethod
+    def load(cls, folder: Path) -> Dictionaries:
+        def read(name: str) -> str:
+            path = folder / name
+            return path.read_text(encoding="utf-8-sig") if path.exists() else ""
+
+        userdict_text = read(USERDICT)
+        return cls(
+            userdict=parse_userdict(userdict_text),
+            synonyms=parse_synonyms(read(SYNONYMS)),
+            stopwords=parse_stopwords(read(STOPWORDS)),
+            userdict_digest=hashlib.sha256(userdict_text.encode("utf-8")).hexdigest()[:16],
+        )

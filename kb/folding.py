@@ -1,0 +1,70 @@
+"""Character folding applied to indexed text and to queries alike.
+
+Folding is *length-preserving*: every character maps to exactly one character. That keeps
+offsets in folded text valid in the original, so we segment and match on folded text but
+always store and show the original.
+
+Two foldings are combined into one ``str.translate`` table:
+
+* NFKC compatibility folding per character (full-width digits, letters and punctuation,
+  ideographic space, compatibility ideographs) plus ASCII lower-casing;
+* traditional -> simplified per character, from OpenCC's ``t2s`` table. A character is only
+  mapped when it is not itself a simplified character (its ``s2t`` form differs from it),
+  so ordinary simplified text is never altered (OpenCC maps e.g. 坏 -> 坯 otherwise).
+"""
+
+from __future__ import annotations
+
+import functools
+import unicodedata
+
+# Ranges holding every character OpenCC converts (CJK unified ideographs, extension A,
+# compatibility ideographs). Characters outside the BMP are left as they are.
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+
+
+def _nfkc_table() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for code in range(0x80, 0x10000):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        char = chr(code)
+        folded = unicodedata.normalize("NFKC", char)
+        if len(folded) == 1 and folded != char:
+            table[code] = folded.lower() if folded.isascii() else folded
+    for code in range(ord("A"), ord("Z") + 1):
+        table[code] = chr(code).lower()
+    return table
+
+
+def _t2s_table() -> dict[int, str]:
+    import opencc
+
+    chars = [chr(c) for lo, hi in _CJK_RANGES for c in range(lo, hi + 1)]
+    joined = "\n".join(chars)
+    simplified = opencc.OpenCC("t2s").convert(joined).split("\n")
+    traditional = opencc.OpenCC("s2t").convert(joined).split("\n")
+    table: dict[int, str] = {}
+    for char, simp, trad in zip(chars, simplified, traditional, strict=True):
+        is_simplified_char = trad != char
+        if len(simp) == 1 and simp != char and not is_simplified_char:
+            table[ord(char)] = simp
+    return table
+
+
+@functools.cache
+def fold_table() -> dict[int, str]:
+    """The combined translate table; built once per process (~0.2 s)."""
+    table = _nfkc_table()
+    for code, simp in _t2s_table().items():
+        # A compatibility ideograph first folds by NFKC, then by t2s.
+        table[code] = simp
+    for code, target in list(table.items()):
+        if len(target) == 1 and ord(target) in table and table[ord(target)] != target:
+            table[code] = table[ord(target)]
+    return table
+
+
+def fold(text: str) -> str:
+    """Fold ``text`` for matching; ``len(fold(t)) == len(t)`` always holds."""
+    return text.translate(fold_table())

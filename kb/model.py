@@ -1,0 +1,37 @@
+"""What kb knows about: documents and the passages they are split into."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Passage:
+    """A paragraph (or part of a long one) with the headings it stands under."""
+
+    text: str
+    section: tuple[str, ...] = ()
+
+
+@dataclass
+class Document:
+    """One source file, its metadata and its passages.
+
+    ``date`` is ``YYYY-MM-DD`` or ``""``; ``doc_no`` is normalised (see ``kb.docno``).
+    """
+
+    doc_id: str
+    path: str
+    title: str
+    doc_type: str = "其他"
+    date: str = ""
+    issuer: str = ""
+    doc_no: str = ""
+    speaker: str = ""
+    source: str = ""
+    content_hash: str = ""
+    passages: list[Passage] = field(default_factory=list)
+
+    @property
+    def year(self) -> int | None:
+        return int(self.date[:4]) if self.date[:4].isdigit() else None

@@ -1,0 +1,42 @@
+"""The Whoosh schema of a kb index, and the version that says when an index must be rebuilt.
+
+One Whoosh document per passage; document metadata is repeated on each of its passages so a
+hit needs no second lookup.
+"""
+
+from __future__ import annotations
+
+from whoosh import fields
+from whoosh.analysis import Tokenizer
+from whoosh.formats import Frequency, Positions
+
+from kb.analysis import JiebaTokenizer, Segmenter
+
+# Bump when the schema or the way text becomes tokens changes.
+SCHEMA_VERSION = 3
+
+
+def build_schema(segmenter: Segmenter | None = None) -> fields.Schema:
+    words: Tokenizer = JiebaTokenizer(segmenter)
+    return fields.Schema(
+        passage_id=fields.ID(stored=True, unique=True),
+        doc_id=fields.ID(stored=True, sortable=True),
+        path=fields.ID(stored=True),
+        source=fields.ID(stored=True),
+        ordinal=fields.NUMERIC(stored=True, sortable=True),
+        content_hash=fields.STORED(),
+        # Searchable text; values are given as token lists made by kb.analysis.
+        words=fields.FieldType(Positions(), words, scorable=True),
+        subwords=fields.FieldType(Frequency(), words, scorable=True),
+        chars=fields.FieldType(Positions(), words),
+        title=fields.FieldType(Frequency(), words, scorable=True, stored=True),
+        section=fields.FieldType(Frequency(), words, scorable=True, stored=True),
+        issuer=fields.FieldType(Positions(), words, stored=True),
+        text=fields.STORED(),
+        # Filters and metadata.
+        doc_type=fields.ID(stored=True),
+        year=fields.NUMERIC(stored=True),
+        date=fields.ID(stored=True, sortable=True),
+        doc_no=fields.ID(stored=True),
+        speaker=fields.STORED(),
+    )

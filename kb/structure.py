@@ -1,0 +1,277 @@
+"""Document structure: title, heading paths, passages, and metadata read off the text.
+
+Decides only; no I/O. Rules follow the habits of Chinese official documents:
+headings 一、 / （一） / 1. / （1）, 第X章 / 第X节, articles 第X条 (a passage under its chapter),
+run-in headings (a numbered paragraph whose first sentence is its heading), 一是/二是 sub-points
+as preferred split points of long paragraphs, a signature block (issuer line, date line).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from dataclasses import dataclass, field
+
+from kb.analysis import normalize_space
+from kb.docno import find_doc_nos
+from kb.folding import fold
+from kb.model import Passage
+
+CN_NUM = "一二三四五六七八九十百零〇两"
+DOC_TYPES = (
+    "讲话",
+    "方案",
+    "通报",
+    "意见",
+    "通知",
+    "决定",
+    "条例",
+    "规定",
+    "办法",
+    "报告",
+    "公报",
+    "其他",
+)
+
+# (rank, pattern): a lower rank is an outer heading.
+_HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (0, re.compile(rf"^第[{CN_NUM}\d]+[编]")),
+    (1, re.compile(rf"^第[{CN_NUM}\d]+章")),
+    (2, re.compile(rf"^第[{CN_NUM}\d]+节")),
+    (3, re.compile(rf"^[{CN_NUM}]+\s*[、，]")),
+    (4, re.compile(rf"^[（(]\s*[{CN_NUM}]+\s*[）)]")),
+    (5, re.compile(r"^\d{1,2}\s*[.．、](?!\d)")),
+    (6, re.compile(r"^[（(]\s*\d{1,2}\s*[）)]")),
+)
+_ARTICLE = re.compile(rf"^第[{CN_NUM}\d]+条")
+_ATTACHMENT = re.compile(r"^附\s*件\s*(?:[:：]|\d|$)")
+_LEAD_SENTENCE = re.compile(r"^(.{2,60}?)[。：:！？]")
+_SENTENCE = re.compile(r"[^。！？；;!?]*(?:[。！？；;!?]+[”’」』）)]*|$)")
+_SUBPOINT = re.compile(rf"^[{CN_NUM}]是")
+
+MAX_PASSAGE = 500
+TARGET_PASSAGE = 200
+HEADING_MAX = 40
+
+_DATE_NUMERIC = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0}
+_DATE_CHINESE = re.compile(
+    r"([〇零○O一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
+)
+_DATE_LINE = re.compile(r"^[（(]?\s*(?:\S{0,12}[于在])?\s*\S{0,8}年\S{0,4}月\S{0,4}日\s*[）)]?$")
+_SPEAKER = re.compile(
+    r"^(?P<role>[\u4e00-\u9fa5、]{0,20}(?:书记|主任|区长|市长|县长|省长|部长|局长|主席|委员|组长|镇长|乡长|校长|总理|常委))"
+    r"\s+(?P<name>[\u4e00-\u9fa5]{2,4})$"
+)
+_ISSUER_LINE = re.compile(r"^[\u4e00-\u9fa5（）()“”\s]{3,40}$")
+_ADDRESSEE = re.compile(r"^(?:同志们|各[^。]{1,78})[：:]$")
+_TITLE_SUFFIX = re.compile(r"[（(][^（）()]{1,12}[）)]$")
+
+
+@dataclass
+class Outline:
+    """The result of reading a document's text."""
+
+    title: str
+    passages: list[Passage] = field(default_factory=list)
+    doc_type: str = "其他"
+    date: str = ""
+    issuer: str = ""
+    doc_no: str = ""
+    speaker: str = ""
+
+
+def heading_rank(line: str) -> int | None:
+    for rank, pattern in _HEADINGS:
+        if pattern.match(line):
+            return rank
+    return None
+
+
+def split_long(text: str) -> list[str]:
+    """Cut a long paragraph at sentence ends, preferring 一是/二是 starts; keeps every char."""
+    if len(text) <= MAX_PASSAGE:
+        return [text]
+    sentences = [s for s in _SENTENCE.findall(text) if s]
+    chunks: list[str] = []
+    current = ""
+    for sentence in sentences:
+        starts_subpoint = bool(_SUBPOINT.match(sentence.lstrip()))
+        if current and (
+            (starts_subpoint and len(current) >= TARGET_PASSAGE // 2)
+            or len(current) + len(sentence) > MAX_PASSAGE
+            and len(current) >= TARGET_PASSAGE // 2
+        ):
+            chunks.append(current)
+            current = ""
+        current += sentence
+    if current:
+        chunks.append(current)
+    return [c.strip() for c in chunks if c.strip()]
+
+
+def _parse_chinese_date(m: re.Match[str]) -> tuple[int, int, int]:
+    year = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
+
+    def small(s: str) -> int:
+        if s == "十":
+            return 10
+        if s.startswith("十"):
+            return 10 + _CN_DIGITS[s[1]]
+        if s.endswith("十"):
+            return _CN_DIGITS[s[0]] * 10
+        if "十" in s:
+            return _CN_DIGITS[s[0]] * 10 + _CN_DIGITS[s[-1]]
+        return _CN_DIGITS[s]
+
+    return year, small(m.group(2)), small(m.group(3))
+
+
+def find_date(text: str) -> str:
+    """The first date in ``text`` as YYYY-MM-DD (Arabic or Chinese numerals), or ``""``."""
+    folded = fold(text)
+    candidates = []
+    m = _DATE_NUMERIC.search(folded)
+    if m:
+        candidates.append((m.start(), (int(m.group(1)), int(m.group(2)), int(m.group(3)))))
+    m = _DATE_CHINESE.search(folded)
+    if m:
+        with contextlib.suppress(KeyError):
+            candidates.append((m.start(), _parse_chinese_date(m)))
+    for _, (y, mo, d) in sorted(candidates):
+        if 1 <= mo <= 12 and 1 <= d <= 31:
+            return f"{y:04d}-{mo:02d}-{d:02d}"
+    return ""
+
+
+def infer_doc_type(title: str, body_start: str = "") -> str:
+    """The document type from its title: the last type word, with carrier rules.
+
+    A 通知 that prints or forwards a document (关于印发《X方案》的通知) takes the type of what it
+    carries; compilations and notices of typical cases are 通报; speeches are recognised by
+    讲话/致辞/发言 in the title or by opening with 同志们.
+    """
+    plain = _TITLE_SUFFIX.sub("", title.strip())
+    carried = re.search(r"(?:印发|转发|颁布)(?:《)?(.+?)(?:》)?的(?:通知|函)$", plain)
+    if carried:
+        inner = infer_doc_type(carried.group(1))
+        if inner != "其他":
+            return inner
+    if re.search(r"讲话|致辞|发言|动员会上|会议上的", plain):
+        return "讲话"
+    if re.search(r"典型(?:问题|案例)|案例汇编|警示教育案例", plain):
+        return "通报"
+    for word in ("实施方案", "工作方案", "行动方案", "方案", "计划", "要点"):
+        if plain.endswith(word):
+            return "方案"
+    for word in DOC_TYPES[:-1]:
+        if plain.endswith(word):
+            return word
+    if plain.endswith("实施意见") or plain.endswith("指导意见"):
+        return "意见"
+    if plain.endswith("细则") or plain.endswith("规则") or plain.endswith("制度"):
+        return "规定"
+    if body_start.startswith("同志们"):
+        return "讲话"
+    return "其他"
+
+
+def _issuer_from_title(title: str) -> str:
+    m = re.match(r"^(.{2,40}?)关于", title)
+    if m and re.search(
+        r"(?:委员会|委|政府|办公厅|办公室|部|局|院|厅|监委|纪委|中心|党组|组织部)$", m.group(1)
+    ):
+        return m.group(1).strip()
+    return ""
+
+
+def read_outline(text: str, fallback_title: str = "") -> Outline:
+    """Split ``text`` into title, metadata and passages with heading paths."""
+    lines = [normalize_space(line) for line in text.replace("\r", "\n").split("\n")]
+    lines = [line for line in lines if line]
+    if not lines:
+        return Outline(title=fallback_title)
+
+    title = fallback_title
+    first = lines[0]
+    if heading_rank(first) is None and not first.startswith("同志们") and len(first) <= 120:
+        title = first
+        lines = lines[1:]
+    outline = Outline(title=title)
+
+    # Metadata lines near the top and the signature block at the end.
+    # Lines that only carry metadata (发文字号, speaker, dates, signature, addressee) are not
+    # passages: a hit on them would show nothing worth reading.
+    skip: set[int] = set()
+    head = lines[:8]
+    for i, line in enumerate(head):
+        nos = find_doc_nos(line)
+        if nos and len(line) - (nos[0].end - nos[0].start) <= 4:
+            skip.add(i)
+            outline.doc_no = outline.doc_no or nos[0].normal
+        speaker = _SPEAKER.match(line)
+        if speaker:
+            skip.add(i)
+            outline.speaker = outline.speaker or speaker.group("name")
+        if _DATE_LINE.match(line) and find_date(line):
+            skip.add(i)
+        if _ADDRESSEE.match(line):
+            skip.add(i)
+    if not outline.doc_no:
+        title_nos = find_doc_nos(title)
+        if title_nos:
+            outline.doc_no = title_nos[0].normal
+
+    date_index = None
+    for i in range(len(lines) - 1, max(len(lines) - 12, -1), -1):
+        if _DATE_LINE.match(lines[i]) and find_date(lines[i]):
+            date_index = i
+            break
+    if date_index is not None:
+        outline.date = find_date(lines[date_index])
+        skip.add(date_index)
+        previous = lines[date_index - 1] if date_index > 0 else ""
+        if _ISSUER_LINE.match(previous) and heading_rank(previous) is None:
+            outline.issuer = normalize_space(previous)
+            skip.add(date_index - 1)
+    if not outline.date:
+        for line in head:
+            if _DATE_LINE.match(line) and find_date(line):
+                outline.date = find_date(line)
+                break
+    if not outline.issuer:
+        outline.issuer = _issuer_from_title(title)
+    outline.doc_type = infer_doc_type(title, lines[0] if lines else "")
+
+    outline.passages = _passages([line for i, line in enumerate(lines) if i not in skip])
+    return outline
+
+
+def _passages(lines: list[str]) -> list[Passage]:
+    stack: list[tuple[int, str]] = []
+    passages: list[Passage] = []
+
+    def push(rank: int, heading: str) -> None:
+        while stack and stack[-1][0] >= rank:
+            stack.pop()
+        stack.append((rank, heading))
+
+    for line in lines:
+        if _ATTACHMENT.match(line) and len(line) <= HEADING_MAX:
+            stack.clear()
+            stack.append((0, line))
+            if len(line) <= 4:
+                continue
+        rank = heading_rank(line)
+        if rank is not None and not _ARTICLE.match(line):
+            ends_sentence = line.endswith(("。", "；", ";"))
+            if len(line) <= HEADING_MAX and not ends_sentence:
+                push(rank, line)
+                continue
+            lead = _LEAD_SENTENCE.match(line)
+            if lead:
+                push(rank, lead.group(1))
+        section = tuple(heading for _, heading in stack)
+        for chunk in split_long(line):
+            passages.append(Passage(text=chunk, section=section))
+    return passages
