@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.readers import UnreadableFile, read_file
-from kb.analysis import Segmenter, char_tokens
+from kb.analysis import Segmenter
 from kb.folding import fold
 from kb.model import Document
 from kb.structure import read_outline
@@ -51,17 +51,9 @@ def load_document(path: Path, shown_path: str, data: bytes) -> Document:
 
 def index_rows(document: Document, segmenter: Segmenter) -> list[dict]:
     """Whoosh field values for each passage, tokens computed here (see kb.schema)."""
-    title_words = segmenter.words(fold(document.title))
-    title_tokens = title_words + segmenter.subwords(title_words)
-    issuer_chars = char_tokens(fold(document.issuer))
     rows = []
-    section_cache: dict[tuple[str, ...], list[str]] = {}
     for ordinal, passage in enumerate(document.passages):
-        folded = fold(passage.text)
-        words = segmenter.words(folded)
-        if passage.section not in section_cache:
-            section_words = segmenter.words(fold(" ".join(passage.section)))
-            section_cache[passage.section] = section_words + segmenter.subwords(section_words)
+        words = segmenter.words(fold(passage.text))
         rows.append(
             {
                 "passage_id": f"{document.doc_id}:{ordinal}",
@@ -72,18 +64,14 @@ def index_rows(document: Document, segmenter: Segmenter) -> list[dict]:
                 "content_hash": document.content_hash,
                 "words": words,
                 "subwords": segmenter.subwords(words),
-                "chars": char_tokens(folded),
-                "title": title_tokens,
-                "_stored_title": document.title,
-                "section": section_cache[passage.section],
-                "_stored_section": list(passage.section),
-                "issuer": issuer_chars,
-                "_stored_issuer": document.issuer,
+                "title": document.title,
+                "section": list(passage.section),
                 "text": passage.text,
                 "doc_type": document.doc_type,
                 "year": document.year if document.year is not None else 0,
                 "date": document.date,
                 "doc_no": document.doc_no,
+                "issuer": document.issuer,
                 "speaker": document.speaker,
             }
         )

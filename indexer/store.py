@@ -24,6 +24,7 @@ from kb.analysis import Segmenter
 from kb.dictionaries import DICT_FILES, Dictionaries
 from kb.indexdir import Generation, IndexDir
 from kb.schema import SCHEMA_VERSION, build_schema
+from kb.substring import write_store
 
 Progress = Callable[[str], None]
 
@@ -254,6 +255,8 @@ def update_index(
     except BaseException:
         writer.cancel()
         raise
+    with ix.reader() as reader:
+        write_store(generation.whoosh_dir, reader)
     generation.write_meta(
         {"schema_version": SCHEMA_VERSION, "userdict": dictionaries.userdict_digest}
     )

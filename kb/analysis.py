@@ -1,13 +1,13 @@
 """Chinese analysis: jieba segmentation of folded text, in forms Whoosh can index.
 
-Each passage is indexed three ways (see ``kb.schema``):
+Each passage is indexed two ways (see ``kb.schema``):
 
-* ``words``    — jieba's precise-mode words with *sequential* positions (phrase and
-  proximity queries work, unlike jieba's bundled ``ChineseAnalyzer``);
+* ``words``    — jieba's precise-mode words (the tokenizer gives them *sequential* positions,
+  unlike jieba's bundled ``ChineseAnalyzer``, which records character offsets);
 * ``subwords`` — dictionary words inside longer words (八项规定 inside 中央八项规定精神,
-  热线 inside 12345政务服务热线), so a short query word finds the long form;
-* ``chars``    — every character, for exact quoted search (a phrase query over characters is
-  substring search, across word boundaries and for single characters).
+  热线 inside 12345政务服务热线), so a short query word finds the long form.
+
+Exact quoted search works on the folded text itself (``kb.substring``).
 """
 
 from __future__ import annotations
@@ -94,11 +94,6 @@ class Segmenter:
     def is_known(self, word: str) -> bool:
         self._ensure_ready()
         return bool(self._jieba.FREQ.get(word))
-
-
-def char_tokens(folded: str) -> list[str]:
-    """One token per character of normalized, folded passage text (spaces included)."""
-    return list(folded)
 
 
 class JiebaTokenizer(Tokenizer):

@@ -58,18 +58,16 @@ class Synonyms:
     """Maps a folded term to the folded terms it also searches for."""
 
     expansions: dict[str, list[str]] = field(default_factory=dict)
+    longest: int = 0
 
     def _link(self, term: str, other: str) -> None:
         targets = self.expansions.setdefault(term, [])
         if other != term and other not in targets:
             targets.append(other)
+        self.longest = max(self.longest, len(term))
 
     def of(self, term: str) -> list[str]:
         return self.expansions.get(term, [])
-
-    @property
-    def longest(self) -> int:
-        return max((len(t) for t in self.expansions), default=0)
 
 
 def parse_synonyms(text: str, source: str = SYNONYMS) -> Synonyms:

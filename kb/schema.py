@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from whoosh import fields
 from whoosh.analysis import Tokenizer
-from whoosh.formats import Frequency, Positions
+from whoosh.formats import Frequency
 
 from kb.analysis import JiebaTokenizer, Segmenter
 
 # Bump when the schema or the way text becomes tokens changes.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def build_schema(segmenter: Segmenter | None = None) -> fields.Schema:
@@ -25,18 +25,18 @@ def build_schema(segmenter: Segmenter | None = None) -> fields.Schema:
         source=fields.ID(stored=True),
         ordinal=fields.NUMERIC(stored=True, sortable=True),
         content_hash=fields.STORED(),
-        # Searchable text; values are given as token lists made by kb.analysis.
-        words=fields.FieldType(Positions(), words, scorable=True),
+        # Searchable text; values are given as token lists made by kb.analysis. Exact
+        # substring search does not use the index (see kb.substring).
+        words=fields.FieldType(Frequency(), words, scorable=True),
         subwords=fields.FieldType(Frequency(), words, scorable=True),
-        chars=fields.FieldType(Positions(), words),
-        title=fields.FieldType(Frequency(), words, scorable=True, stored=True),
-        section=fields.FieldType(Frequency(), words, scorable=True, stored=True),
-        issuer=fields.FieldType(Positions(), words, stored=True),
+        title=fields.STORED(),
+        section=fields.STORED(),
         text=fields.STORED(),
         # Filters and metadata.
         doc_type=fields.ID(stored=True),
         year=fields.NUMERIC(stored=True),
         date=fields.ID(stored=True, sortable=True),
         doc_no=fields.ID(stored=True),
+        issuer=fields.ID(stored=True),
         speaker=fields.STORED(),
     )

@@ -1,0 +1,129 @@
+"""Shared pieces of the benchmarks: corpora, judged queries, and the naive peers."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CORPUS_DOCS = ROOT / "corpus" / "docs"
+REALDOCS = ROOT.parent / "shared" / "realdocs" / "docs"
+JUDGMENTS = ROOT / "bench" / "judgments"
+
+
+def require_realdocs() -> None:
+    if not REALDOCS.is_dir():
+        sys.exit(f"skipped: {REALDOCS} is absent (it sits beside the checkout in CI)")
+
+
+@dataclass
+class Judged:
+    query: str
+    kind: str
+    relevant: dict[str, int]  # key "corpus/<file>" or "realdocs/<file>" -> grade 1 or 2
+
+
+def load_judgments() -> list[Judged]:
+    judged = []
+    for path in sorted(JUDGMENTS.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                judged.append(Judged(row["query"], row["kind"], row["relevant"]))
+    return judged
+
+
+def key_for(path: str | Path) -> str:
+    """The judgments' key of a document file."""
+    path = Path(path)
+    collection = "realdocs" if path.parent.resolve() == REALDOCS.resolve() else "corpus"
+    return f"{collection}/{path.name}"
+
+
+def paragraphs(path: Path) -> Iterator[str]:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            yield line.strip()
+
+
+def timed(function, *args, **kwargs):
+    start = time.perf_counter()
+    value = function(*args, **kwargs)
+    return value, time.perf_counter() - start
+
+
+def build_naive_whoosh(files: list[Path], folder: Path):
+    """Whoosh + jieba's ChineseAnalyzer, one index document per paragraph, as people do."""
+    from jieba.analyse import ChineseAnalyzer
+    from whoosh import fields, index
+
+    schema = fields.Schema(
+        path=fields.ID(stored=True),
+        content=fields.TEXT(stored=True, analyzer=ChineseAnalyzer()),
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    ix = index.create_in(str(folder), schema)
+    writer = ix.writer()
+    for path in files:
+        for paragraph in paragraphs(path):
+            writer.add_document(path=str(path), content=paragraph)
+    writer.commit()
+    return ix
+
+
+class NaiveWhoosh:
+    def __init__(self, ix) -> None:
+        from whoosh.qparser import QueryParser
+
+        self.searcher = ix.searcher()
+        self.parser = QueryParser("content", ix.schema)
+
+    def ranked_paths(self, query: str, limit: int = 100) -> list[str]:
+        results = self.searcher.search(self.parser.parse(query), limit=limit)
+        return [hit["path"] for hit in results]
+
+    def search_with_highlights(self, query: str) -> list[str]:
+        results = self.searcher.search(self.parser.parse(query), limit=10)
+        return [hit.highlights("content") for hit in results]
+
+
+class NaiveBM25:
+    """bm25s over jieba-segmented paragraphs."""
+
+    def __init__(self, files: list[Path]) -> None:
+        import bm25s
+        import jieba
+
+        self.jieba = jieba
+        self.paths: list[str] = []
+        corpus_tokens: list[list[str]] = []
+        for path in files:
+            for paragraph in paragraphs(path):
+                self.paths.append(str(path))
+                corpus_tokens.append([w for w in jieba.lcut(paragraph) if w.strip()])
+        self.retriever = bm25s.BM25()
+        self.retriever.index(corpus_tokens, show_progress=False)
+
+    def ranked_paths(self, query: str, limit: int = 100) -> list[str]:
+        tokens = [w for w in self.jieba.lcut(query) if w.strip()]
+        if not tokens:
+            return []
+        limit = min(limit, len(self.paths))
+        docs, _ = self.retriever.retrieve([tokens], k=limit, show_progress=False)
+        return [self.paths[i] for i in docs[0]]
+
+
+def unique_in_order(items: list[str], limit: int = 10) -> list[str]:
+    seen: list[str] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+            if len(seen) == limit:
+                break
+    return seen

@@ -1,0 +1,124 @@
+"""Second-stage ranking of the best candidates: coverage of what was asked, then closeness.
+
+BM25 alone lets a passage repeating two common words (领导, 干部) beat one holding the two rare
+words the user really meant (月饼, 蟹卡). So the top candidates are re-scored by *coverage*:
+the share of the query's concepts a passage contains, each concept weighted by its rarity
+(idf); words from synonyms count a little less than typed words, and matches only in the title
+or headings a little less than in the text. Passages containing every concept come first;
+BM25 and the distance between the matched words order the rest.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+SYNONYM_FACTOR = 0.8
+CONTEXT_FACTOR = 0.8  # matched in title or headings only
+SINGLE_CHAR_FACTOR = 0.3
+COVERAGE_WEIGHT = 2.0
+PROXIMITY_WEIGHT = 0.3
+PROXIMITY_SCALE = 20  # characters: a window this long halves the bonus
+
+
+@dataclass
+class Concept:
+    """One thing the user asked for: the typed form and what else reaches it (all folded)."""
+
+    typed: str
+    tokens: list[str]
+    alternatives: list[str] = field(default_factory=list)
+    weight: float = 1.0
+
+    @property
+    def forms(self) -> list[str]:
+        return [self.typed, *self.alternatives]
+
+    @property
+    def required(self) -> bool:
+        """Whether a passage must hold it to count as matching every word typed."""
+        return len(self.typed) > 1
+
+
+def idf(doc_count: int, doc_frequency: int) -> float:
+    return math.log(1 + (doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
+
+
+def concept_weight(concept: Concept, doc_count: int, doc_frequency: int) -> float:
+    weight = idf(doc_count, max(doc_frequency, 1))
+    return weight * (1.0 if concept.required else SINGLE_CHAR_FACTOR)
+
+
+def _match(concept: Concept, text: str, context: str) -> tuple[float, list[int]]:
+    """(credit in 0..1, positions in text) of the concept's best form."""
+    credit = 0.0
+    positions: list[int] = []
+    for i, form in enumerate(concept.forms):
+        factor = 1.0 if i == 0 else SYNONYM_FACTOR
+        start = text.find(form)
+        if start != -1:
+            credit = max(credit, factor)
+            while start != -1:
+                positions.append(start)
+                start = text.find(form, start + 1)
+        elif form in context:
+            credit = max(credit, factor * CONTEXT_FACTOR)
+    return credit, sorted(positions)
+
+
+def _smallest_window(occurrences: list[list[int]]) -> int | None:
+    """Length of the shortest stretch holding one position from each list."""
+    if len(occurrences) < 2:
+        return None
+    merged = sorted(
+        (pos, which) for which, positions in enumerate(occurrences) for pos in positions
+    )
+    need = len(occurrences)
+    counts = [0] * need
+    have = 0
+    best = None
+    left = 0
+    for _right, (pos, which) in enumerate(merged):
+        if counts[which] == 0:
+            have += 1
+        counts[which] += 1
+        while have == need:
+            left_pos, left_which = merged[left]
+            span = pos - left_pos
+            best = span if best is None else min(best, span)
+            counts[left_which] -= 1
+            if counts[left_which] == 0:
+                have -= 1
+            left += 1
+    return best
+
+
+@dataclass(frozen=True)
+class Assessment:
+    covers_all: bool
+    score: float
+
+
+def assess(
+    concepts: list[Concept], text: str, context: str, bm25: float, best_bm25: float
+) -> Assessment:
+    """Score one candidate; ``text`` and ``context`` (title + headings) are folded."""
+    total = sum(c.weight for c in concepts) or 1.0
+    covered = 0.0
+    occurrences = []
+    covers_all = True
+    for concept in concepts:
+        credit, positions = _match(concept, text, context)
+        covered += credit * concept.weight
+        if positions and concept.required:
+            occurrences.append(positions)
+        if credit == 0.0 and concept.required:
+            covers_all = False
+    window = _smallest_window(occurrences)
+    closeness = 0.0 if window is None else PROXIMITY_SCALE / (PROXIMITY_SCALE + window)
+    score = (
+        COVERAGE_WEIGHT * covered / total
+        + (bm25 / best_bm25 if best_bm25 > 0 else 0.0)
+        + PROXIMITY_WEIGHT * closeness
+    )
+    return Assessment(covers_all, score)
