@@ -66,6 +66,7 @@ def index_rows(document: Document, segmenter: Segmenter) -> list[dict]:
                 "subwords": segmenter.subwords(words),
                 "title": document.title,
                 "section": list(passage.section),
+                "heading": passage.heading,
                 "text": passage.text,
                 "doc_type": document.doc_type,
                 "year": document.year if document.year is not None else 0,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,33 +40,54 @@ def normalize_space(text: str) -> str:
     return _WHITESPACE.sub(" ", text).strip()
 
 
+_loaded: dict[str, tuple[jieba.Tokenizer, Path | None]] = {}
+_loading = threading.Lock()
+CACHE_FILE = "jieba.cache"
+
+
+def _jieba_for(dictionaries: Dictionaries, cache_dir: Path | None) -> jieba.Tokenizer:
+    """A ready jieba tokenizer per user dictionary, shared in the process: loading one costs
+    ~0.5 s, and the web app, tests and workers ask for it often. Its cache file (of jieba's
+    main dictionary) is kept in ``cache_dir``, copied there if loaded from elsewhere."""
+    with _loading:
+        loaded = _loaded.get(dictionaries.userdict_digest)
+        if loaded is not None:
+            tokenizer, loaded_from = loaded
+            if cache_dir is not None and loaded_from is not None and loaded_from != cache_dir:
+                source, target = loaded_from / CACHE_FILE, cache_dir / CACHE_FILE
+                if source.is_file() and not target.exists():
+                    cache_dir.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(source, target)
+            return tokenizer
+        tokenizer = jieba.Tokenizer()
+        if cache_dir is not None:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            tokenizer.tmp_dir = str(cache_dir)
+            tokenizer.cache_file = CACHE_FILE
+        tokenizer.initialize()
+        for term, freq in dictionaries.userdict:
+            tokenizer.add_word(term, freq)
+        _loaded[dictionaries.userdict_digest] = (tokenizer, cache_dir)
+        return tokenizer
+
+
 class Segmenter:
-    """A jieba tokenizer loaded with our user dictionary, its cache kept in ``cache_dir``."""
+    """jieba loaded with our user dictionary (its cache kept in ``cache_dir``), plus the
+    query-time lists (synonyms, stopwords) that belong to the same dictionaries."""
 
     def __init__(self, dictionaries: Dictionaries, cache_dir: Path | None = None) -> None:
         self.dictionaries = dictionaries
-        self._jieba = jieba.Tokenizer()
-        if cache_dir is not None:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            self._jieba.tmp_dir = str(cache_dir)
-            self._jieba.cache_file = "jieba.cache"
-        self._lock = threading.Lock()
-        self._ready = False
+        self._cache_dir = cache_dir
+        self._tokenizer: jieba.Tokenizer | None = None
 
-    def _ensure_ready(self) -> None:
-        if self._ready:
-            return
-        with self._lock:
-            if self._ready:
-                return
-            self._jieba.initialize()
-            for term, freq in self.dictionaries.userdict:
-                self._jieba.add_word(term, freq)
-            self._ready = True
+    @property
+    def _jieba(self) -> jieba.Tokenizer:
+        if self._tokenizer is None:
+            self._tokenizer = _jieba_for(self.dictionaries, self._cache_dir)
+        return self._tokenizer
 
     def spans(self, folded: str) -> list[tuple[str, int, int]]:
         """(word, start, end) for every word-like token of already-folded text."""
-        self._ensure_ready()
         return [
             (w, start, end) for w, start, end in self._jieba.tokenize(folded) if _WORDLIKE.search(w)
         ]
@@ -75,7 +97,6 @@ class Segmenter:
 
     def subwords(self, words: list[str]) -> list[str]:
         """Dictionary words and ASCII runs strictly inside longer words."""
-        self._ensure_ready()
         freq = self._jieba.FREQ
         found: list[str] = []
         for word in words:
@@ -90,10 +111,6 @@ class Segmenter:
             if not word.isascii():
                 found.extend(m.group() for m in _ASCII_RUN.finditer(word) if m.group() != word)
         return found
-
-    def is_known(self, word: str) -> bool:
-        self._ensure_ready()
-        return bool(self._jieba.FREQ.get(word))
 
 
 class JiebaTokenizer(Tokenizer):

@@ -11,6 +11,7 @@ class Passage:
 
     text: str
     section: tuple[str, ...] = ()
+    heading: bool = False  # a heading line; ``section`` holds the headings above it
 
 
 @dataclass

@@ -25,6 +25,8 @@ PHRASE_SCORE = 1.0
 DOC_NO_WEIGHT = 1000.0
 CITED_DOC_NO_SCORE = 5.0
 MAX_CONCEPTS = 12
+COMMON_FRACTION = 0.05
+COMMON_MIN = 50
 MAX_ALTERNATIVES = 8
 
 
@@ -78,8 +80,8 @@ class Planner:
         concepts = list(unique.values())[:MAX_CONCEPTS]
         count = self.searcher.doc_count()
         for concept in concepts:
-            frequency = max(self._doc_frequency(form) for form in concept.forms)
-            concept.weight = concept_weight(concept, count, frequency)
+            concept.frequency = max(self._doc_frequency(form) for form in concept.forms)
+            concept.weight = concept_weight(concept, count, concept.frequency)
         return concepts
 
     def _doc_frequency(self, form: str) -> int:
@@ -89,6 +91,15 @@ class Planner:
             max(self.searcher.doc_frequency("words", t), self.searcher.doc_frequency("subwords", t))
             for t in tokens
         )
+
+    def _finders(self, concepts: list[Concept]) -> list[Concept]:
+        """The concepts that find candidates: all of them, unless some are very common (政府,
+        工作) and others are not; then only the rarer ones. Passages holding nothing but a
+        common word are noise, and collecting them is most of the search time. Common concepts
+        still count when candidates are re-ranked."""
+        limit = max(COMMON_MIN, COMMON_FRACTION * self.searcher.doc_count())
+        rare = [c for c in concepts if c.frequency <= limit]
+        return rare or concepts
 
     # --- queries ----------------------------------------------------------------------------
 
@@ -127,7 +138,9 @@ class Planner:
 
         ranked: wq.Query | None = None
         if plan.concepts:
-            ranked = _union([form for c in plan.concepts for form in self._concept(c)])
+            ranked = _union(
+                [form for c in self._finders(plan.concepts) for form in self._concept(c)]
+            )
 
         required = [self.substring(p) for p in parsed.phrases]
         main: wq.Query | None = ranked

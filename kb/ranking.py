@@ -5,7 +5,8 @@ words the user really meant (月饼, 蟹卡). So the top candidates are re-score
 the share of the query's concepts a passage contains, each concept weighted by its rarity
 (idf); words from synonyms count a little less than typed words, and matches only in the title
 or headings a little less than in the text. Passages containing every concept come first;
-BM25 and the distance between the matched words order the rest.
+then concepts also found in the title or headings, BM25 and the distance between the matched
+words order them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ SYNONYM_FACTOR = 0.8
 CONTEXT_FACTOR = 0.8  # matched in title or headings only
 SINGLE_CHAR_FACTOR = 0.3
 COVERAGE_WEIGHT = 2.0
+HEADING_FACTOR = 0.5  # a heading line ranks below the text under it
+CONTEXT_WEIGHT = 0.5  # bonus for concepts in the title or headings
 PROXIMITY_WEIGHT = 0.3
 PROXIMITY_SCALE = 20  # characters: a window this long halves the bonus
 
@@ -29,6 +32,7 @@ class Concept:
     tokens: list[str]
     alternatives: list[str] = field(default_factory=list)
     weight: float = 1.0
+    frequency: int = 0  # passages holding it (an upper bound for phrases)
 
     @property
     def forms(self) -> list[str]:
@@ -49,21 +53,22 @@ def concept_weight(concept: Concept, doc_count: int, doc_frequency: int) -> floa
     return weight * (1.0 if concept.required else SINGLE_CHAR_FACTOR)
 
 
-def _match(concept: Concept, text: str, context: str) -> tuple[float, list[int]]:
-    """(credit in 0..1, positions in text) of the concept's best form."""
-    credit = 0.0
+def _match(concept: Concept, text: str, context: str) -> tuple[float, float, list[int]]:
+    """(credit in 0..1, credit in title/headings, positions in text) of the best form."""
+    credit = in_context = 0.0
     positions: list[int] = []
     for i, form in enumerate(concept.forms):
         factor = 1.0 if i == 0 else SYNONYM_FACTOR
+        if form in context:
+            in_context = max(in_context, factor)
         start = text.find(form)
         if start != -1:
             credit = max(credit, factor)
             while start != -1:
                 positions.append(start)
                 start = text.find(form, start + 1)
-        elif form in context:
-            credit = max(credit, factor * CONTEXT_FACTOR)
-    return credit, sorted(positions)
+    credit = max(credit, in_context * CONTEXT_FACTOR)
+    return credit, in_context, sorted(positions)
 
 
 def _smallest_window(occurrences: list[list[int]]) -> int | None:
@@ -104,12 +109,13 @@ def assess(
 ) -> Assessment:
     """Score one candidate; ``text`` and ``context`` (title + headings) are folded."""
     total = sum(c.weight for c in concepts) or 1.0
-    covered = 0.0
+    covered = in_context = 0.0
     occurrences = []
     covers_all = True
     for concept in concepts:
-        credit, positions = _match(concept, text, context)
+        credit, context_credit, positions = _match(concept, text, context)
         covered += credit * concept.weight
+        in_context += context_credit * concept.weight
         if positions and concept.required:
             occurrences.append(positions)
         if credit == 0.0 and concept.required:
@@ -118,6 +124,7 @@ def assess(
     closeness = 0.0 if window is None else PROXIMITY_SCALE / (PROXIMITY_SCALE + window)
     score = (
         COVERAGE_WEIGHT * covered / total
+        + CONTEXT_WEIGHT * in_context / total
         + (bm25 / best_bm25 if best_bm25 > 0 else 0.0)
         + PROXIMITY_WEIGHT * closeness
     )

@@ -13,7 +13,7 @@ from whoosh.formats import Frequency
 from kb.analysis import JiebaTokenizer, Segmenter
 
 # Bump when the schema or the way text becomes tokens changes.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def build_schema(segmenter: Segmenter | None = None) -> fields.Schema:
@@ -31,6 +31,7 @@ def build_schema(segmenter: Segmenter | None = None) -> fields.Schema:
         subwords=fields.FieldType(Frequency(), words, scorable=True),
         title=fields.STORED(),
         section=fields.STORED(),
+        heading=fields.STORED(),
         text=fields.STORED(),
         # Filters and metadata.
         doc_type=fields.ID(stored=True),

@@ -21,7 +21,7 @@ from kb.analysis import Segmenter
 from kb.indexdir import Generation, IndexDir
 from kb.planner import DOC_NO_WEIGHT, Plan, Planner
 from kb.query import parse_query
-from kb.ranking import assess
+from kb.ranking import HEADING_FACTOR, assess
 from kb.schema import build_schema
 from kb.snippets import make_snippet
 from kb.substring import SubstringStore
@@ -90,7 +90,12 @@ class Searcher:
                 self._searcher.close()
                 self._open()
             elif not self._searcher.up_to_date():
-                self._use(self._searcher.refresh())
+                if self._searcher.doc_count_all() == 0:
+                    # Whoosh's reader of an empty index has no generation and cannot refresh.
+                    self._searcher.close()
+                    self._open()
+                else:
+                    self._use(self._searcher.refresh())
             return self._searcher, self._store
 
     def close(self) -> None:
@@ -113,7 +118,8 @@ class Searcher:
                 verdict = assess(
                     plan.concepts, store.texts[docnum], store.contexts[docnum], bm25, best
                 )
-                key = (targeted, verdict.covers_all, verdict.score)
+                factor = HEADING_FACTOR if store.headings[docnum] else 1.0
+                key = (targeted, verdict.covers_all, verdict.score * factor)
             else:
                 key = (targeted, False, score)
             keyed.append((key, score, docnum))

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from kb.analysis import normalize_space
-from kb.docno import find_doc_nos
+from kb.docno import find_doc_nos, normalize_doc_no
 from kb.folding import fold
 from kb.model import Passage
 
@@ -66,6 +66,23 @@ _SPEAKER = re.compile(
 _ISSUER_LINE = re.compile(r"^[\u4e00-\u9fa5（）()“”\s]{3,40}$")
 _ADDRESSEE = re.compile(r"^(?:同志们|各[^。]{1,78})[：:]$")
 _TITLE_SUFFIX = re.compile(r"[（(][^（）()]{1,12}[）)]$")
+
+
+# Labelled metadata blocks of government sites: "发文字号： 国办发〔2004〕7号 发布日期： …".
+_LABEL = re.compile(
+    r"(发文字号|发文机关|成文日期|发布日期|标\s*题|索\s*引\s*号|主题分类|主\s*题\s*词)\s*[:：]"
+)
+
+
+def _labelled_fields(lines: list[str]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for line in lines:
+        matches = list(_LABEL.finditer(line))
+        for i, m in enumerate(matches):
+            end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
+            label = re.sub(r"\s", "", m.group(1))
+            fields.setdefault(label, line[m.end() : end].strip())
+    return fields
 
 
 @dataclass
@@ -203,8 +220,15 @@ def read_outline(text: str, fallback_title: str = "") -> Outline:
     # Lines that only carry metadata (发文字号, speaker, dates, signature, addressee) are not
     # passages: a hit on them would show nothing worth reading.
     skip: set[int] = set()
-    head = lines[:8]
+    head = lines[:15]
+    labelled = _labelled_fields(head)
+    outline.doc_no = normalize_doc_no(labelled.get("发文字号", ""))
+    outline.issuer = labelled.get("发文机关", "")
+    outline.date = find_date(labelled.get("成文日期", "") or labelled.get("发布日期", ""))
     for i, line in enumerate(head):
+        if _LABEL.search(line):
+            skip.add(i)
+            continue
         nos = find_doc_nos(line)
         if nos and len(line) - (nos[0].end - nos[0].start) <= 4:
             skip.add(i)
@@ -228,11 +252,11 @@ def read_outline(text: str, fallback_title: str = "") -> Outline:
             date_index = i
             break
     if date_index is not None:
-        outline.date = find_date(lines[date_index])
+        outline.date = outline.date or find_date(lines[date_index])
         skip.add(date_index)
         previous = lines[date_index - 1] if date_index > 0 else ""
         if _ISSUER_LINE.match(previous) and heading_rank(previous) is None:
-            outline.issuer = normalize_space(previous)
+            outline.issuer = outline.issuer or normalize_space(previous)
             skip.add(date_index - 1)
     if not outline.date:
         for line in head:
@@ -256,17 +280,22 @@ def _passages(lines: list[str]) -> list[Passage]:
             stack.pop()
         stack.append((rank, heading))
 
+    def heading_passage(rank: int, line: str) -> None:
+        # Headings are passages too (a quoted phrase in a heading must be found), but they
+        # rank below the text they head (kb.ranking.HEADING_FACTOR).
+        push(rank, line)
+        passages.append(Passage(text=line, section=tuple(h for _, h in stack[:-1]), heading=True))
+
     for line in lines:
         if _ATTACHMENT.match(line) and len(line) <= HEADING_MAX:
             stack.clear()
-            stack.append((0, line))
-            if len(line) <= 4:
-                continue
+            heading_passage(0, line)
+            continue
         rank = heading_rank(line)
         if rank is not None and not _ARTICLE.match(line):
             ends_sentence = line.endswith(("。", "；", ";"))
             if len(line) <= HEADING_MAX and not ends_sentence:
-                push(rank, line)
+                heading_passage(rank, line)
                 continue
             lead = _LEAD_SENTENCE.match(line)
             if lead:

@@ -23,7 +23,8 @@ from whoosh import query as wq
 
 from kb.folding import fold
 
-_FIELD = "\x1f"  # separates doc_id, context and text on a line; never in folded text
+_FIELD = "\x1f"  # separates the fields of a line; never in folded text
+_HEADING = "h"
 
 
 def store_path(whoosh_dir: Path, generation: int) -> Path:
@@ -31,16 +32,17 @@ def store_path(whoosh_dir: Path, generation: int) -> Path:
 
 
 def passage_lines(reader) -> list[str]:
-    """One line per document number of ``reader``: doc_id, folded title and headings, folded
-    text ("" for deleted documents)."""
+    """One line per document number of ``reader``: doc_id, heading flag, folded title and
+    headings, folded text (all empty for deleted documents)."""
     lines = []
     for docnum in range(reader.doc_count_all()):
         if reader.is_deleted(docnum):
-            lines.append(_FIELD * 2)
+            lines.append(_FIELD * 3)
             continue
         stored = reader.stored_fields(docnum)
         context = fold(stored.get("title", "") + " " + " ".join(stored.get("section") or []))
-        lines.append(_FIELD.join((stored["doc_id"], context, fold(stored.get("text", "")))))
+        kind = _HEADING if stored.get("heading") else ""
+        lines.append(_FIELD.join((stored["doc_id"], kind, context, fold(stored.get("text", "")))))
     return lines
 
 
@@ -59,7 +61,8 @@ def write_store(whoosh_dir: Path, reader) -> Path:
 
 
 class SubstringStore:
-    """Per document number: doc_id, folded context and text, and all texts as one string.
+    """Per document number: doc_id, heading flag, folded context and text; all texts as one
+    string.
 
     Besides substring search this lets ranking read candidates without touching Whoosh's
     compressed stored fields.
@@ -67,11 +70,13 @@ class SubstringStore:
 
     def __init__(self, lines: list[str]) -> None:
         self.doc_ids: list[str] = []
+        self.headings: list[bool] = []
         self.contexts: list[str] = []
         texts: list[str] = []
         for line in lines:
-            doc_id, context, text = line.split(_FIELD, 2)
+            doc_id, kind, context, text = line.split(_FIELD, 3)
             self.doc_ids.append(doc_id)
+            self.headings.append(kind == _HEADING)
             self.contexts.append(context)
             texts.append(text)
         self.texts = texts
@@ -90,7 +95,7 @@ class SubstringStore:
         except OSError:
             lines = []
         if len(lines) != reader.doc_count_all() or not all(
-            line.count(_FIELD) == 2 for line in lines
+            line.count(_FIELD) == 3 for line in lines
         ):
             lines = passage_lines(reader)
         return cls(lines)

@@ -1,0 +1,70 @@
+"""Set up and run kb with nothing but Python: `python dev.py run | test | bench`.
+
+Creates `.venv` beside this file, installs kb with its pinned dependencies (again only when
+pyproject.toml changes), then:
+
+  run    builds or updates the index of corpus/docs and opens the search prompt
+  test   ruff (lint and format check) and the whole pytest suite; extra arguments go to pytest
+  bench  bench/quality.py and bench/speed.py (they need ../shared/realdocs)
+
+Works the same on Linux and Windows; uses only the standard library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+KB = BIN / ("kb.exe" if os.name == "nt" else "kb")
+EXTRAS = {"run": "", "test": "[test]", "bench": "[test,bench]"}
+
+
+def call(*args: str | Path) -> None:
+    completed = subprocess.run([str(a) for a in args], cwd=ROOT)
+    if completed.returncode:
+        sys.exit(completed.returncode)
+
+
+def ensure_environment(extras: str) -> None:
+    if not PYTHON.exists():
+        print("Creating .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    stamp = VENV / f".installed{extras.strip('[]').replace(',', '-') or '-base'}"
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
+    print(f"Installing kb{extras} and its pinned dependencies ...", flush=True)
+    call(
+        PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", f".{extras}"
+    )
+    stamp.write_text(wanted)
+
+
+def main(argv: list[str]) -> None:
+    command = argv[0] if argv else "run"
+    if command not in EXTRAS:
+        sys.exit(__doc__)
+    ensure_environment(EXTRAS[command])
+    rest = argv[1:]
+    if command == "run":
+        call(KB, "index")
+        call(KB, "search", *rest)
+    elif command == "test":
+        call(PYTHON, "-m", "ruff", "check", ".")
+        call(PYTHON, "-m", "ruff", "format", "--check", ".")
+        call(PYTHON, "-m", "pytest", *rest)
+    else:
+        call(PYTHON, "bench/quality.py")
+        call(PYTHON, "bench/speed.py")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

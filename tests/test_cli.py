@@ -1,0 +1,175 @@
+"""The `kb` command as users and later issues call it: a real process, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kb.cli import DEFAULT_DICT
+
+HIT_KEYS = {
+    "doc_id",
+    "path",
+    "title",
+    "doc_type",
+    "date",
+    "issuer",
+    "doc_no",
+    "section",
+    "text",
+    "snippet",
+    "score",
+}
+
+
+def kb(*args: str, stdin: str | None = None, env: dict | None = None, cwd: Path | None = None):
+    script = Path(sys.executable).with_name("kb.exe" if os.name == "nt" else "kb")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "kb.cli"]
+    return subprocess.run(
+        command + list(args),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def docs(tmp_path) -> Path:
+    folder = tmp_path / "docs"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text(
+        "关于整治会议过多的通知\n\n青岚委办发〔2024〕9号\n\n严禁以会议落实会议。\n",
+        encoding="utf-8",
+    )
+    (folder / "sub" / "b.md").write_text(
+        "公务用车管理\n\n严禁公车私用，违者严肃处理。\n", encoding="utf-8"
+    )
+    (folder / "bad.txt").write_bytes("标题\n\n正文".encode("gb18030"))
+    (folder / "empty.txt").write_text("   \n", encoding="utf-8")
+    (folder / "scan.pdf").write_bytes(b"%PDF-1.4 not really")
+    return folder
+
+
+def test_index_reports_added_and_failed_with_reasons(docs, tmp_path):
+    result = kb("index", str(docs), "--index", str(tmp_path / "idx"))
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.startswith("新增 2，更新 0，删除 0，未变 0，失败 3")
+    assert "新增：" in out and "a.txt" in out and "b.md" in out
+    assert "bad.txt：无法按 UTF-8 解码" in out
+    assert "empty.txt：文件为空" in out
+    assert "scan.pdf：不支持的文件类型“.pdf”" in out
+    assert "已处理" in result.stderr  # progress goes to stderr
+    assert (tmp_path / "idx" / "jieba.cache").is_file()
+
+
+def test_rerun_applies_only_what_changed(docs, tmp_path):
+    index = str(tmp_path / "idx")
+    kb("index", str(docs), "--index", index)
+    assert kb("index", str(docs), "--index", index).stdout.startswith(
+        "新增 0，更新 0，删除 0，未变 2，失败 3"
+    )
+
+    (docs / "a.txt").write_text("关于整治会议过多的通知\n\n严禁文山会海。\n", encoding="utf-8")
+    (docs / "sub" / "b.md").unlink()
+    (docs / "c.txt").write_text("新文件\n\n为基层减负。\n", encoding="utf-8")
+    out = kb("index", str(docs), "--index", index).stdout
+    assert out.startswith("新增 1，更新 1，删除 1，未变 0，失败 3")
+
+    found = json.loads(kb("search", '"文山会海"', "--index", index, "--json").stdout)
+    assert found["total"] == 1
+    gone = json.loads(kb("search", '"公车私用"', "--index", index, "--json").stdout)
+    assert gone["total"] == 0
+
+
+def test_a_changed_file_that_cannot_be_read_keeps_its_indexed_text(docs, tmp_path):
+    index = str(tmp_path / "idx")
+    kb("index", str(docs), "--index", index)
+    (docs / "a.txt").write_bytes("严禁以会议落实会议。".encode("gb18030"))
+    out = kb("index", str(docs), "--index", index).stdout
+    assert "a.txt：无法按 UTF-8 解码" in out
+    assert (
+        json.loads(kb("search", '"以会议落实会议"', "--index", index, "--json").stdout)["total"]
+        == 1
+    )
+
+
+def test_search_json_has_the_contract_shape(docs, tmp_path):
+    index = str(tmp_path / "idx")
+    kb("index", str(docs), "--index", index)
+    result = json.loads(kb("search", "公车", "--index", index, "--json").stdout)
+    assert set(result) == {"query", "total", "hits"}
+    assert result["query"] == "公车" and result["total"] == 1
+    (hit,) = result["hits"]
+    assert set(hit) == HIT_KEYS
+    assert hit["path"] == str(docs / "sub" / "b.md")
+    assert hit["section"] == [] and hit["date"] == ""
+    assert "<mark>公车</mark>" in hit["snippet"]
+    assert isinstance(hit["score"], float)
+
+
+def test_batch_mode_answers_each_line_in_order(docs, tmp_path):
+    index = str(tmp_path / "idx")
+    kb("index", str(docs), "--index", index)
+    queries = ["公车", "青岚委办发[2024]9号", "", "不存在的词语组合"]
+    result = kb("search", "-", "--index", index, stdin="\n".join(queries) + "\n")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["query"] for line in lines] == queries
+    assert lines[1]["hits"][0]["doc_no"] == "青岚委办发〔2024〕9号"
+    assert lines[2]["total"] == 0 and lines[3]["total"] == 0
+
+
+def test_index_location_defaults(docs, tmp_path):
+    env_index = tmp_path / "from-env"
+    assert kb("index", str(docs), env={"KB_INDEX": str(env_index)}).returncode == 0
+    assert (env_index / "CURRENT").is_file()
+    env = {k: v for k, v in os.environ.items() if k != "KB_INDEX"}
+    result = subprocess.run(
+        [sys.executable, "-m", "kb.cli", "index", str(docs)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+    )
+    assert result.returncode == 0
+    assert (tmp_path / ".kb" / "index" / "CURRENT").is_file()
+
+
+def test_missing_index_is_a_clear_message_not_a_traceback(tmp_path):
+    result = kb("search", "四风", "--index", str(tmp_path / "nothing"))
+    assert result.returncode == 2
+    assert "请先运行 kb index" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_changing_the_user_dictionary_rebuilds_the_index(docs, tmp_path):
+    dictionary = tmp_path / "dict"
+    shutil.copytree(DEFAULT_DICT, dictionary)
+    index = str(tmp_path / "idx")
+    kb("index", str(docs), "--index", index, "--dict", str(dictionary))
+    with (dictionary / "userdict.txt").open("a", encoding="utf-8") as f:
+        f.write("\n以会议落实会议\n")
+    out = kb("index", str(docs), "--index", index, "--dict", str(dictionary)).stdout
+    assert "（已重建索引）" in out and out.startswith("新增 2")
+
+
+def test_human_output_marks_matches(docs, tmp_path):
+    index = str(tmp_path / "idx")
+    kb("index", str(docs), "--index", index)
+    out = kb("search", "公车", "--index", index).stdout
+    assert out.startswith("共 1 条结果")
+    assert "【公车】" in out and "《公务用车管理》" in out
+
+
+def test_bad_arguments_are_refused_politely(tmp_path):
+    result = kb("search", "四风", "--limit", "-1", "--index", str(tmp_path))
+    assert result.returncode == 2 and "不能为负数" in result.stderr

@@ -1,0 +1,54 @@
+"""Quoted search is substring search: the same passages grep would find, no more, no fewer."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indexer.store import update_index
+from kb.analysis import normalize_space
+from kb.cli import DEFAULT_DICT
+from kb.folding import fold
+from kb.search import Searcher
+from kb.structure import read_outline
+
+# Party-language characters, characters jieba joins into words, a traditional and a full-width
+# form or two (folding must apply to both sides), ASCII and punctuation.
+ALPHABET = "四风问题整改会议过多频台账销号的了和是一二、，。八项规定领導會ＡＢ１2a "
+paragraph = st.text(alphabet=ALPHABET, min_size=1, max_size=40).map(normalize_space).filter(bool)
+corpora = st.lists(st.lists(paragraph, min_size=1, max_size=5), min_size=1, max_size=4)
+needles = st.text(alphabet=ALPHABET, min_size=1, max_size=6).map(normalize_space).filter(bool)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpus=corpora, queries=st.lists(needles, min_size=1, max_size=5))
+def test_quoted_search_equals_substring_search(corpus, queries):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "docs"
+        folder.mkdir()
+        shown = {}
+        for i, paragraphs in enumerate(corpus):
+            text = "标题\n\n" + "\n".join(paragraphs)
+            (folder / f"d{i}.txt").write_text(text, encoding="utf-8")
+            # grep runs over the passages kb keeps (metadata lines such as a lone date are not
+            # passages); for random paragraphs that is nearly all of them.
+            shown[f"d{i}.txt"] = read_outline(text).passages
+        update_index(Path(tmp) / "index", [folder], DEFAULT_DICT)
+        searcher = Searcher(Path(tmp) / "index")
+        try:
+            for needle in queries:
+                result = searcher.search(f'"{needle}"', limit=1000, per_doc=0)
+                found = sorted((Path(h.path).name, h.text) for h in result.hits)
+                expected = sorted(
+                    (name, passage.text)
+                    for name, passages in shown.items()
+                    for passage in passages
+                    if fold(needle) in fold(passage.text)
+                )
+                assert found == expected, needle
+                assert result.total == len(expected)
+        finally:
+            searcher.close()

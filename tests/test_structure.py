@@ -1,0 +1,127 @@
+from kb.docno import find_doc_nos, normalize_doc_no
+from kb.structure import find_date, infer_doc_type, read_outline, split_long
+
+PLAN = """青岚区人民政府办公室关于印发《青岚区示范工作方案》的通知
+
+青岚政办发〔2024〕7号
+
+各街道办事处，区政府各部门：
+现将方案印发给你们，请认真贯彻执行。
+一、总体要求
+坚持问题导向，突出重点。
+（一）工作目标。到2025年底，基本建成长效机制。
+目标要量化到每个单位。
+（二）基本原则
+1.坚持统筹推进
+统筹兼顾各项任务。
+二、保障措施
+加强组织领导。
+青岚区人民政府办公室
+２０２４年３月１８日
+"""
+
+
+def test_heading_paths_follow_the_numbering():
+    outline = read_outline(PLAN)
+    sections = {p.text: p.section for p in outline.passages if not p.heading}
+    assert sections["坚持问题导向，突出重点。"] == ("一、总体要求",)
+    # A run-in heading: the paragraph is a passage and its lead sentence is the heading.
+    assert sections["（一）工作目标。到2025年底，基本建成长效机制。"] == (
+        "一、总体要求",
+        "（一）工作目标",
+    )
+    assert sections["目标要量化到每个单位。"] == ("一、总体要求", "（一）工作目标")
+    assert sections["统筹兼顾各项任务。"] == ("一、总体要求", "（二）基本原则", "1.坚持统筹推进")
+    assert sections["加强组织领导。"] == ("二、保障措施",)
+
+
+def test_headings_are_passages_standing_under_their_parents():
+    headings = [(p.text, p.section) for p in read_outline(PLAN).passages if p.heading]
+    assert headings == [
+        ("一、总体要求", ()),
+        ("（二）基本原则", ("一、总体要求",)),
+        ("1.坚持统筹推进", ("一、总体要求", "（二）基本原则")),
+        ("二、保障措施", ()),
+    ]
+
+
+def test_metadata_lines_are_read_and_not_passages():
+    outline = read_outline(PLAN)
+    assert outline.title == "青岚区人民政府办公室关于印发《青岚区示范工作方案》的通知"
+    assert outline.doc_no == "青岚政办发〔2024〕7号"
+    assert outline.date == "2024-03-18"
+    assert outline.issuer == "青岚区人民政府办公室"
+    assert outline.doc_type == "方案"  # a 通知 that prints a 方案 carries it
+    texts = [p.text for p in outline.passages]
+    assert "青岚政办发〔2024〕7号" not in texts
+    assert "各街道办事处，区政府各部门：" not in texts
+    assert "２０２４年３月１８日" not in texts
+
+
+def test_articles_are_passages_under_their_chapter():
+    outline = read_outline(
+        "示范办法\n\n第一章 总则\n第一条 为了规范管理，制定本办法。\n第二条 本办法适用于全区。\n第二章 附则\n第三条 本办法自印发之日起施行。\n"
+    )
+    assert [(p.text[:3], p.section) for p in outline.passages if not p.heading] == [
+        ("第一条", ("第一章 总则",)),
+        ("第二条", ("第一章 总则",)),
+        ("第三条", ("第二章 附则",)),
+    ]
+    assert outline.doc_type == "办法"
+
+
+def test_speech_metadata():
+    outline = read_outline(
+        "在全区大会上的讲话\n\n区委书记　周明远\n（２０２４年２月２６日）\n\n同志们：\n今天召开大会。\n"
+    )
+    assert outline.speaker == "周明远"
+    assert outline.date == "2024-02-26"
+    assert outline.doc_type == "讲话"
+    assert [p.text for p in outline.passages] == ["今天召开大会。"]
+
+
+def test_long_paragraphs_split_at_sub_points_and_keep_every_character():
+    sentence = "各单位要把问题列成清单，逐项明确责任人和完成时限，做到件件有着落。"
+    paragraph = "总的要求是：" + sentence * 8 + "一是" + sentence * 6 + "二是" + sentence * 6
+    chunks = split_long(paragraph)
+    assert len(chunks) >= 3
+    assert "".join(chunks) == paragraph
+    assert any(c.startswith("一是") for c in chunks)
+    assert any(c.startswith("二是") for c in chunks)
+    assert all(len(c) <= 520 for c in chunks)
+
+
+def test_dates_in_arabic_and_chinese_numerals():
+    assert find_date("二〇二三年五月四日") == "2023-05-04"
+    assert find_date("二〇二三年十二月二十一日") == "2023-12-21"
+    assert find_date("2024年3月8日") == "2024-03-08"
+    assert find_date("２０２４年１２月１６日") == "2024-12-16"
+    assert find_date("2024年13月40日") == ""
+
+
+def test_doc_types():
+    assert infer_doc_type("关于5起违反中央八项规定精神典型问题的通报") == "通报"
+    assert infer_doc_type("青岚区警示教育典型案例汇编（第一辑）") == "通报"
+    assert infer_doc_type("关于持续为基层减负赋能的若干意见") == "意见"
+    assert infer_doc_type("某某条例") == "条例"
+    assert infer_doc_type("关于开好民主生活会的通知") == "通知"
+    assert infer_doc_type("在全区大会上的讲话") == "讲话"
+    assert infer_doc_type("无题") == "其他"
+
+
+def test_doc_numbers_in_any_bracket_style():
+    for written in (
+        "国办发[2018]117号",
+        "国办发（2018）117号",
+        "国办发 〔2018〕 117 号",
+        "国办发［2018］117号",
+    ):
+        assert normalize_doc_no(written) == "国办发〔2018〕117号", written
+    assert normalize_doc_no("国令 第706号") == "国令第706号"
+    assert normalize_doc_no("2024年3月") == ""
+
+
+def test_doc_numbers_glued_to_words_offer_shorter_prefixes():
+    (match,) = find_doc_nos("落实国发（2019）4号")
+    assert match.forms[0] == "落实国发〔2019〕4号"
+    assert "国发〔2019〕4号" in match.forms
