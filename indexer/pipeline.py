@@ -30,8 +30,8 @@ def content_hash(data: bytes) -> str:
 
 def load_document(path: Path, shown_path: str, data: bytes) -> Document:
     """Read and structure one file; raises UnreadableFile with the reason."""
-    text = read_file(path, data)
-    outline = read_outline(text, fallback_title=path.stem)
+    extracted = read_file(path, data)
+    outline = read_outline(extracted, fallback_title=path.stem)
     if not outline.passages:
         raise UnreadableFile("没有可检索的正文段落")
     return Document(

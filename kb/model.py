@@ -6,6 +6,30 @@ from dataclasses import dataclass, field
 
 
 @dataclass
+class Block:
+    """A paragraph as a reader found it; ``heading_level`` (1 = outermost) when the format
+    marks it as a heading (a Word heading style, HTML h1-h6, Markdown #)."""
+
+    text: str
+    heading_level: int | None = None
+
+
+@dataclass
+class Extracted:
+    """What a reader gets out of a file: paragraphs in order, and metadata the format itself
+    states (an HTML page's article title and 发布时间, a Word file's core title)."""
+
+    blocks: list[Block]
+    title: str = ""
+    date: str = ""
+
+    @classmethod
+    def from_text(cls, text: str) -> Extracted:
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        return cls([Block(line) for line in lines])
+
+
+@dataclass
 class Passage:
     """A paragraph (or part of a long one) with the headings it stands under."""
 

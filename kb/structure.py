@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from kb.analysis import normalize_space
 from kb.docno import find_doc_nos, normalize_doc_no
 from kb.folding import fold
-from kb.model import Passage
+from kb.model import Block, Extracted, Passage
 
 CN_NUM = "一二三四五六七八九十百零〇两"
 DOC_TYPES = (
@@ -202,18 +202,27 @@ def _issuer_from_title(title: str) -> str:
     return ""
 
 
-def read_outline(text: str, fallback_title: str = "") -> Outline:
-    """Split ``text`` into title, metadata and passages with heading paths."""
-    lines = [normalize_space(line) for line in text.replace("\r", "\n").split("\n")]
-    lines = [line for line in lines if line]
-    if not lines:
-        return Outline(title=fallback_title)
+def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
+    """Split a document into title, metadata and passages with heading paths."""
+    extracted = source if isinstance(source, Extracted) else Extracted.from_text(source)
+    blocks = [Block(normalize_space(b.text), b.heading_level) for b in extracted.blocks]
+    blocks = [b for b in blocks if b.text]
+    given_title = normalize_space(extracted.title)
+    if not blocks:
+        return Outline(title=given_title or fallback_title)
 
-    title = fallback_title
-    first = lines[0]
-    if heading_rank(first) is None and not first.startswith("同志们") and len(first) <= 120:
+    first = blocks[0].text
+    if given_title:
+        title = given_title
+        if first == given_title:
+            blocks = blocks[1:]
+    elif heading_rank(first) is None and not first.startswith("同志们") and len(first) <= 120:
         title = first
-        lines = lines[1:]
+        blocks = blocks[1:]
+    else:
+        title = _title_from_content([b.text for b in blocks]) or fallback_title
+    lines = [b.text for b in blocks]
+    levels = [b.heading_level for b in blocks]
     outline = Outline(title=title)
 
     # Metadata lines near the top and the signature block at the end.
@@ -263,15 +272,34 @@ def read_outline(text: str, fallback_title: str = "") -> Outline:
             if _DATE_LINE.match(line) and find_date(line):
                 outline.date = find_date(line)
                 break
+    if extracted.date:
+        outline.date = extracted.date
     if not outline.issuer:
         outline.issuer = _issuer_from_title(title)
-    outline.doc_type = infer_doc_type(title, lines[0] if lines else "")
+    body_start = next((line for i, line in enumerate(lines) if i not in skip), "")
+    outline.doc_type = infer_doc_type(title, body_start)
 
-    outline.passages = _passages([line for i, line in enumerate(lines) if i not in skip])
+    kept = [i for i in range(len(lines)) if i not in skip]
+    outline.passages = _passages([lines[i] for i in kept], [levels[i] for i in kept])
     return outline
 
 
-def _passages(lines: list[str]) -> list[Passage]:
+def _title_from_content(lines: list[str]) -> str:
+    """A title for a text without one (a speech opening with 同志们): its first heading, else
+    its first sentence; marked as a speech when it reads like one."""
+    heading = next((line for line in lines if heading_rank(line) in (1, 3)), "")
+    if heading:
+        core = re.sub(rf"^(?:第[{CN_NUM}\d]+章|[{CN_NUM}]+\s*[、，])\s*", "", heading)
+    else:
+        text = re.sub(r"^同志们[，,：:！!]?", "", lines[0])
+        core = re.split(r"[。！？；]", text)[0]
+    core = core.strip()[:30]
+    if not core:
+        return ""
+    return f"讲话：{core}" if lines[0].startswith("同志们") else core
+
+
+def _passages(lines: list[str], levels: list[int | None] | None = None) -> list[Passage]:
     stack: list[tuple[int, str]] = []
     passages: list[Passage] = []
 
@@ -286,12 +314,17 @@ def _passages(lines: list[str]) -> list[Passage]:
         push(rank, line)
         passages.append(Passage(text=line, section=tuple(h for _, h in stack[:-1]), heading=True))
 
-    for line in lines:
+    levels = levels or [None] * len(lines)
+    for line, level in zip(lines, levels, strict=True):
         if _ATTACHMENT.match(line) and len(line) <= HEADING_MAX:
             stack.clear()
             heading_passage(0, line)
             continue
         rank = heading_rank(line)
+        if rank is None and level is not None:
+            # A heading by its style (Word, HTML, Markdown) without a number of its own.
+            heading_passage(2 + level, line)
+            continue
         if rank is not None and not _ARTICLE.match(line):
             ends_sentence = line.endswith(("。", "；", ";"))
             if len(line) <= HEADING_MAX and not ends_sentence:
