@@ -28,13 +28,23 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def load_document(path: Path, shown_path: str, data: bytes) -> Document:
-    """Read and structure one file; raises UnreadableFile with the reason."""
+def load_document(
+    path: Path,
+    shown_path: str,
+    data: bytes,
+    overrides: dict[str, str] | None = None,
+    digest: str = "",
+) -> Document:
+    """Read and structure one file; raises UnreadableFile with the reason.
+
+    ``overrides`` (from side files, see indexer.sidecar) replace inferred metadata; ``digest``
+    identifies this version of the file and its side files (default: hash of ``data``).
+    """
     extracted = read_file(path, data)
     outline = read_outline(extracted, fallback_title=path.stem)
     if not outline.passages:
         raise UnreadableFile("没有可检索的正文段落")
-    return Document(
+    document = Document(
         doc_id=doc_id_for(path),
         path=shown_path,
         source=str(path.resolve()),
@@ -44,9 +54,12 @@ def load_document(path: Path, shown_path: str, data: bytes) -> Document:
         issuer=outline.issuer,
         doc_no=outline.doc_no,
         speaker=outline.speaker,
-        content_hash=content_hash(data),
+        content_hash=digest or content_hash(data),
         passages=outline.passages,
     )
+    for key, value in (overrides or {}).items():
+        setattr(document, key, value)
+    return document
 
 
 def index_rows(document: Document, segmenter: Segmenter) -> list[dict]:

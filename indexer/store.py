@@ -20,6 +20,7 @@ from whoosh.index import LockError
 
 from indexer.pipeline import Failure, content_hash, doc_id_for, index_rows, load_document
 from indexer.readers import UnreadableFile, supported
+from indexer.sidecar import is_side_file, read_side_metadata
 from kb.analysis import Segmenter
 from kb.dictionaries import DICT_FILES, Dictionaries
 from kb.indexdir import Generation, IndexDir
@@ -42,6 +43,7 @@ class Report:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     failed: list[Failure] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     rebuilt: bool = False
     passages: int = 0
 
@@ -68,6 +70,8 @@ def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[Failure]]:
             failures.append(Failure(str(given), "路径不存在"))
     files = []
     for source in found.values():
+        if is_side_file(source.path):
+            continue
         if supported(source.path):
             files.append(source)
         else:
@@ -89,18 +93,27 @@ def _init_worker(dict_dir: str, cache_dir: str) -> None:
         _worker_segmenter = Segmenter(Dictionaries.load(Path(dict_dir)), Path(cache_dir))
 
 
-def _process(job: tuple[str, str, bytes]) -> tuple[str, list[dict] | None, str]:
-    path, shown, data = job
+@dataclass(frozen=True)
+class Job:
+    path: str
+    shown: str
+    data: bytes
+    digest: str
+    overrides: dict[str, str]
+
+
+def _process(job: Job) -> tuple[str, list[dict] | None, str]:
+    shown = job.shown
     assert _worker_segmenter is not None
     try:
-        document = load_document(Path(path), shown, data)
+        document = load_document(Path(job.path), shown, job.data, job.overrides, job.digest)
     except UnreadableFile as error:
         return shown, None, str(error)
     return shown, index_rows(document, _worker_segmenter), ""
 
 
 def _tokenize_all(
-    jobs: list[tuple[str, str, bytes]],
+    jobs: list[Job],
     segmenter: Segmenter,
     generation: Generation,
     cache_dir: Path,
@@ -200,7 +213,7 @@ def update_index(
     else:
         ix = whoosh_index.open_dir(str(generation.whoosh_dir), schema=schema)
 
-    jobs: list[tuple[str, str, bytes]] = []
+    jobs: list[Job] = []
     replaced: set[str] = set()
     seen: set[str] = set()
     for source in files:
@@ -208,16 +221,19 @@ def update_index(
         seen.add(doc_id)
         try:
             data = source.path.read_bytes()
+            side = read_side_metadata(source.path)
         except OSError as error:
             report.failed.append(Failure(source.shown, f"无法读取文件：{error.strerror or error}"))
             continue
+        report.warnings.extend(side.problems)
+        digest = content_hash(data + side.fingerprint)
         old = previous.get(doc_id)
-        if not full_build and old and old[2] == content_hash(data):
+        if not full_build and old and old[2] == digest:
             report.unchanged += 1
             continue
         if not full_build and old:
             replaced.add(doc_id)
-        jobs.append((str(source.path), source.shown, data))
+        jobs.append(Job(str(source.path), source.shown, data, digest, side.values))
 
     gone = [
         doc_id

@@ -62,6 +62,8 @@ def cmd_index(args: argparse.Namespace) -> int:
             print(f"  {label}：{item}")
     for failure in report.failed:
         print(f"  失败：{failure.path}：{failure.reason}")
+    for warning in report.warnings:
+        print(f"  提示：{warning}")
     return 0
 
 

@@ -43,6 +43,7 @@ class Hit:
     text: str
     snippet: str
     score: float
+    also_in: list[dict] = field(default_factory=list)  # reposted copies: doc_id, path, title, date
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
@@ -156,16 +157,23 @@ class Searcher:
             notes.append("检索超时，以下只是部分结果；请换用更具体的检索词。")
         results = collector.results()
         top = results.top_n if "sortedby" in options else self._rerank(store, results.top_n, plan)
-        ranked = _limit_per_doc(top, store, per_doc)
+        ranked = _arrange(top, store, per_doc)
         hits = [
-            self._hit(searcher.stored_fields(docnum), score, plan.needles)
-            for docnum, score in ranked[offset : offset + limit]
+            self._hit(searcher, docnum, score, copies, plan.needles)
+            for docnum, score, copies in ranked[offset : offset + limit]
         ]
         return SearchResult(raw_query, len(ranked), hits, notes)
 
     @staticmethod
-    def _hit(stored: dict, score: float, needles: list[str]) -> Hit:
+    def _hit(searcher, docnum: int, score: float, copies: list[int], needles: list[str]) -> Hit:
+        stored = searcher.stored_fields(docnum)
         text = stored.get("text", "")
+        also_in = []
+        for copy in copies:
+            other = searcher.stored_fields(copy)
+            entry = {k: other.get(k, "") for k in ("doc_id", "path", "title", "date")}
+            if entry["doc_id"] != stored["doc_id"] and entry not in also_in:
+                also_in.append(entry)
         return Hit(
             doc_id=stored["doc_id"],
             path=stored["path"],
@@ -178,20 +186,30 @@ class Searcher:
             text=text,
             snippet=make_snippet(text, needles),
             score=round(score, 4),
+            also_in=also_in,
         )
 
 
-def _limit_per_doc(scores, store: SubstringStore, per_doc: int) -> list[tuple[int, float]]:
-    """(docnum, score) in rank order, at most ``per_doc`` passages of one document."""
-    if per_doc <= 0:
-        return [(docnum, _score(score)) for score, docnum in scores]
-    seen: dict[str, int] = {}
-    kept = []
+def _arrange(scores, store: SubstringStore, per_doc: int) -> list[tuple[int, float, list[int]]]:
+    """(docnum, score, docnums of reposted copies) in rank order: a passage found again in
+    another document (kb.duplicates) is shown once, at its best rank, and at most ``per_doc``
+    passages of one document are kept (0: no limit)."""
+    first_of: dict[str, list[int]] = {}
+    per_document: dict[str, int] = {}
+    kept: list[tuple[int, float, list[int]]] = []
     for score, docnum in scores:
+        key = store.fingerprints[docnum]
+        if key and key in first_of:
+            first_of[key].append(docnum)
+            continue
         doc_id = store.doc_ids[docnum]
-        if seen.get(doc_id, 0) < per_doc:
-            seen[doc_id] = seen.get(doc_id, 0) + 1
-            kept.append((docnum, _score(score)))
+        if per_doc > 0 and per_document.get(doc_id, 0) >= per_doc:
+            continue
+        per_document[doc_id] = per_document.get(doc_id, 0) + 1
+        copies: list[int] = []
+        if key:
+            first_of[key] = copies
+        kept.append((docnum, _score(score), copies))
     return kept
 
 

@@ -161,12 +161,23 @@ def find_date(text: str) -> str:
     return ""
 
 
-def infer_doc_type(title: str, body_start: str = "") -> str:
-    """The document type from its title: the last type word, with carrier rules.
+_SPEAKER_TITLE = re.compile(r"^[\u4e00-\u9fa5]{2,4}[：:]\S")
+_DELIVERED = re.compile(r"^——在.{2,60}上的(?:讲话|报告|发言|致辞)")
+_CASE_CUES = re.compile(
+    r"开除党籍|留党察看|撤销党内职务|严重警告|党内警告|政务处分|开除公职|移送检察机关|被判处|"
+    r"有期徒刑|诫勉|立案审查|审查调查|受贿|行贿|贪污"
+)
 
-    A 通知 that prints or forwards a document (关于印发《X方案》的通知) takes the type of what it
-    carries; compilations and notices of typical cases are 通报; speeches are recognised by
-    讲话/致辞/发言 in the title or by opening with 同志们.
+
+def infer_doc_type(title: str, body_start: str = "", body: str = "") -> str:
+    """The document type from its title's last type word, then from content cues.
+
+    * A 通知 that prints or forwards a document (关于印发《X方案》的通知) takes the type of what
+      it carries.
+    * Speeches: 讲话/致辞/发言 in the title; a title led by the speaker's name (习近平：…); a
+      报告 delivered at a meeting (a "——在…上的报告" line, or one that opens with 同志们).
+    * Case notices and compilations (典型问题, 案例) are 通报; so is a write-up without a type
+      word whose text names several sanctions (警示教育 case studies with story titles).
     """
     plain = _TITLE_SUFFIX.sub("", title.strip())
     carried = re.search(r"(?:印发|转发|颁布)(?:《)?(.+?)(?:》)?的(?:通知|函)$", plain)
@@ -174,13 +185,24 @@ def infer_doc_type(title: str, body_start: str = "") -> str:
         inner = infer_doc_type(carried.group(1))
         if inner != "其他":
             return inner
-    if re.search(r"讲话|致辞|发言|动员会上|会议上的", plain):
+    head_lines = body.split("\n")[:6]
+    delivered = any(_DELIVERED.match(line.strip()) for line in head_lines)
+    case_like = len(set(_CASE_CUES.findall(body))) >= 2
+    if _SPEAKER_TITLE.match(plain) and case_like:
+        return "通报"  # 李铁：行贿…上位 is a case study, not a speech by 李铁
+    if re.search(r"讲话|致辞|发言|动员会上|会议上的|党代会报告|代表大会上的报告", plain):
+        return "讲话"
+    if _SPEAKER_TITLE.match(plain):
         return "讲话"
     if re.search(r"典型(?:问题|案例)|案例汇编|警示教育案例", plain):
         return "通报"
     for word in ("实施方案", "工作方案", "行动方案", "方案", "计划", "要点"):
         if plain.endswith(word):
             return "方案"
+    if (plain.endswith("报告") or "党代会报告" in plain) and (
+        delivered or body_start.startswith("同志们")
+    ):
+        return "讲话"
     for word in DOC_TYPES[:-1]:
         if plain.endswith(word):
             return word
@@ -188,8 +210,10 @@ def infer_doc_type(title: str, body_start: str = "") -> str:
         return "意见"
     if plain.endswith("细则") or plain.endswith("规则") or plain.endswith("制度"):
         return "规定"
-    if body_start.startswith("同志们"):
+    if body_start.startswith("同志们") or delivered:
         return "讲话"
+    if case_like:
+        return "通报"
     return "其他"
 
 
@@ -277,7 +301,7 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
     if not outline.issuer:
         outline.issuer = _issuer_from_title(title)
     body_start = next((line for i, line in enumerate(lines) if i not in skip), "")
-    outline.doc_type = infer_doc_type(title, body_start)
+    outline.doc_type = infer_doc_type(title, body_start, "\n".join(lines[:80]))
 
     kept = [i for i in range(len(lines)) if i not in skip]
     outline.passages = _passages([lines[i] for i in kept], [levels[i] for i in kept])

@@ -21,6 +21,7 @@ from pathlib import Path
 from whoosh import matching
 from whoosh import query as wq
 
+from kb.duplicates import fingerprint
 from kb.folding import fold
 
 _FIELD = "\x1f"  # separates the fields of a line; never in folded text
@@ -32,17 +33,19 @@ def store_path(whoosh_dir: Path, generation: int) -> Path:
 
 
 def passage_lines(reader) -> list[str]:
-    """One line per document number of ``reader``: doc_id, heading flag, folded title and
-    headings, folded text (all empty for deleted documents)."""
+    """One line per document number of ``reader``: doc_id, heading flag, duplicate
+    fingerprint, folded title and headings, folded text (all empty for deleted documents)."""
     lines = []
     for docnum in range(reader.doc_count_all()):
         if reader.is_deleted(docnum):
-            lines.append(_FIELD * 3)
+            lines.append(_FIELD * 4)
             continue
         stored = reader.stored_fields(docnum)
+        text = stored.get("text", "")
         context = fold(stored.get("title", "") + " " + " ".join(stored.get("section") or []))
         kind = _HEADING if stored.get("heading") else ""
-        lines.append(_FIELD.join((stored["doc_id"], kind, context, fold(stored.get("text", "")))))
+        fields = (stored["doc_id"], kind, fingerprint(text), context, fold(text))
+        lines.append(_FIELD.join(fields))
     return lines
 
 
@@ -61,8 +64,8 @@ def write_store(whoosh_dir: Path, reader) -> Path:
 
 
 class SubstringStore:
-    """Per document number: doc_id, heading flag, folded context and text; all texts as one
-    string.
+    """Per document number: doc_id, heading flag, duplicate fingerprint, folded context and
+    text; all texts as one string.
 
     Besides substring search this lets ranking read candidates without touching Whoosh's
     compressed stored fields.
@@ -71,12 +74,14 @@ class SubstringStore:
     def __init__(self, lines: list[str]) -> None:
         self.doc_ids: list[str] = []
         self.headings: list[bool] = []
+        self.fingerprints: list[str] = []
         self.contexts: list[str] = []
         texts: list[str] = []
         for line in lines:
-            doc_id, kind, context, text = line.split(_FIELD, 3)
+            doc_id, kind, print_, context, text = line.split(_FIELD, 4)
             self.doc_ids.append(doc_id)
             self.headings.append(kind == _HEADING)
+            self.fingerprints.append(print_)
             self.contexts.append(context)
             texts.append(text)
         self.texts = texts
@@ -95,7 +100,7 @@ class SubstringStore:
         except OSError:
             lines = []
         if len(lines) != reader.doc_count_all() or not all(
-            line.count(_FIELD) == 3 for line in lines
+            line.count(_FIELD) == 4 for line in lines
         ):
             lines = passage_lines(reader)
         return cls(lines)

@@ -25,6 +25,7 @@ HIT_KEYS = {
     "text",
     "snippet",
     "score",
+    "also_in",
 }
 
 
@@ -116,6 +117,7 @@ def test_search_json_has_the_contract_shape(docs, tmp_path):
     assert hit["section"] == [] and hit["date"] == ""
     assert "<mark>公车</mark>" in hit["snippet"]
     assert isinstance(hit["score"], float)
+    assert hit["also_in"] == []
 
 
 def test_batch_mode_answers_each_line_in_order(docs, tmp_path):

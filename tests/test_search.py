@@ -49,9 +49,11 @@ def test_words_close_together_rank_higher(build):
 def test_matches_in_title_or_heading_rank_higher(build):
     searcher = build(
         {
-            "plain.txt": doc("工作要点", "一、总体安排", "做好巡察整改工作。" + FILLER),
-            "titled.txt": doc("关于巡察整改的通知", "一、总体安排", "做好巡察整改工作。" + FILLER),
-            "headed.txt": doc("工作要点", "一、巡察整改", "做好巡察整改工作。" + FILLER),
+            "plain.txt": doc("工作要点", "一、总体安排", "东湖街道做好巡察整改工作。" + FILLER),
+            "titled.txt": doc(
+                "关于巡察整改的通知", "一、总体安排", "西山街道做好巡察整改工作。" + FILLER
+            ),
+            "headed.txt": doc("工作要点", "一、巡察整改", "南桥街道做好巡察整改工作。" + FILLER),
         }
     )
     ranked = [Path(h.path).name for h in searcher.search("巡察整改").hits]
@@ -178,3 +180,25 @@ def test_snippets_escape_html(build):
 def test_empty_query_gets_a_hint(searcher):
     result = searcher.search("  ")
     assert result.total == 0 and result.notes
+
+
+def test_reposted_passages_are_shown_once_with_where_else_they_stand(build):
+    case = (
+        "1.北塘镇党委原副书记何振东接受私营企业主宴请问题。2023年他多次接受宴请，受到党内警告处分。"
+    )
+    searcher = build(
+        {
+            "notice.txt": doc("关于典型问题的通报", case, FILLER),
+            "repost.txt": doc(
+                "关于认真学习典型问题通报的通知",
+                "各学校要组织党员干部认真学习，引以为戒。",
+                case.replace("1.", "一、").replace("。", "． ", 1),
+            ),
+        }
+    )
+    hits = searcher.search("何振东 宴请").hits
+    copies = [h for h in hits if "何振东" in h.text]
+    assert len(copies) == 1
+    (other,) = copies[0].also_in
+    assert other["title"] != copies[0].title
+    assert {Path(copies[0].path).name, Path(other["path"]).name} == {"notice.txt", "repost.txt"}

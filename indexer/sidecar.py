@@ -1,0 +1,87 @@
+"""Metadata an admin states beside the files, overriding what kb infers from the text.
+
+Two places, the file's own first:
+
+* ``<file>.json`` (or ``<file stem>.json``) — ``{"title", "doc_type", "issuer", "doc_no",
+  "date", "speaker"}``, any subset;
+* ``metadata.csv`` in the file's folder (UTF-8, with or without BOM) — a ``file`` column naming
+  the file, then any of the same columns.
+
+Empty values are ignored. A side file that cannot be read is reported, and the document is
+indexed with what kb inferred.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kb.docno import normalize_doc_no
+from kb.structure import DOC_TYPES, find_date
+
+FIELDS = ("title", "doc_type", "issuer", "doc_no", "date", "speaker")
+FOLDER_FILE = "metadata.csv"
+
+
+@dataclass
+class SideMetadata:
+    values: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    fingerprint: bytes = b""  # the side files' bytes, so editing them re-indexes the file
+
+
+def is_side_file(path: Path) -> bool:
+    return path.name == FOLDER_FILE or path.suffix.lower() == ".json"
+
+
+def _clean(raw: dict, source: str, problems: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for key in FIELDS:
+        value = str(raw.get(key) or "").strip()
+        if not value:
+            continue
+        if key == "doc_type" and value not in DOC_TYPES:
+            problems.append(f"{source}：文种“{value}”不在 {'、'.join(DOC_TYPES)} 之中，已忽略")
+            continue
+        if key == "date":
+            parsed = value if len(value) == 10 and value[4] == "-" else find_date(value)
+            if not parsed:
+                problems.append(f"{source}：日期“{value}”无法识别，应写作 2024-03-18")
+                continue
+            value = parsed
+        if key == "doc_no":
+            value = normalize_doc_no(value) or value
+        values[key] = value
+    return values
+
+
+def read_side_metadata(path: Path) -> SideMetadata:
+    side = SideMetadata()
+    folder_file = path.parent / FOLDER_FILE
+    if folder_file.is_file():
+        data = folder_file.read_bytes()
+        try:
+            rows = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+            for row in rows:
+                if (row.get("file") or "").strip() == path.name:
+                    side.values.update(_clean(row, f"{FOLDER_FILE}（{path.name}）", side.problems))
+                    side.fingerprint += data
+        except (UnicodeDecodeError, csv.Error) as error:
+            side.problems.append(f"{folder_file.name} 无法读取（{error}），请保存为 UTF-8 的 CSV")
+    for candidate in (path.with_name(path.name + ".json"), path.with_suffix(".json")):
+        if candidate.is_file() and candidate != path:
+            data = candidate.read_bytes()
+            side.fingerprint += data
+            try:
+                raw = json.loads(data.decode("utf-8-sig"))
+                if not isinstance(raw, dict):
+                    raise ValueError("不是 JSON 对象")
+            except (UnicodeDecodeError, ValueError) as error:
+                side.problems.append(f"{candidate.name} 不是有效的 JSON（{error}），已忽略")
+                break
+            side.values.update(_clean(raw, candidate.name, side.problems))
+            break
+    return side
