@@ -64,6 +64,10 @@ _SPEAKER = re.compile(
     r"\s+(?P<name>[\u4e00-\u9fa5]{2,4})$"
 )
 _ISSUER_LINE = re.compile(r"^[\u4e00-\u9fa5（）()“”\s]{3,40}$")
+_CLOSING = re.compile(
+    r"^(?:上述|以上|这些|各级(?:党组织|纪检监察机关|党员干部)|各(?:单位|部门|地区|学校)要|"
+    r".{0,16}(?:指出|强调|要求)[，,：:])"
+)
 _ADDRESSEE = re.compile(r"^(?:同志们|各[^。]{1,78})[：:]$")
 _TITLE_SUFFIX = re.compile(r"[（(][^（）()]{1,12}[）)]$")
 
@@ -325,6 +329,7 @@ def _title_from_content(lines: list[str]) -> str:
 
 def _passages(lines: list[str], levels: list[int | None] | None = None) -> list[Passage]:
     stack: list[tuple[int, str]] = []
+    run_in: set[str] = set()  # headings taken from the first sentence of a paragraph
     passages: list[Passage] = []
 
     def push(rank: int, heading: str) -> None:
@@ -357,6 +362,12 @@ def _passages(lines: list[str], levels: list[int | None] | None = None) -> list[
             lead = _LEAD_SENTENCE.match(line)
             if lead:
                 push(rank, lead.group(1))
+                run_in.add(lead.group(1))
+        elif _CLOSING.match(line):
+            # "以上4起问题……" ends the last numbered item (a case): the closing part of a
+            # notice stands under the headings above the items, not under the last item.
+            while stack and stack[-1][1] in run_in:
+                stack.pop()
         section = tuple(heading for _, heading in stack)
         for chunk in split_long(line):
             passages.append(Passage(text=chunk, section=section))

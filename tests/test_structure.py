@@ -125,3 +125,15 @@ def test_doc_numbers_glued_to_words_offer_shorter_prefixes():
     (match,) = find_doc_nos("落实国发（2019）4号")
     assert match.forms[0] == "落实国发〔2019〕4号"
     assert "国发〔2019〕4号" in match.forms
+
+
+def test_closing_part_of_a_notice_does_not_stand_under_the_last_case():
+    outline = read_outline(
+        "关于2起典型问题的通报\n\n"
+        "1.甲镇干部张某违规吃喝问题。2023年张某多次公款吃喝，受到党内警告处分。\n"
+        "2.乙局干部李某公车私用问题。2024年李某多次公车私用，受到诫勉处理。\n"
+        "以上2起问题，教训深刻。\n"
+        "一是严守纪律。各级干部要引以为戒。\n"
+    )
+    sections = [p.section for p in outline.passages]
+    assert sections == [("1.甲镇干部张某违规吃喝问题",), ("2.乙局干部李某公车私用问题",), (), ()]
