@@ -24,8 +24,8 @@ from indexer.sidecar import is_side_file, read_side_metadata
 from kb.analysis import Segmenter
 from kb.dictionaries import DICT_FILES, Dictionaries
 from kb.indexdir import Generation, IndexDir
+from kb.passage_table import write_table
 from kb.schema import SCHEMA_VERSION, build_schema
-from kb.substring import write_store
 
 Progress = Callable[[str], None]
 
@@ -272,7 +272,7 @@ def update_index(
         writer.cancel()
         raise
     with ix.reader() as reader:
-        write_store(generation.whoosh_dir, reader)
+        write_table(generation.whoosh_dir, reader)
     generation.write_meta(
         {"schema_version": SCHEMA_VERSION, "userdict": dictionaries.userdict_digest}
     )

@@ -7,7 +7,7 @@ Each passage is indexed two ways (see ``kb.schema``):
 * ``subwords`` — dictionary words inside longer words (八项规定 inside 中央八项规定精神,
   热线 inside 12345政务服务热线), so a short query word finds the long form.
 
-Exact quoted search works on the folded text itself (``kb.substring``).
+Exact quoted search works on the folded text itself (``kb.passage_table``).
 """
 
 from __future__ import annotations

@@ -9,14 +9,16 @@ phrases are required substrings; a 发文字号 known to the index pins its docu
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
+from whoosh import matching
 from whoosh import query as wq
 
 from kb.analysis import Segmenter
+from kb.passage_table import PassageTable
 from kb.query import ParsedQuery
 from kb.ranking import Concept, concept_weight
-from kb.substring import DocnumsQuery, SubstringStore
 
 SUBWORD_WEIGHT = 0.6
 SYNONYM_WEIGHT = 0.6
@@ -43,10 +45,10 @@ class Plan:
 
 
 class Planner:
-    def __init__(self, segmenter: Segmenter, searcher, store: SubstringStore) -> None:
+    def __init__(self, segmenter: Segmenter, searcher, table: PassageTable) -> None:
         self.segmenter = segmenter
         self.searcher = searcher
-        self.store = store
+        self.table = table
 
     # --- concepts ---------------------------------------------------------------------------
 
@@ -105,7 +107,7 @@ class Planner:
 
     def substring(self, text: str, score: float = PHRASE_SCORE) -> wq.Query:
         """Passages whose folded text contains ``text``, all scored ``score``."""
-        return DocnumsQuery(self.store.docnums(text), score=score, label=text)
+        return DocnumsQuery(self.table.containing(text), score=score, label=text)
 
     def _word(self, word: str, weight: float, boost: float) -> wq.Query:
         if self.searcher.doc_frequency("words", word) or self.searcher.doc_frequency(
@@ -203,3 +205,45 @@ def _union(queries: list[wq.Query]) -> wq.Query:
         else:
             flat.append(query)
     return flat[0] if len(flat) == 1 else _FlatOr(flat)
+
+
+class DocnumsQuery(wq.Query):
+    """Matches a precomputed set of global document numbers, each with the same score."""
+
+    def __init__(self, docnums: list[int], score: float = 1.0, label: str = "") -> None:
+        self.docnums = docnums
+        self.score = score
+        self.label = label
+        self.boost = 1.0
+
+    def __repr__(self) -> str:
+        return f"DocnumsQuery({self.label!r}, {len(self.docnums)} passages)"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, DocnumsQuery)
+            and self.docnums == other.docnums
+            and self.score == other.score
+        )
+
+    def __hash__(self) -> int:
+        return hash((tuple(self.docnums), self.score))
+
+    def estimate_size(self, ixreader) -> int:
+        return len(self.docnums)
+
+    def matcher(self, searcher, context=None):
+        offset = 0
+        parent = searcher.get_parent() if searcher.has_parent() else None
+        if parent is not None:
+            for leaf, leaf_offset in parent.leaf_searchers():
+                if leaf is searcher:
+                    offset = leaf_offset
+                    break
+        size = searcher.reader().doc_count_all()
+        low = bisect.bisect_left(self.docnums, offset)
+        high = bisect.bisect_left(self.docnums, offset + size)
+        local = [d - offset for d in self.docnums[low:high]]
+        if not local:
+            return matching.NullMatcher()
+        return matching.ListMatcher(local, all_weights=self.score * self.boost)

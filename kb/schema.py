@@ -26,7 +26,7 @@ def build_schema(segmenter: Segmenter | None = None) -> fields.Schema:
         ordinal=fields.NUMERIC(stored=True, sortable=True),
         content_hash=fields.STORED(),
         # Searchable text; values are given as token lists made by kb.analysis. Exact
-        # substring search does not use the index (see kb.substring).
+        # substring search does not use the index (see kb.passage_table).
         words=fields.FieldType(Frequency(), words, scorable=True),
         subwords=fields.FieldType(Frequency(), words, scorable=True),
         title=fields.STORED(),

@@ -19,12 +19,12 @@ from whoosh.sorting import FieldFacet, MultiFacet
 
 from kb.analysis import Segmenter
 from kb.indexdir import Generation, IndexDir
+from kb.passage_table import PassageTable
 from kb.planner import DOC_NO_WEIGHT, Plan, Planner
 from kb.query import parse_query
 from kb.ranking import HEADING_FACTOR, assess
 from kb.schema import build_schema
 from kb.snippets import make_snippet
-from kb.substring import SubstringStore
 
 RERANK_DEPTH = 100
 TIME_BUDGET = 5.0
@@ -55,10 +55,28 @@ class SearchResult:
     total: int
     hits: list[Hit]
     notes: list[str] = field(default_factory=list)
+    # Documents per value among all results: {"doc_type": [("通报", 5), ...], "year", "issuer"}
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         """The JSON shape of ``kb search --json``."""
         return {"query": self.query, "total": self.total, "hits": [h.as_dict() for h in self.hits]}
+
+
+@dataclass
+class DocumentView:
+    """A whole document for reading: metadata and every passage in order."""
+
+    doc_id: str
+    path: str
+    source: str
+    title: str
+    doc_type: str
+    date: str
+    issuer: str
+    doc_no: str
+    speaker: str
+    passages: list[dict]  # {"ordinal", "text", "section", "heading"}
 
 
 class Searcher:
@@ -81,10 +99,10 @@ class Searcher:
     def _use(self, searcher) -> None:
         assert self._generation is not None
         self._searcher = searcher
-        self._store = SubstringStore.for_reader(self._generation.whoosh_dir, searcher.reader())
+        self._table = PassageTable.for_reader(self._generation.whoosh_dir, searcher.reader())
 
     def _current_searcher(self):
-        """The searcher and substring store of the newest committed index."""
+        """The searcher and passage table of the newest committed index."""
         with self._lock:
             live = self.index_dir.current()
             if live is not None and live != self._generation:
@@ -97,14 +115,14 @@ class Searcher:
                     self._open()
                 else:
                     self._use(self._searcher.refresh())
-            return self._searcher, self._store
+            return self._searcher, self._table
 
     def close(self) -> None:
         self._searcher.close()
 
     @staticmethod
     def _rerank(
-        store: SubstringStore, top: list[tuple[float, int]], plan: Plan
+        table: PassageTable, top: list[tuple[float, int]], plan: Plan
     ) -> list[tuple[float, int]]:
         """Re-score the best candidates by coverage (see kb.ranking); the rest keep BM25 order."""
         if not plan.concepts and not plan.doc_nos:
@@ -117,9 +135,9 @@ class Searcher:
             if plan.concepts:
                 bm25 = score - DOC_NO_WEIGHT if targeted else score
                 verdict = assess(
-                    plan.concepts, store.texts[docnum], store.contexts[docnum], bm25, best
+                    plan.concepts, table.texts[docnum], table.contexts[docnum], bm25, best
                 )
-                factor = HEADING_FACTOR if store.headings[docnum] else 1.0
+                factor = HEADING_FACTOR if table.headings[docnum] else 1.0
                 key = (targeted, verdict.covers_all, verdict.score * factor)
             else:
                 key = (targeted, False, score)
@@ -128,17 +146,27 @@ class Searcher:
         return [(score, docnum) for _, score, docnum in keyed] + tail
 
     def search(
-        self, raw_query: str, limit: int = 10, offset: int = 0, per_doc: int = 3
+        self,
+        raw_query: str,
+        limit: int = 10,
+        offset: int = 0,
+        per_doc: int = 3,
+        sort: str = "relevance",
+        facets: bool = False,
     ) -> SearchResult:
-        """Ranked passages for ``raw_query``; at most ``per_doc`` per document (0: no limit)."""
+        """Ranked passages for ``raw_query``; at most ``per_doc`` per document (0: no limit).
+
+        ``sort="date"`` puts newer documents first (relevance decides within a date);
+        ``facets`` counts documents per type, year and issuer over all results.
+        """
         parsed = parse_query(raw_query)
         if parsed.is_empty and not parsed.excluded:
             notes = parsed.notes or [
                 '请输入检索词，例如：四风 典型问题、"为基层减负"、type:通报 year:2024。'
             ]
             return SearchResult(raw_query, 0, [], notes)
-        searcher, store = self._current_searcher()
-        plan = Planner(self.segmenter, searcher, store).plan(parsed)
+        searcher, table = self._current_searcher()
+        plan = Planner(self.segmenter, searcher, table).plan(parsed)
         options: dict = {"limit": None}
         if isinstance(plan.query, wq.Every):
             options["sortedby"] = MultiFacet(
@@ -156,13 +184,44 @@ class Searcher:
         except TimeLimit:
             notes.append("检索超时，以下只是部分结果；请换用更具体的检索词。")
         results = collector.results()
-        top = results.top_n if "sortedby" in options else self._rerank(store, results.top_n, plan)
-        ranked = _arrange(top, store, per_doc)
+        top = results.top_n if "sortedby" in options else self._rerank(table, results.top_n, plan)
+        ranked = _arrange(top, table, per_doc)
+        if sort == "date":
+            ranked.sort(key=lambda entry: table.dates[entry[0]], reverse=True)
         hits = [
             self._hit(searcher, docnum, score, copies, plan.needles)
             for docnum, score, copies in ranked[offset : offset + limit]
         ]
-        return SearchResult(raw_query, len(ranked), hits, notes)
+        counts = _facets(ranked, table) if facets else {}
+        return SearchResult(raw_query, len(ranked), hits, notes, counts)
+
+    def document(self, doc_id: str) -> DocumentView | None:
+        """The document with every passage in order, or None if the index has no such id."""
+        searcher, _ = self._current_searcher()
+        rows = sorted(searcher.documents(doc_id=doc_id), key=lambda row: row["ordinal"])
+        if not rows:
+            return None
+        first = rows[0]
+        return DocumentView(
+            doc_id=doc_id,
+            path=first["path"],
+            source=first.get("source", ""),
+            title=first.get("title", ""),
+            doc_type=first.get("doc_type", ""),
+            date=first.get("date", ""),
+            issuer=first.get("issuer", ""),
+            doc_no=first.get("doc_no", ""),
+            speaker=first.get("speaker", ""),
+            passages=[
+                {
+                    "ordinal": row["ordinal"],
+                    "text": row.get("text", ""),
+                    "section": list(row.get("section") or []),
+                    "heading": bool(row.get("heading")),
+                }
+                for row in rows
+            ],
+        )
 
     @staticmethod
     def _hit(searcher, docnum: int, score: float, copies: list[int], needles: list[str]) -> Hit:
@@ -190,7 +249,7 @@ class Searcher:
         )
 
 
-def _arrange(scores, store: SubstringStore, per_doc: int) -> list[tuple[int, float, list[int]]]:
+def _arrange(scores, table: PassageTable, per_doc: int) -> list[tuple[int, float, list[int]]]:
     """(docnum, score, docnums of reposted copies) in rank order: a passage found again in
     another document (kb.duplicates) is shown once, at its best rank, and at most ``per_doc``
     passages of one document are kept (0: no limit)."""
@@ -198,11 +257,11 @@ def _arrange(scores, store: SubstringStore, per_doc: int) -> list[tuple[int, flo
     per_document: dict[str, int] = {}
     kept: list[tuple[int, float, list[int]]] = []
     for score, docnum in scores:
-        key = store.fingerprints[docnum]
+        key = table.fingerprints[docnum]
         if key and key in first_of:
             first_of[key].append(docnum)
             continue
-        doc_id = store.doc_ids[docnum]
+        doc_id = table.doc_ids[docnum]
         if per_doc > 0 and per_document.get(doc_id, 0) >= per_doc:
             continue
         per_document[doc_id] = per_document.get(doc_id, 0) + 1
@@ -211,6 +270,28 @@ def _arrange(scores, store: SubstringStore, per_doc: int) -> list[tuple[int, flo
             first_of[key] = copies
         kept.append((docnum, _score(score), copies))
     return kept
+
+
+def _facets(ranked, table: PassageTable) -> dict[str, list[tuple[str, int]]]:
+    """Distinct documents per type, year and issuer among the results, most frequent first."""
+    seen: set[str] = set()
+    counters: dict[str, dict[str, int]] = {"doc_type": {}, "year": {}, "issuer": {}}
+    for docnum, _, _ in ranked:
+        doc_id = table.doc_ids[docnum]
+        if doc_id in seen:
+            continue
+        seen.add(doc_id)
+        for name, value in (
+            ("doc_type", table.doc_types[docnum]),
+            ("year", table.dates[docnum][:4]),
+            ("issuer", table.issuers[docnum]),
+        ):
+            if value:
+                counters[name][value] = counters[name].get(value, 0) + 1
+    return {
+        name: sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        for name, counts in counters.items()
+    }
 
 
 def _score(value: object) -> float:
