@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from whoosh import matching
 from whoosh import query as wq
 
-from kb.analysis import Segmenter
+from kb.analysis import Segmenter, normalize_space
+from kb.folding import fold
 from kb.passage_table import PassageTable
 from kb.query import ParsedQuery
 from kb.ranking import Concept, concept_weight
@@ -175,11 +176,13 @@ class Planner:
             clauses.append(wq.Or([wq.NumericRange("year", lo, hi) for lo, hi in parsed.years]))
         for wanted in parsed.issuers:
             # Issuers are few: match the typed part against each one, as a substring.
+            wanted = fold(normalize_space(wanted))
             issuers = [
                 value.decode("utf-8") if isinstance(value, bytes) else value
                 for value in self.searcher.lexicon("issuer")
             ]
-            clauses.append(wq.Or([wq.Term("issuer", i) for i in issuers if wanted in i]))
+            matching_issuers = [wq.Term("issuer", i) for i in issuers if wanted in fold(i)]
+            clauses.append(wq.Or(matching_issuers) if matching_issuers else wq.NullQuery)
         if parsed.doc_ids:
             clauses.append(wq.Or([wq.Term("doc_id", d) for d in parsed.doc_ids]))
         if not clauses:

@@ -85,7 +85,8 @@ def _split_quoted(text: str, parsed: ParsedQuery) -> list[tuple[str, bool]]:
     return pieces
 
 
-def _apply_filter(key: str, value: str, parsed: ParsedQuery) -> None:
+def apply_filter(key: str, value: str, parsed: ParsedQuery) -> None:
+    """Add one filter (key: type, year, issuer or doc) to ``parsed``."""
     if key == "type":
         parsed.doc_types.extend(v for v in re.split(r"[,，、|]", value) if v)
     elif key == "year":
@@ -136,7 +137,7 @@ def parse_query(raw: str) -> ParsedQuery:
         key, colon, value = token.partition(":")
         if colon and key in FILTER_KEYS:
             if value:
-                _apply_filter(FILTER_KEYS[key], value, parsed)
+                apply_filter(FILTER_KEYS[key], value, parsed)
             else:
                 parsed.notes.append(f"“{key}:”后面缺少要筛选的值。")
             continue

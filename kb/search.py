@@ -7,6 +7,7 @@ then at most ``per_doc`` passages per document are kept and the page gets its sn
 
 from __future__ import annotations
 
+import difflib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from kb.analysis import Segmenter
 from kb.indexdir import Generation, IndexDir
 from kb.passage_table import PassageTable
 from kb.planner import DOC_NO_WEIGHT, Plan, Planner
-from kb.query import parse_query
+from kb.query import apply_filter, parse_query
 from kb.ranking import HEADING_FACTOR, assess
 from kb.schema import build_schema
 from kb.snippets import make_snippet
@@ -44,9 +45,13 @@ class Hit:
     snippet: str
     score: float
     also_in: list[dict] = field(default_factory=list)  # reposted copies: doc_id, path, title, date
+    ordinal: int = 0  # the passage's place in its document (links to /doc/<id>#p-<ordinal>)
 
     def as_dict(self) -> dict:
-        return dict(self.__dict__)
+        """The hit as ``kb search --json`` prints it."""
+        shown = dict(self.__dict__)
+        del shown["ordinal"]
+        return shown
 
 
 @dataclass
@@ -153,13 +158,20 @@ class Searcher:
         per_doc: int = 3,
         sort: str = "relevance",
         facets: bool = False,
+        filters: dict[str, list[str]] | None = None,
     ) -> SearchResult:
         """Ranked passages for ``raw_query``; at most ``per_doc`` per document (0: no limit).
 
         ``sort="date"`` puts newer documents first (relevance decides within a date);
-        ``facets`` counts documents per type, year and issuer over all results.
+        ``facets`` counts documents per type, year and issuer over all results; ``filters``
+        ({"type": [...], "year": [...], "issuer": [...]}) work like type:/year:/issuer: in the
+        query, for values with spaces (issuers) that the query language cannot carry.
         """
         parsed = parse_query(raw_query)
+        for key, values in (filters or {}).items():
+            for value in values:
+                if value:
+                    apply_filter(key, value, parsed)
         if parsed.is_empty and not parsed.excluded:
             notes = parsed.notes or [
                 '请输入检索词，例如：四风 典型问题、"为基层减负"、type:通报 year:2024。'
@@ -194,6 +206,40 @@ class Searcher:
         ]
         counts = _facets(ranked, table) if facets else {}
         return SearchResult(raw_query, len(ranked), hits, notes, counts)
+
+    def suggest(self, raw_query: str, limit: int = 5) -> list[str]:
+        """Other queries worth trying when ``raw_query`` finds nothing: the phrases unquoted,
+        the query without its rarest word, dictionary terms close to words the index lacks.
+        Only suggestions that find something are returned."""
+        parsed = parse_query(raw_query)
+        searcher, table = self._current_searcher()
+        planner = Planner(self.segmenter, searcher, table)
+        concepts = planner.concepts(parsed.free_text) if parsed.free_text else []
+        vocabulary = self._vocabulary()
+        candidates: list[str] = []
+        if parsed.phrases:
+            candidates.append(" ".join([parsed.free_text, *parsed.phrases]).strip())
+        if len(concepts) > 1:
+            rarest = min(concepts, key=lambda c: c.frequency)
+            candidates.append(" ".join(c.typed for c in concepts if c is not rarest))
+        # Typed pieces (between spaces) and words the index lacks may be typos of known terms.
+        unknown = [c.typed for c in concepts if c.frequency == 0]
+        pieces = [p for p in parsed.free_text.split() if p not in vocabulary]
+        for piece in dict.fromkeys(pieces + unknown):
+            for term in difflib.get_close_matches(piece, vocabulary, n=3, cutoff=0.6):
+                candidates.append(parsed.free_text.replace(piece, term))
+        found: list[str] = []
+        for candidate in (c.strip() for c in candidates):
+            fresh = candidate and candidate != raw_query.strip() and candidate not in found
+            if fresh and self.search(candidate, limit=1).total:
+                found.append(candidate)
+            if len(found) == limit:
+                break
+        return found
+
+    def _vocabulary(self) -> list[str]:
+        dictionaries = self.segmenter.dictionaries
+        return sorted({t for t, _ in dictionaries.userdict} | set(dictionaries.synonyms.expansions))
 
     def document(self, doc_id: str) -> DocumentView | None:
         """The document with every passage in order, or None if the index has no such id."""
@@ -246,6 +292,7 @@ class Searcher:
             snippet=make_snippet(text, needles),
             score=round(score, 4),
             also_in=also_in,
+            ordinal=stored.get("ordinal", 0),
         )
 
 

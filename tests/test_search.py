@@ -232,3 +232,18 @@ def test_document_view_has_every_passage_in_order(searcher):
     assert any(p["heading"] for p in view.passages)
     assert view.source.endswith("speech_2024_zuofeng_dahui.txt")
     assert searcher.document("no-such-id") is None
+
+
+def test_suggestions_when_nothing_matches(searcher):
+    assert searcher.search('"错题簿"').total == 0
+    suggestions = searcher.suggest('"错题簿"')
+    assert suggestions and all(searcher.search(s).total > 0 for s in suggestions)
+    close = searcher.suggest("四不两值")  # a typo of 四不两直
+    assert any("四不两直" in s for s in close)
+
+
+def test_filters_given_apart_from_the_query(searcher):
+    issuer = "中共青岚区委　青岚区人民政府"
+    hits = searcher.search("减负", filters={"issuer": [issuer]}, limit=20).hits
+    assert hits and {h.issuer for h in hits} == {"中共青岚区委 青岚区人民政府"}
+    assert searcher.search("", filters={"type": ["通报"]}).total > 0
