@@ -47,9 +47,25 @@ def key_for(path: str | Path) -> str:
 
 
 def paragraphs(path: Path) -> Iterator[str]:
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            yield line.strip()
+    """The file's paragraphs as kb's readers extract them, so every system gets the same text
+    from .docx, .pdf, .html and GBK files."""
+    from indexer.readers import UnreadableFile, read_file
+
+    try:
+        blocks = read_file(path, path.read_bytes()).blocks
+    except UnreadableFile:
+        return
+    for block in blocks:
+        if block.text.strip():
+            yield block.text.strip()
+
+
+def document_files(folder: Path) -> list[Path]:
+    """Every document kb would index in ``folder``."""
+    from indexer.store import discover
+
+    files, _ = discover([folder])
+    return [source.path for source in files]
 
 
 def timed(function, *args, **kwargs):

@@ -24,6 +24,7 @@ from common import (
     NaiveBM25,
     NaiveWhoosh,
     build_naive_whoosh,
+    document_files,
     key_for,
     load_judgments,
     require_realdocs,
@@ -79,7 +80,7 @@ def main() -> None:
     parser.add_argument("--index", help="reuse (or keep) the kb index in this folder")
     args = parser.parse_args()
     require_realdocs()
-    files = sorted(CORPUS_DOCS.glob("*.txt")) + sorted(REALDOCS.glob("*.txt"))
+    files = document_files(CORPUS_DOCS) + document_files(REALDOCS)
     judged = load_judgments()
 
     from indexer.store import update_index

@@ -133,6 +133,29 @@ def _interactive(run) -> int:
         print()
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from indexer.store import IndexBusy, update_index
+    from kb.indexdir import IndexDir
+    from web import create_app
+    from web.serve import serve
+
+    index = Path(args.index)
+    if IndexDir(index).current() is None:
+        _stderr(f"首次启动：正在为 {DEFAULT_DOCS} 建立索引……")
+        try:
+            report = update_index(index, [DEFAULT_DOCS], Path(DEFAULT_DICT), progress=_stderr)
+        except IndexBusy as error:
+            _stderr(str(error))
+            return 3
+        _stderr(f"索引完成：{len(report.added)} 个文件，{report.passages} 个段落。")
+        for failure in report.failed:
+            _stderr(f"  失败：{failure.path}：{failure.reason}")
+    app = create_app({"INDEX": str(index)})
+    _stderr(f"检索服务已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）")
+    serve(app, args.host, args.port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kb", description="政策与会议文件检索知识库")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -152,6 +175,12 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--per-doc", type=int, default=3, help="同一文件最多几条（0 表示不限）")
     search.add_argument("--json", action="store_true", help="输出 JSON")
     search.set_defaults(handler=cmd_search)
+
+    serve = commands.add_parser("serve", help="启动网页检索服务")
+    serve.add_argument("--index", default=None, help="索引目录（默认 $KB_INDEX 或 ./.kb/index）")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
+    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    serve.set_defaults(handler=cmd_serve)
     return parser
 
 

@@ -38,7 +38,7 @@ class Plan:
     """What to run, what to re-rank by, and what to mark in snippets."""
 
     query: wq.Query
-    needles: list[str]
+    needles: list[list[str]]  # strings to mark, grouped by what the user asked for
     concepts: list[Concept] = field(default_factory=list)
     doc_nos: list[str] = field(default_factory=list)
     filter: wq.Query | None = None
@@ -132,12 +132,13 @@ class Planner:
         return forms
 
     def plan(self, parsed: ParsedQuery) -> Plan:
-        plan = Plan(query=wq.Every(), needles=list(parsed.phrases))
+        plan = Plan(query=wq.Every(), needles=[[p] for p in parsed.phrases])
         plan.concepts = self.concepts(parsed.free_text) if parsed.free_text else []
         for concept in plan.concepts:
-            for form in concept.forms:
-                if len(form) > 1 or len(plan.concepts) == 1:
-                    plan.needles.append(form)
+            # Single characters are marked only when they are all the user typed.
+            forms = [f for f in concept.forms if len(f) > 1 or len(plan.concepts) == 1]
+            if forms:
+                plan.needles.append(forms)
 
         ranked: wq.Query | None = None
         if plan.concepts:
@@ -159,7 +160,7 @@ class Planner:
                 plan.doc_nos.append(form)
             else:  # not a document we hold: find the passages that cite it
                 targeted.append(self.substring(match.normal, CITED_DOC_NO_SCORE))
-            plan.needles.append(form or match.normal)
+            plan.needles.append([form or match.normal])
         if targeted:
             main = wq.Or([*targeted, main]) if main else wq.Or(targeted)
         plan.query = main or wq.Every()

@@ -19,6 +19,7 @@ from whoosh.searching import TimeLimit
 from whoosh.sorting import FieldFacet, MultiFacet
 
 from kb.analysis import Segmenter
+from kb.folding import fold
 from kb.indexdir import Generation, IndexDir
 from kb.passage_table import PassageTable
 from kb.planner import DOC_NO_WEIGHT, Plan, Planner
@@ -186,7 +187,10 @@ class Searcher:
             )
         # The filter must wrap the time limit: the other way round Whoosh ignores the filter.
         collector = FilterCollector(
-            TimeLimitCollector(searcher.collector(**options), timelimit=TIME_BUDGET),
+            # No SIGALRM: it only works in the main thread, and not at all on Windows.
+            TimeLimitCollector(
+                searcher.collector(**options), timelimit=TIME_BUDGET, use_alarm=False
+            ),
             plan.filter,
             plan.mask,
         )
@@ -224,10 +228,11 @@ class Searcher:
             candidates.append(" ".join(c.typed for c in concepts if c is not rarest))
         # Typed pieces (between spaces) and words the index lacks may be typos of known terms.
         unknown = [c.typed for c in concepts if c.frequency == 0]
-        pieces = [p for p in parsed.free_text.split() if p not in vocabulary]
+        pieces = [p for p in parsed.free_text.split() + parsed.phrases if p not in vocabulary]
+        typed = fold(raw_query)
         for piece in dict.fromkeys(pieces + unknown):
             for term in difflib.get_close_matches(piece, vocabulary, n=3, cutoff=0.6):
-                candidates.append(parsed.free_text.replace(piece, term))
+                candidates.append(typed.replace(piece, term))
         found: list[str] = []
         for candidate in (c.strip() for c in candidates):
             fresh = candidate and candidate != raw_query.strip() and candidate not in found
@@ -270,7 +275,9 @@ class Searcher:
         )
 
     @staticmethod
-    def _hit(searcher, docnum: int, score: float, copies: list[int], needles: list[str]) -> Hit:
+    def _hit(
+        searcher, docnum: int, score: float, copies: list[int], needles: list[list[str]]
+    ) -> Hit:
         stored = searcher.stored_fields(docnum)
         text = stored.get("text", "")
         also_in = []
@@ -299,22 +306,25 @@ class Searcher:
 def _arrange(scores, table: PassageTable, per_doc: int) -> list[tuple[int, float, list[int]]]:
     """(docnum, score, docnums of reposted copies) in rank order: a passage found again in
     another document (kb.duplicates) is shown once, at its best rank, and at most ``per_doc``
-    passages of one document are kept (0: no limit)."""
-    first_of: dict[str, list[int]] = {}
+    passages of one document are kept. ``per_doc`` 0 keeps every passage, copies included,
+    as grep would."""
+    if per_doc <= 0:
+        return [(docnum, _score(score), []) for score, docnum in scores]
+    first_of: dict[str, tuple[str, list[int]]] = {}
     per_document: dict[str, int] = {}
     kept: list[tuple[int, float, list[int]]] = []
     for score, docnum in scores:
         key = table.fingerprints[docnum]
-        if key and key in first_of:
-            first_of[key].append(docnum)
-            continue
         doc_id = table.doc_ids[docnum]
-        if per_doc > 0 and per_document.get(doc_id, 0) >= per_doc:
+        if key and key in first_of and first_of[key][0] != doc_id:
+            first_of[key][1].append(docnum)
+            continue
+        if per_document.get(doc_id, 0) >= per_doc:
             continue
         per_document[doc_id] = per_document.get(doc_id, 0) + 1
         copies: list[int] = []
-        if key:
-            first_of[key] = copies
+        if key and key not in first_of:
+            first_of[key] = (doc_id, copies)
         kept.append((docnum, _score(score), copies))
     return kept
 

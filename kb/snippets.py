@@ -2,7 +2,9 @@
 
 Matching is done on folded text by plain substring search (no re-tokenizing, unlike Whoosh's
 highlighter, which costs ~20x the search itself); folding keeps length, so offsets apply to
-the original text, which is what we show.
+the original text, which is what we show. Needles come in groups, one per thing the user asked
+for (a word with its synonyms, a phrase): the window shown is the one covering the most
+groups, so 宴请 and 吃请 together do not outweigh 私营企业主 and 宴请.
 """
 
 from __future__ import annotations
@@ -14,20 +16,24 @@ from kb.folding import fold
 WINDOW = 150
 
 
-def match_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
-    """Merged (start, end) spans of every occurrence of any needle in folded ``text``."""
-    folded = fold(text)
-    spans = []
-    for needle in needles:
-        if not needle:
-            continue
-        start = folded.find(needle)
-        while start != -1:
-            spans.append((start, start + len(needle)))
-            start = folded.find(needle, start + 1)
-    spans.sort()
+def _occurrences(folded: str, groups: list[list[str]]) -> list[tuple[int, int, int]]:
+    """(start, end, group) of every occurrence of every needle."""
+    found = []
+    for group, needles in enumerate(groups):
+        for needle in needles:
+            if not needle:
+                continue
+            start = folded.find(needle)
+            while start != -1:
+                found.append((start, start + len(needle), group))
+                start = folded.find(needle, start + 1)
+    found.sort()
+    return found
+
+
+def _merged(occurrences: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
-    for start, end in spans:
+    for start, end, _ in occurrences:
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
@@ -35,18 +41,15 @@ def match_spans(text: str, needles: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
-def _best_window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[int, int]:
-    if len(text) <= size or not spans:
+def _best_window(text: str, occurrences: list[tuple[int, int, int]], size: int) -> tuple[int, int]:
+    if len(text) <= size or not occurrences:
         return 0, min(len(text), size)
-    folded = fold(text)
     best_start, best_score = 0, -1
-    for start, _ in spans:
+    for start, _, _ in occurrences:
         window_start = max(0, start - size // 4)
         window_end = window_start + size
-        covered = {folded[s:e] for s, e in spans if s >= window_start and e <= window_end}
-        score = len(covered) * 100 + sum(
-            1 for s, e in spans if s >= window_start and e <= window_end
-        )
+        inside = [g for s, e, g in occurrences if s >= window_start and e <= window_end]
+        score = len(set(inside)) * 100 + len(inside)
         if score > best_score:
             best_start, best_score = window_start, score
     # Prefer to begin at a sentence start shortly before the first match.
@@ -58,13 +61,13 @@ def _best_window(text: str, spans: list[tuple[int, int]], size: int) -> tuple[in
     return best_start, min(len(text), best_start + size)
 
 
-def make_snippet(text: str, needles: list[str], size: int = WINDOW) -> str:
-    """HTML: an escaped window of ``text`` with ``<mark>`` around matches."""
-    spans = match_spans(text, needles)
-    start, end = _best_window(text, spans, size)
+def make_snippet(text: str, groups: list[list[str]], size: int = WINDOW) -> str:
+    """HTML: an escaped window of ``text`` with ``<mark>`` around matches of folded needles."""
+    occurrences = _occurrences(fold(text), groups)
+    start, end = _best_window(text, occurrences, size)
     parts = ["…" if start > 0 else ""]
     cursor = start
-    for s, e in spans:
+    for s, e in _merged(occurrences):
         if e <= start or s >= end:
             continue
         s, e = max(s, start), min(e, end)

@@ -240,6 +240,7 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
         return Outline(title=given_title or fallback_title)
 
     first = blocks[0].text
+    title_in_text = True
     if given_title:
         title = given_title
         if first == given_title:
@@ -249,6 +250,7 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
         blocks = blocks[1:]
     else:
         title = _title_from_content([b.text for b in blocks]) or fallback_title
+        title_in_text = False
     lines = [b.text for b in blocks]
     levels = [b.heading_level for b in blocks]
     outline = Outline(title=title)
@@ -309,6 +311,10 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
 
     kept = [i for i in range(len(lines)) if i not in skip]
     outline.passages = _passages([lines[i] for i in kept], [levels[i] for i in kept])
+    if title_in_text and title:
+        # The title is a passage too, ranked like a heading: words found only in the title
+        # (述职述廉) still find the document, and quoted search covers titles.
+        outline.passages.insert(0, Passage(text=title, section=(), heading=True))
     return outline
 
 

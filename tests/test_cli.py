@@ -55,7 +55,8 @@ def docs(tmp_path) -> Path:
     (folder / "sub" / "b.md").write_text(
         "公务用车管理\n\n严禁公车私用，违者严肃处理。\n", encoding="utf-8"
     )
-    (folder / "bad.txt").write_bytes("标题\n\n正文".encode("gb18030"))
+    (folder / "gbk.txt").write_bytes("县里的通知\n\n请按时报送材料。\n".encode("gb18030"))
+    (folder / "bad.txt").write_bytes(bytes(range(256)) * 8)
     (folder / "empty.txt").write_text("   \n", encoding="utf-8")
     (folder / "scan.pdf").write_bytes(b"%PDF-1.4 not really")
     return folder
@@ -65,11 +66,11 @@ def test_index_reports_added_and_failed_with_reasons(docs, tmp_path):
     result = kb("index", str(docs), "--index", str(tmp_path / "idx"))
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert out.startswith("新增 2，更新 0，删除 0，未变 0，失败 3")
-    assert "新增：" in out and "a.txt" in out and "b.md" in out
-    assert "bad.txt：无法按 UTF-8 解码" in out
+    assert out.startswith("新增 3，更新 0，删除 0，未变 0，失败 3")
+    assert "新增：" in out and "a.txt" in out and "b.md" in out and "gbk.txt" in out
+    assert "bad.txt：无法识别文件编码" in out
     assert "empty.txt：文件为空" in out
-    assert "scan.pdf：不支持的文件类型“.pdf”" in out
+    assert "scan.pdf：PDF 文件已损坏" in out
     assert "已处理" in result.stderr  # progress goes to stderr
     assert (tmp_path / "idx" / "jieba.cache").is_file()
 
@@ -78,14 +79,14 @@ def test_rerun_applies_only_what_changed(docs, tmp_path):
     index = str(tmp_path / "idx")
     kb("index", str(docs), "--index", index)
     assert kb("index", str(docs), "--index", index).stdout.startswith(
-        "新增 0，更新 0，删除 0，未变 2，失败 3"
+        "新增 0，更新 0，删除 0，未变 3，失败 3"
     )
 
     (docs / "a.txt").write_text("关于整治会议过多的通知\n\n严禁文山会海。\n", encoding="utf-8")
     (docs / "sub" / "b.md").unlink()
     (docs / "c.txt").write_text("新文件\n\n为基层减负。\n", encoding="utf-8")
     out = kb("index", str(docs), "--index", index).stdout
-    assert out.startswith("新增 1，更新 1，删除 1，未变 0，失败 3")
+    assert out.startswith("新增 1，更新 1，删除 1，未变 1，失败 3")
 
     found = json.loads(kb("search", '"文山会海"', "--index", index, "--json").stdout)
     assert found["total"] == 1
@@ -96,9 +97,9 @@ def test_rerun_applies_only_what_changed(docs, tmp_path):
 def test_a_changed_file_that_cannot_be_read_keeps_its_indexed_text(docs, tmp_path):
     index = str(tmp_path / "idx")
     kb("index", str(docs), "--index", index)
-    (docs / "a.txt").write_bytes("严禁以会议落实会议。".encode("gb18030"))
+    (docs / "a.txt").write_bytes(bytes(range(256)) * 8)
     out = kb("index", str(docs), "--index", index).stdout
-    assert "a.txt：无法按 UTF-8 解码" in out
+    assert "a.txt：无法识别文件编码" in out
     assert (
         json.loads(kb("search", '"以会议落实会议"', "--index", index, "--json").stdout)["total"]
         == 1
@@ -110,8 +111,10 @@ def test_search_json_has_the_contract_shape(docs, tmp_path):
     kb("index", str(docs), "--index", index)
     result = json.loads(kb("search", "公车", "--index", index, "--json").stdout)
     assert set(result) == {"query", "total", "hits"}
-    assert result["query"] == "公车" and result["total"] == 1
-    (hit,) = result["hits"]
+    # The body passage, then the title (公务用车, a synonym) as a passage of its own.
+    assert result["query"] == "公车" and result["total"] == 2
+    hit, title = result["hits"]
+    assert title["text"] == "公务用车管理"
     assert set(hit) == HIT_KEYS
     assert hit["path"] == str(docs / "sub" / "b.md")
     assert hit["section"] == [] and hit["date"] == ""
@@ -161,14 +164,14 @@ def test_changing_the_user_dictionary_rebuilds_the_index(docs, tmp_path):
     with (dictionary / "userdict.txt").open("a", encoding="utf-8") as f:
         f.write("\n以会议落实会议\n")
     out = kb("index", str(docs), "--index", index, "--dict", str(dictionary)).stdout
-    assert "（已重建索引）" in out and out.startswith("新增 2")
+    assert "（已重建索引）" in out and out.startswith("新增 3")
 
 
 def test_human_output_marks_matches(docs, tmp_path):
     index = str(tmp_path / "idx")
     kb("index", str(docs), "--index", index)
     out = kb("search", "公车", "--index", index).stdout
-    assert out.startswith("共 1 条结果")
+    assert out.startswith("共 2 条结果")
     assert "【公车】" in out and "《公务用车管理》" in out
 
 

@@ -238,7 +238,7 @@ def test_suggestions_when_nothing_matches(searcher):
     assert searcher.search('"错题簿"').total == 0
     suggestions = searcher.suggest('"错题簿"')
     assert suggestions and all(searcher.search(s).total > 0 for s in suggestions)
-    close = searcher.suggest("四不两值")  # a typo of 四不两直
+    close = searcher.suggest('"四不两值"')  # a typo of 四不两直
     assert any("四不两直" in s for s in close)
 
 

@@ -38,6 +38,7 @@ def test_heading_paths_follow_the_numbering():
 def test_headings_are_passages_standing_under_their_parents():
     headings = [(p.text, p.section) for p in read_outline(PLAN).passages if p.heading]
     assert headings == [
+        ("青岚区人民政府办公室关于印发《青岚区示范工作方案》的通知", ()),  # the title
         ("一、总体要求", ()),
         ("（二）基本原则", ("一、总体要求",)),
         ("1.坚持统筹推进", ("一、总体要求", "（二）基本原则")),
@@ -77,7 +78,7 @@ def test_speech_metadata():
     assert outline.speaker == "周明远"
     assert outline.date == "2024-02-26"
     assert outline.doc_type == "讲话"
-    assert [p.text for p in outline.passages] == ["今天召开大会。"]
+    assert [p.text for p in outline.passages] == ["在全区大会上的讲话", "今天召开大会。"]
 
 
 def test_long_paragraphs_split_at_sub_points_and_keep_every_character():
@@ -135,5 +136,12 @@ def test_closing_part_of_a_notice_does_not_stand_under_the_last_case():
         "以上2起问题，教训深刻。\n"
         "一是严守纪律。各级干部要引以为戒。\n"
     )
-    sections = [p.section for p in outline.passages]
+    sections = [p.section for p in outline.passages[1:]]
     assert sections == [("1.甲镇干部张某违规吃喝问题",), ("2.乙局干部李某公车私用问题",), (), ()]
+
+
+def test_speech_without_a_title_line_gets_one_from_its_content():
+    outline = read_outline("同志们：\n一、提高认识，把握形势\n今年以来，全镇作风建设取得进展。\n")
+    assert outline.title == "讲话：提高认识，把握形势"
+    assert outline.doc_type == "讲话"
+    assert outline.passages[0].text == "一、提高认识，把握形势"  # no invented title passage

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.readers import text
+from indexer.readers import docx, html, legacy, markdown, pdf, text
 from indexer.readers.base import Reader, UnreadableFile
 from kb.model import Extracted
 
@@ -16,7 +16,16 @@ __all__ = ["READERS", "UnreadableFile", "read_file", "supported"]
 
 READERS: dict[str, Reader] = {
     ".txt": text.read_text,
-    ".md": text.read_text,
+    ".md": markdown.read_markdown,
+    ".markdown": markdown.read_markdown,
+    ".html": html.read_html,
+    ".htm": html.read_html,
+    ".shtml": html.read_html,
+    ".aspx": html.read_html,
+    ".docx": docx.read_docx,
+    ".pdf": pdf.read_pdf,
+    ".doc": legacy.read_doc,
+    ".wps": legacy.read_wps,
 }
 
 

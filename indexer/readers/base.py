@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from kb.model import Extracted
@@ -13,3 +14,22 @@ class UnreadableFile(Exception):
 
 
 Reader = Callable[[bytes], Extracted]
+
+
+def guarded(reason: str) -> Callable[[Reader], Reader]:
+    """Make a reader raise only UnreadableFile: a library failing on a malformed file (or a
+    reader bug on an unforeseen one) becomes ``reason`` instead of stopping the indexer."""
+
+    def wrap(reader: Reader) -> Reader:
+        @functools.wraps(reader)
+        def read(data: bytes) -> Extracted:
+            try:
+                return reader(data)
+            except UnreadableFile:
+                raise
+            except Exception as error:
+                raise UnreadableFile(reason) from error
+
+        return read
+
+    return wrap

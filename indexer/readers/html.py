@@ -1,0 +1,547 @@
+"""Saved web pages (.html, .htm, .shtml, .aspx): the article only, with its title and date.
+
+Government and Party sites wrap each article in menus, share widgets, related-link lists and
+footers; indexed, those lines would match every query about 纪委 or 通报. The article is found
+by the content containers these CMSs use (TRS, ASP.NET and others), else by the block with the
+most paragraph text and the least link text (measured to beat trafilatura and readability on
+the saved pages in ../shared/realdocs/raw).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
+
+from indexer.readers.base import UnreadableFile, guarded
+from indexer.readers.text import decode_text, normalize_encoding, plausible
+from kb.model import Block, Extracted
+
+__all__ = ["read_html"]
+
+UNPARSABLE = "网页无法解析，请在浏览器中重新保存网页（仅 HTML）后再导入"
+
+# Content containers of common CMSs, most specific first.
+CONTENT_SELECTORS = (
+    "div.TRS_Editor",
+    "div.TRS_UEDITOR",
+    "#zoom",
+    "#UCAP-CONTENT",
+    "div.pages_content",
+    "div.conTxt",
+    "div.article-content",
+    "div.article_content",
+    "div.articleContent",
+    "div.detail-content",
+    "div.content",
+    "#content",
+    "article",
+    "div.article",
+)
+_MIN_ARTICLE_CHARS = 60
+
+_INVISIBLE = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "object",
+    "embed",
+    "svg",
+    "canvas",
+    "select",
+    "button",
+    "input",
+    "textarea",
+    "map",
+    "head",
+)
+_BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "footer",
+        "aside",
+        "nav",
+        "ul",
+        "ol",
+        "li",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "blockquote",
+        "pre",
+        "center",
+        "form",
+        "fieldset",
+        "figure",
+        "figcaption",
+        "address",
+        "hr",
+        "details",
+        "summary",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "body",
+        "html",
+    ]
+)
+_CONTAINERS = [
+    "div",
+    "td",
+    "section",
+    "article",
+    "main",
+    "center",
+    "form",
+    "blockquote",
+    "span",
+    "font",
+]
+_NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+# Class / id words of page chrome inside an article container (split on - _ and camelCase).
+_JUNK_WORDS = frozenset(
+    [
+        "share",
+        "bdshare",
+        "social",
+        "qrcode",
+        "erweima",
+        "wechat",
+        "weixin",
+        "print",
+        "related",
+        "relate",
+        "xgxw",
+        "xgyd",
+        "xglj",
+        "recommend",
+        "breadcrumb",
+        "crumb",
+        "nav",
+        "menu",
+        "footer",
+        "copyright",
+        "banquan",
+        "pager",
+        "pagination",
+        "comment",
+        "comments",
+        "toolbar",
+        "tools",
+        "sidebar",
+        "advert",
+        "ads",
+        "fenxiang",
+        "jiathis",
+    ]
+)
+_LINK_LISTS = frozenset(("ul", "ol", "dl", "nav", "menu", "table", "div", "p", "span", "td"))
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+_CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f“”‘’—…·"
+_NEWLINE_SPACE = re.compile(
+    rf"(?<=[{_CJK}])[ \t\f\v\xa0]*[\r\n][\s\xa0]*|[\s\xa0]*[\r\n][\s\xa0]*(?=[{_CJK}])"
+)
+_SPACES = re.compile(r"[\s\xa0\u3000]+")
+
+# Short lines that are page chrome wherever they appear.
+_CHROME = re.compile(
+    r"版权所有|ICP备|ICP证|公网安备|网站标识码|主办单位|承办单位|技术支持|^主办[:：]|^承办[:：]"
+    r"|微信扫一扫|扫一扫|分享到|^分享[:：]?$|打印本页|打印正文|打印此页|关闭窗口|^【?(?:打印|关闭)】?$"
+    r"|字号[:：]|【字体|^字体[:：]|浏览次数|阅读次数|点击数|访问量|^[（(]?责任编辑[:：]"
+    r"|^来源[:：]|^(?:发布|更新)(?:时间|日期)[:：]|^Copyright|^©"
+)
+_CHROME_MAX = 80
+# Lines after which only page chrome follows (related links, previous / next article).
+_TAIL = re.compile(
+    r"^(?:相关链接|相关阅读|相关新闻|相关文章|相关稿件|相关文件|相关推荐|推荐阅读|热点推荐|延伸阅读)[:：]?$"
+    r"|^(?:上一篇|下一篇|上一条|下一条)"
+)
+
+_DATE = r"((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+_STRONG_DATE = re.compile(rf"(?:发布|发文|成文|印发)(?:时间|日期)\s*[:：]\s*{_DATE}")
+_WEAK_DATE = re.compile(rf"(?:时间|日期)\s*[:：]\s*{_DATE}")
+_META_DATE = ("pubdate", "publishdate", "article:published_time", "firstpublishedtime", "dc.date")
+_META_TITLE = ("articletitle", "og:title", "dc.title")
+_TITLE_SEPARATOR = re.compile(r"\s*[_|｜]\s*|\s+[-–]\s+|\s*-{2,}\s*|\s*—+\s*")
+_SITE_ENDINGS = ("网", "网站", "门户", "首页", "频道", "政府", "官网", "平台", "客户端")
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""", re.I)
+_SINGLE_BYTE = ("latin_1", "iso8859", "cp125", "ascii", "us-ascii")
+
+
+@guarded(UNPARSABLE)
+def read_html(data: bytes) -> Extracted:
+    """A saved web page: the article's paragraphs and headings, its title and 发布时间."""
+    text = _decode(data)
+    try:
+        soup = BeautifulSoup(text, "lxml")
+        return _extract(soup)
+    except UnreadableFile:
+        raise
+    except Exception as error:  # lxml / bs4 on a malformed page
+        raise UnreadableFile(UNPARSABLE) from error
+
+
+def _extract(soup: BeautifulSoup) -> Extracted:
+    head_title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    metas = _metas(soup)
+    for tag in soup.find_all(_INVISIBLE):
+        tag.decompose()
+    for tag in soup.find_all(_hidden):
+        tag.decompose()
+    body = soup.body or soup
+    article = _find_article(body)
+    if article is None:
+        raise UnreadableFile("网页中没有找到正文，请确认保存的是文章页面")
+    title = _title(soup, article, head_title, metas)
+    date = _date(body, article, metas)
+    _remove_chrome(article)
+    blocks = _tidy(_blocks(article))
+    return Extracted(blocks, title=title, date=date)
+
+
+# --- decoding ------------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    """The declared charset when it decodes cleanly, else the text-file rules. A declared
+    single-byte charset is tried last: Chinese pages often declare iso-8859-1 wrongly."""
+    head = data[:4096]
+    match = _CHARSET.search(head) or _XML_ENCODING.search(head)
+    declared = normalize_encoding(match.group(1).decode("ascii", "replace")) if match else None
+    bom = data.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf"))
+    if declared and not bom and not declared.startswith(_SINGLE_BYTE):
+        try:
+            text = data.decode(declared)
+        except (UnicodeDecodeError, LookupError):
+            text = None
+        if text is not None and plausible(text, chinese=declared == "gb18030"):
+            return text
+    try:
+        return decode_text(data)
+    except UnreadableFile:
+        if declared:
+            try:
+                return data.decode(declared)
+            except (UnicodeDecodeError, LookupError):
+                pass
+        raise
+
+
+# --- finding the article -------------------------------------------------------------------
+
+
+def _hidden(tag: Tag) -> bool:
+    return tag.has_attr("hidden") or bool(_HIDDEN_STYLE.search(str(tag.get("style", ""))))
+
+
+def _text_len(tag: Tag) -> int:
+    return len(_SPACES.sub("", tag.get_text()))
+
+
+def _link_len(tag: Tag) -> int:
+    return sum(_text_len(a) for a in tag.find_all("a"))
+
+
+def _content_score(tag: Tag) -> float:
+    total = _text_len(tag)
+    if total == 0:
+        return 0.0
+    links = _link_len(tag)
+    return (total - links) * (1 - links / total)
+
+
+def _find_article(body: Tag) -> Tag | None:
+    for selector in CONTENT_SELECTORS:
+        candidates = [
+            tag
+            for tag in body.select(selector)
+            if _text_len(tag) - _link_len(tag) >= _MIN_ARTICLE_CHARS
+            and _link_len(tag) < 0.5 * _text_len(tag)
+        ]
+        if candidates:
+            return max(candidates, key=_content_score)
+    return _densest_block(body)
+
+
+def _own_text(tag: Tag) -> str:
+    """Text of a tag outside its block-level children: a paragraph's own words."""
+    parts = []
+    for child in tag.children:
+        if isinstance(child, NavigableString):
+            if not isinstance(child, _NOT_TEXT):
+                parts.append(str(child))
+        elif isinstance(child, Tag) and child.name not in _BLOCK_TAGS and child.name != "a":
+            parts.append(_own_text(child))
+    return "".join(parts)
+
+
+def _densest_block(body: Tag) -> Tag | None:
+    """The container with the most paragraph text, penalised by its share of link text (menus,
+    related lists): each block's own words count for all its ancestors, so an article whose
+    paragraphs sit in separate wrappers is still taken whole."""
+    para: dict[int, int] = defaultdict(int)
+    total: dict[int, int] = defaultdict(int)
+    links: dict[int, int] = defaultdict(int)
+    for string in body.find_all(string=True):
+        if isinstance(string, _NOT_TEXT):
+            continue
+        size = len(_SPACES.sub("", string))
+        if not size:
+            continue
+        ancestors = _ancestors(string, body)
+        in_link = any(tag.name == "a" for tag in ancestors)
+        for tag in ancestors:
+            total[id(tag)] += size
+            if in_link:
+                links[id(tag)] += size
+    for tag in body.find_all(_BLOCK_TAGS):
+        own = len(_SPACES.sub("", _own_text(tag)))
+        if own >= 10:
+            for ancestor in [tag, *_ancestors(tag, body)]:
+                para[id(ancestor)] += own
+    best, best_score = None, 0.0
+    for tag in [body, *body.find_all(_CONTAINERS)]:
+        key = id(tag)
+        if not para.get(key) or not total.get(key):
+            continue
+        score = para[key] * (1 - links[key] / total[key]) ** 3
+        if score >= best_score:  # on a tie the inner container wins
+            best, best_score = tag, score
+    if best is None:
+        return body if _text_len(body) else None
+    return best
+
+
+def _ancestors(node, stop: Tag) -> list[Tag]:
+    """Tags from the node's parent up to and including ``stop``."""
+    out = []
+    for parent in node.parents:
+        out.append(parent)
+        if parent is stop:
+            break
+    return out
+
+
+def _class_words(tag: Tag) -> set[str]:
+    names = " ".join([*tag.get("class", []), str(tag.get("id", ""))])
+    words = re.sub(r"([a-z])([A-Z])", r"\1 \2", names).replace("-", " ").replace("_", " ")
+    return {re.sub(r"\d+$", "", word).lower() for word in words.split()}
+
+
+def _remove_chrome(article: Tag) -> None:
+    """Share boxes, print links, related lists and menus nested inside the article container
+    (some sites put the whole page in a div.content)."""
+    for tag in list(article.find_all(True)):
+        if tag.decomposed:
+            continue
+        if _class_words(tag) & _JUNK_WORDS:
+            total = _text_len(tag)
+            if total < 300 or _link_len(tag) > 0.5 * total:
+                tag.decompose()
+        elif (
+            tag.name in _LINK_LISTS
+            and len(tag.find_all("a", limit=3)) == 3
+            and _link_len(tag) > 0.6 * _text_len(tag)
+        ):
+            tag.decompose()
+
+
+# --- paragraphs ----------------------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    """Whitespace as the page shows it: source line breaks next to Chinese vanish, other
+    runs become one space."""
+    text = _NEWLINE_SPACE.sub("", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.parts: list[str] = []
+
+    def flush(self, level: int | None = None) -> None:
+        text = _clean("".join(self.parts))
+        self.parts.clear()
+        if text:
+            self.blocks.append(Block(text, level))
+
+    def walk(self, tag: Tag) -> None:
+        for child in tag.children:
+            if isinstance(child, NavigableString):
+                if not isinstance(child, _NOT_TEXT):
+                    self.parts.append(str(child))
+            elif isinstance(child, Tag):
+                self.visit(child)
+
+    def visit(self, tag: Tag) -> None:
+        name = tag.name
+        if name == "br":
+            self.flush()
+        elif name in _HEADINGS:
+            self.flush()
+            self.walk_inline(tag)
+            self.flush(_HEADINGS[name])
+        elif name == "tr":
+            self.flush()
+            self.row(tag)
+        elif name in _BLOCK_TAGS:
+            self.flush()
+            self.walk(tag)
+            self.flush()
+        else:
+            self.walk(tag)
+
+    def walk_inline(self, tag: Tag) -> None:
+        """A heading's text, line breaks inside it becoming spaces."""
+        for br in tag.find_all("br"):
+            br.replace_with(" ")
+        self.parts.append(tag.get_text())
+
+    def row(self, tr: Tag) -> None:
+        """A data row is one Block, cells joined by a wide space; a layout row (cells holding
+        paragraphs) is read as paragraphs."""
+        cells = tr.find_all(["td", "th"], recursive=False)
+        layout = any(
+            cell.find(["p", "div", "br", "table"]) and _text_len(cell) > 100 for cell in cells
+        )
+        if layout or len(cells) <= 1:
+            for cell in cells:
+                self.walk(cell)
+                self.flush()
+            return
+        texts = [_clean(cell.get_text(" ")) for cell in cells]
+        row = "　".join(text for text in texts if text)
+        if row:
+            self.blocks.append(Block(row))
+
+
+def _blocks(article: Tag) -> list[Block]:
+    walker = _Walker()
+    if article.name in _HEADINGS:
+        walker.visit(article)
+    else:
+        walker.walk(article)
+    walker.flush()
+    return walker.blocks
+
+
+def _tidy(blocks: list[Block]) -> list[Block]:
+    """Drop chrome lines; stop at the related-links / previous-next list at the end."""
+    total = sum(len(b.text) for b in blocks)
+    kept: list[Block] = []
+    seen = 0
+    for block in blocks:
+        text = block.text
+        bare = text.strip("【】[]<>《》 ")
+        if _TAIL.search(bare):
+            if seen >= total / 2:
+                break
+            continue
+        seen += len(text)
+        if len(text) <= _CHROME_MAX and _CHROME.search(bare):
+            continue
+        kept.append(block)
+    return kept
+
+
+# --- title and date ------------------------------------------------------------------------
+
+
+def _metas(soup: BeautifulSoup) -> dict[str, str]:
+    metas = {}
+    for meta in soup.find_all("meta"):
+        key = str(meta.get("name") or meta.get("property") or "").strip().lower()
+        value = _clean(str(meta.get("content") or ""))
+        if key and value and key not in metas:
+            metas[key] = value
+    return metas
+
+
+def _title(soup: BeautifulSoup, article: Tag, head_title: str, metas: dict[str, str]) -> str:
+    """The article's title as the page states it, never with the site name appended."""
+    for key in _META_TITLE:
+        if metas.get(key):
+            return metas[key]
+    h1 = article.find("h1")
+    if h1 and _clean(h1.get_text(" ")):
+        return _clean(h1.get_text(" "))
+    head = _clean(head_title)
+    if head:
+        squeezed = _SPACES.sub("", head)
+        shown = [_clean(h.get_text(" ")) for h in soup.find_all(["h1", "h2", "h3"])]
+        matching = [t for t in shown if len(t) >= 4 and squeezed.startswith(_SPACES.sub("", t))]
+        if matching:
+            return max(matching, key=len)
+        return _strip_site_name(head, metas)
+    return ""
+
+
+def _strip_site_name(title: str, metas: dict[str, str]) -> str:
+    """Drop trailing 'column - site' parts. ASCII separators (_ | - --) usually introduce a
+    site suffix; a dash run (——) may be part of the title itself, so there only names that
+    look like a site or column are dropped."""
+    known = {metas.get("sitename", ""), metas.get("columnname", "")} - {""}
+    cuts = list(_TITLE_SEPARATOR.finditer(title))
+    end = len(title)
+    while cuts:
+        cut = cuts.pop()
+        last = title[cut.end() : end].strip()
+        rest = title[: cut.start()].strip()
+        dash = "—" in cut.group()
+        site_like = last in known or last.endswith(_SITE_ENDINGS)
+        if not last or site_like or (not dash and len(last) <= 25 and len(rest) >= 8):
+            end = cut.start()
+        else:
+            break
+    return title[:end].strip() or title
+
+
+def _iso(match: re.Match[str]) -> str:
+    year, month, day = (int(g) for g in match.groups()[-3:])
+    if 1 <= month <= 12 and 1 <= day <= 31:
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    return ""
+
+
+def _date(body: Tag, article: Tag, metas: dict[str, str]) -> str:
+    """发布时间 as shown on the page, else the PubDate meta, else a 时间： label outside the
+    article (inside it, 时间 is more likely a meeting's)."""
+    page = _SPACES.sub(" ", body.get_text(" "))
+    for match in _STRONG_DATE.finditer(page):
+        if _iso(match):
+            return _iso(match)
+    for key in _META_DATE:
+        match = re.search(_DATE, metas.get(key, ""))
+        if match and _iso(match):
+            return _iso(match)
+    inside = _SPACES.sub(" ", article.get_text(" "))
+    outside = page.replace(inside, " ") if inside else page
+    for match in _WEAK_DATE.finditer(outside):
+        if _iso(match):
+            return _iso(match)
+    return ""

@@ -1,0 +1,1 @@
+"""Documents kb writes for users to take away."""

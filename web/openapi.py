@@ -1,0 +1,137 @@
+"""The OpenAPI 3.1 description of /api, served at /api/openapi.json."""
+
+from __future__ import annotations
+
+_STRING = {"type": "string"}
+_STRINGS = {"type": "array", "items": _STRING}
+
+_HIT = {
+    "type": "object",
+    "required": [
+        "doc_id",
+        "path",
+        "title",
+        "doc_type",
+        "date",
+        "issuer",
+        "doc_no",
+        "section",
+        "text",
+        "snippet",
+        "score",
+        "also_in",
+    ],
+    "properties": {
+        "doc_id": _STRING,
+        "path": {"type": "string", "description": "建索引时给出的文件路径"},
+        "title": _STRING,
+        "doc_type": {
+            "type": "string",
+            "description": "讲话、方案、通报、意见、通知、决定、条例、规定、办法、报告、公报、其他",
+        },
+        "date": {"type": "string", "description": "YYYY-MM-DD 或空串"},
+        "issuer": _STRING,
+        "doc_no": {"type": "string", "description": "规范化的发文字号，如 国办发〔2018〕117号"},
+        "section": {"type": "array", "items": _STRING, "description": "所在各级标题，由外到内"},
+        "text": {"type": "string", "description": "段落全文"},
+        "snippet": {"type": "string", "description": "HTML 摘要，匹配处用 <mark> 标出"},
+        "score": {"type": "number"},
+        "also_in": {
+            "type": "array",
+            "description": "转发了同一段文字的其他文件",
+            "items": {
+                "type": "object",
+                "properties": {k: _STRING for k in ("doc_id", "path", "title", "date")},
+            },
+        },
+    },
+}
+
+_ERROR = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "object", "properties": {"code": {"type": "integer"}, "message": _STRING}}
+    },
+}
+
+
+def _query_param(name: str, description: str, schema: dict | None = None) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema or _STRING,
+    }
+
+
+SEARCH_PARAMS = [
+    _query_param(
+        "q", '检索词，语法同检索页：普通词、"精确短语"、-排除、type:/year:/issuer:、发文字号'
+    ),
+    _query_param("type", "按文种筛选，可重复", _STRINGS),
+    _query_param("year", "按年份筛选（2024 或 2023-2025），可重复", _STRINGS),
+    _query_param("issuer", "按发文机关筛选（包含即可），可重复", _STRINGS),
+    _query_param(
+        "sort", "relevance（默认）或 date", {"type": "string", "enum": ["relevance", "date"]}
+    ),
+    _query_param("page", "页码，从 1 开始", {"type": "integer", "minimum": 1, "maximum": 1000}),
+    _query_param(
+        "per_page", "每页条数（默认 10）", {"type": "integer", "minimum": 1, "maximum": 100}
+    ),
+]
+
+
+def openapi_document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "政策与会议文件检索 API",
+            "version": "1.0.0",
+            "description": "与 kb search --json 相同的检索结果；所有文字为简体中文。",
+        },
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "summary": "检索段落",
+                    "parameters": SEARCH_PARAMS,
+                    "responses": {
+                        "200": {
+                            "description": "检索结果",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["query", "total", "hits"],
+                                        "properties": {
+                                            "query": _STRING,
+                                            "total": {"type": "integer"},
+                                            "hits": {"type": "array", "items": _HIT},
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                    },
+                }
+            },
+            "/api/docs/{doc_id}": {
+                "get": {
+                    "summary": "整篇文件：元数据和全部段落",
+                    "parameters": [
+                        {"name": "doc_id", "in": "path", "required": True, "schema": _STRING}
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "文件",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                        "404": {
+                            "description": "没有这个文件",
+                            "content": {"application/json": {"schema": _ERROR}},
+                        },
+                    },
+                }
+            },
+        },
+    }

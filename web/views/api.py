@@ -1,0 +1,41 @@
+"""The JSON API: the same answers as the pages and as `kb search --json`."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from flask import Blueprint, abort, current_app, jsonify, request
+
+from web.app import searcher
+from web.openapi import openapi_document
+from web.views.params import parse_search_params
+
+blueprint = Blueprint("api", __name__, url_prefix="/api")
+
+
+@blueprint.get("/search")
+def api_search():
+    params = parse_search_params(request, current_app.config["PAGE_SIZE"])
+    result = searcher().search(
+        params.q,
+        limit=params.per_page,
+        offset=params.offset,
+        sort=params.sort,
+        filters=params.filters,
+    )
+    return jsonify(result.as_dict())
+
+
+@blueprint.get("/docs/<doc_id>")
+def api_document(doc_id: str):
+    view = searcher().document(doc_id) if doc_id.isalnum() and len(doc_id) <= 64 else None
+    if view is None:
+        abort(404)
+    shown = asdict(view)
+    del shown["source"]  # a server path is nobody's business
+    return jsonify(shown)
+
+
+@blueprint.get("/openapi.json")
+def api_openapi():
+    return jsonify(openapi_document())

@@ -1,0 +1,48 @@
+"""A document to read: its outline, every passage with an anchor, the original file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, render_template, request, send_file
+
+from web.app import searcher
+
+blueprint = Blueprint("docs", __name__)
+
+
+def _document_or_404(doc_id: str):
+    if not doc_id.isalnum() or len(doc_id) > 64:
+        abort(404)
+    view = searcher().document(doc_id)
+    if view is None:
+        abort(404)
+    return view
+
+
+@blueprint.get("/doc/<doc_id>")
+def document_page(doc_id: str):
+    view = _document_or_404(doc_id)
+    try:
+        highlighted = int(request.args.get("p", ""))
+    except ValueError:
+        highlighted = -1
+    outline = [p for p in view.passages if p["heading"] and p["ordinal"] > 0]
+    return render_template(
+        "doc.html",
+        doc=view,
+        outline=outline,
+        highlighted=highlighted,
+        query=(request.args.get("q") or "")[:500],
+        has_original=Path(view.source).is_file(),
+    )
+
+
+@blueprint.get("/doc/<doc_id>/original")
+def original(doc_id: str):
+    # The path comes from the index, never from the URL, so it cannot point elsewhere.
+    view = _document_or_404(doc_id)
+    source = Path(view.source)
+    if not source.is_file():
+        abort(404)
+    return send_file(source, as_attachment=True, download_name=source.name)
