@@ -3,7 +3,8 @@
 Creates `.venv` beside this file, installs kb with its pinned dependencies (again only when
 pyproject.toml changes), then:
 
-  run    builds or updates the index of corpus/docs and opens the search prompt
+  run    builds the index of corpus/docs (first start) or brings it up to date, then serves
+         the web app at http://127.0.0.1:8000/; extra arguments go to `kb serve`
   test   ruff (lint and format check) and the whole pytest suite; extra arguments go to pytest
   bench  bench/quality.py and bench/speed.py (they need ../shared/realdocs)
 
@@ -48,6 +49,39 @@ def ensure_environment(extras: str) -> None:
     stamp.write_text(wanted)
 
 
+def ensure_browser() -> None:
+    """The browser tests drive Debian's chromium (no browser download). Install it where we
+    can (Debian or Ubuntu as root); elsewhere those tests skip and say why."""
+    import shutil
+
+    if shutil.which("chromium") or os.name == "nt" or not shutil.which("apt-get"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() != 0:
+        print(
+            "chromium is missing; the browser tests will be skipped "
+            "(sudo apt-get install chromium fonts-wqy-microhei)",
+            flush=True,
+        )
+        return
+    print("Installing chromium and a Chinese font for the browser tests ...", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], cwd=ROOT, env=env, check=False)
+    subprocess.run(
+        [
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "chromium",
+            "fonts-wqy-microhei",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+
+
 def main(argv: list[str]) -> None:
     command = argv[0] if argv else "run"
     if command not in EXTRAS:
@@ -55,9 +89,10 @@ def main(argv: list[str]) -> None:
     ensure_environment(EXTRAS[command])
     rest = argv[1:]
     if command == "run":
-        call(KB, "index")
-        call(KB, "search", *rest)
+        call(KB, "index")  # builds the index the first time, applies changes after that
+        call(KB, "serve", *rest)
     elif command == "test":
+        ensure_browser()
         call(PYTHON, "-m", "ruff", "check", ".")
         call(PYTHON, "-m", "ruff", "format", "--check", ".")
         call(PYTHON, "-m", "pytest", *rest)
