@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from indexer.readers import UnreadableFile, read_file
 from kb.analysis import Segmenter
+from kb.cases import Taxonomy, extract_cases
 from kb.folding import fold
 from kb.model import Document
 from kb.structure import read_outline
@@ -62,8 +63,33 @@ def load_document(
     return document
 
 
+def case_fields(document: Document, taxonomy: Taxonomy) -> dict[int, dict]:
+    """Extra fields per passage ordinal for the typical cases of a notice (kb.cases)."""
+    extra: dict[int, dict] = {}
+    for case in extract_cases(document.title, document.passages, taxonomy):
+        case_id = f"{document.doc_id}-c{case.ordinal}"
+        # A sub-kind also files under its parent: problem:形式主义官僚主义 finds 数据造假 too.
+        problems = sorted({p for label in case.problems for p in (label, label.split("/")[0])})
+        filters = {
+            "case_id": case_id,
+            "problem": ",".join(problems),
+            "sanction": ",".join(case.sanctions),
+            "level": case.level,
+            "case_year": ",".join(str(y) for y in case.years),
+        }
+        for position, ordinal in enumerate(case.passage_ordinals):
+            extra[ordinal] = dict(filters)
+            if position == 0:
+                record = asdict(case)
+                record["id"] = case_id
+                del record["passage_ordinals"]
+                extra[ordinal]["case"] = record
+    return extra
+
+
 def index_rows(document: Document, segmenter: Segmenter) -> list[dict]:
     """Whoosh field values for each passage, tokens computed here (see kb.schema)."""
+    cases = case_fields(document, segmenter.dictionaries.taxonomy)
     rows = []
     for ordinal, passage in enumerate(document.passages):
         words = segmenter.words(fold(passage.text))
@@ -87,6 +113,7 @@ def index_rows(document: Document, segmenter: Segmenter) -> list[dict]:
                 "doc_no": document.doc_no,
                 "issuer": document.issuer,
                 "speaker": document.speaker,
+                **cases.get(ordinal, {}),
             }
         )
     return rows

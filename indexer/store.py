@@ -178,8 +178,8 @@ def update_index(
         reasons.append("按要求重建")
     elif meta.get("schema_version") != SCHEMA_VERSION:
         reasons.append("索引格式已更新")
-    elif meta.get("userdict") != dictionaries.userdict_digest:
-        reasons.append("用户词典已修改")
+    elif meta.get("dictionaries") != dictionaries.index_digest:
+        reasons.append("用户词典或案例分类已修改")
     full_build = bool(reasons)
 
     files, report.failed = discover(paths)
@@ -274,7 +274,7 @@ def update_index(
     with ix.reader() as reader:
         write_table(generation.whoosh_dir, reader)
     generation.write_meta(
-        {"schema_version": SCHEMA_VERSION, "userdict": dictionaries.userdict_digest}
+        {"schema_version": SCHEMA_VERSION, "dictionaries": dictionaries.index_digest}
     )
     if full_build:
         index_dir.switch_to(generation)

@@ -414,7 +414,7 @@ def is_case_notice(
     """True for documents whose cases become records: a notice or compilation of typical cases
     (title says 典型问题/典型案例/案例/通报 and paragraphs read like cases), or a 警示教育 write-up
     about one case (a story of an official's 违纪违法 whatever its title, not a speech)."""
-    taxonomy = taxonomy or _default_taxonomy()
+    taxonomy = taxonomy or default_taxonomy()
     plain = fold(title)
     texts = [p.text for p in passages]
     if not texts or re.search(r"讲话|发言|致辞|讲稿", plain):
@@ -436,7 +436,8 @@ def is_case_notice(
 
 
 @functools.cache
-def _default_taxonomy() -> Taxonomy:
+def default_taxonomy() -> Taxonomy:
+    """The project's own taxonomy file (corpus/dict), for callers without an index folder."""
     return load_taxonomy(DEFAULT_TAXONOMY)
 
 
@@ -1095,7 +1096,7 @@ def extract_cases(
     title: str, passages: Sequence[Passage], taxonomy: Taxonomy | None = None
 ) -> list[Case]:
     """Every case of a case notice as a record; [] for documents that are not case notices."""
-    taxonomy = taxonomy or _default_taxonomy()
+    taxonomy = taxonomy or default_taxonomy()
     if not is_case_notice(title, passages, taxonomy):
         return []
     segments = _segment(passages, taxonomy, notice=bool(_CASE_TITLE.search(fold(title))))

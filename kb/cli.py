@@ -133,6 +133,45 @@ def _interactive(run) -> int:
         print()
 
 
+def cmd_cases(args: argparse.Namespace) -> int:
+    from kb.indexdir import IndexMissing
+    from kb.search import Searcher
+
+    try:
+        searcher = Searcher(Path(args.index))
+    except IndexMissing as error:
+        _stderr(str(error))
+        return 2
+    result = searcher.cases(
+        args.query or "",
+        problems=args.problem,
+        sanctions=args.sanction,
+        levels=args.level,
+        years=args.year,
+        limit=args.limit,
+    )
+    for note in result.notes:
+        _stderr(f"提示：{note}")
+    if args.json:
+        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+        return 0
+    print(f"共 {result.total} 个案例")
+    for number, case in enumerate(result.cases, 1):
+        print(f"\n{number}. {case['summary']}")
+        who = "，".join(x for x in (case["unit"], case["position"], case["person"]) if x)
+        print(f"   {who}（{case['level']}）" if who else f"   （{case['level']}）")
+        if case["problems"]:
+            print("   问题：" + "、".join(case["problems"]))
+        if case["sanctions"]:
+            print("   处理：" + "、".join(case["sanctions"]))
+        if case["years"]:
+            print("   年份：" + "、".join(str(y) for y in case["years"]))
+        print(f"   出处：《{case['title']}》 {case['path']}")
+        for other in case.get("also_in", []):
+            print(f"   也见于：《{other['title']}》 {other['path']}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from indexer.store import IndexBusy, update_index
     from kb.indexdir import IndexDir
@@ -175,6 +214,17 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--per-doc", type=int, default=3, help="同一文件最多几条（0 表示不限）")
     search.add_argument("--json", action="store_true", help="输出 JSON")
     search.set_defaults(handler=cmd_search)
+
+    cases = commands.add_parser("cases", help="列出典型案例")
+    cases.add_argument("query", nargs="?", help="在案例中检索的词（可省略）")
+    cases.add_argument("--index", default=None, help="索引目录（默认 $KB_INDEX 或 ./.kb/index）")
+    cases.add_argument("--problem", action="append", help="问题类别，如 违规吃喝（可重复）")
+    cases.add_argument("--sanction", action="append", help="处理处分，如 开除党籍（可重复）")
+    cases.add_argument("--level", action="append", help="干部层级，如 县处级（可重复）")
+    cases.add_argument("--year", action="append", type=int, help="问题发生的年份（可重复）")
+    cases.add_argument("--limit", type=int, default=1000, help="最多列出几个（默认 1000）")
+    cases.add_argument("--json", action="store_true", help="输出 JSON")
+    cases.set_defaults(handler=cmd_cases)
 
     serve = commands.add_parser("serve", help="启动网页检索服务")
     serve.add_argument("--index", default=None, help="索引目录（默认 $KB_INDEX 或 ./.kb/index）")

@@ -16,12 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.cases import Taxonomy, default_taxonomy, parse_taxonomy
 from kb.folding import fold
 
 USERDICT = "userdict.txt"
 SYNONYMS = "synonyms.txt"
 STOPWORDS = "query_stopwords.txt"
-DICT_FILES = (USERDICT, SYNONYMS, STOPWORDS)
+TAXONOMY = "case_taxonomy.txt"
+DICT_FILES = (USERDICT, SYNONYMS, STOPWORDS, TAXONOMY)
 
 _SPLIT = re.compile(r"[,，、;；|]")
 
@@ -95,12 +97,19 @@ def parse_synonyms(text: str, source: str = SYNONYMS) -> Synonyms:
 
 @dataclass(frozen=True)
 class Dictionaries:
-    """The three lists as one unit, loaded from a folder."""
+    """The lists as one unit, loaded from a folder.
+
+    ``index_digest`` covers what shapes the index itself (the user dictionary decides the
+    tokens, the case taxonomy the case records): when it changes the index is rebuilt.
+    Synonyms and stopwords only apply at query time.
+    """
 
     userdict: list[tuple[str, int | None]]
     synonyms: Synonyms
     stopwords: frozenset[str]
+    taxonomy: Taxonomy
     userdict_digest: str
+    index_digest: str
 
     @classmethod
     def load(cls, folder: Path) -> Dictionaries:
@@ -109,9 +118,16 @@ class Dictionaries:
             return path.read_text(encoding="utf-8-sig") if path.exists() else ""
 
         userdict_text = read(USERDICT)
+        taxonomy_text = read(TAXONOMY)
+
+        def digest(text: str) -> str:
+            return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
         return cls(
             userdict=parse_userdict(userdict_text),
             synonyms=parse_synonyms(read(SYNONYMS)),
             stopwords=parse_stopwords(read(STOPWORDS)),
-            userdict_digest=hashlib.sha256(userdict_text.encode("utf-8")).hexdigest()[:16],
+            taxonomy=parse_taxonomy(taxonomy_text) if taxonomy_text else default_taxonomy(),
+            userdict_digest=digest(userdict_text),
+            index_digest=digest(userdict_text + "\x00" + taxonomy_text),
         )

@@ -186,6 +186,15 @@ class Planner:
             clauses.append(wq.Or(matching_issuers) if matching_issuers else wq.NullQuery)
         if parsed.doc_ids:
             clauses.append(wq.Or([wq.Term("doc_id", d) for d in parsed.doc_ids]))
+        if parsed.cases_only:
+            clauses.append(wq.Every("case_id"))
+        for field_name, values in (
+            ("problem", parsed.problems),
+            ("sanction", parsed.sanctions),
+            ("level", parsed.levels),
+        ):
+            if values:
+                clauses.append(wq.And([wq.Term(field_name, v) for v in values]))
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else wq.And(clauses)

@@ -4,7 +4,8 @@
 * ``"…"`` (also “…”, 「…」) is an exact phrase every hit must contain;
 * ``-word`` / ``-"…"`` excludes passages containing it;
 * ``type:通报`` ``year:2023`` ``year:2023-2025`` ``issuer:纪委`` ``doc:<doc_id>`` filter
-  (Chinese names 类型/年份/发文机关 and a full-width colon work too);
+  (Chinese names 类型/年份/发文机关 and a full-width colon work too); ``problem:违规吃喝``
+  ``sanction:开除党籍`` ``level:县处级`` keep passages of typical cases (kb.cases);
 * a 发文字号 anywhere in the query, written with any brackets, finds that document first.
 """
 
@@ -31,6 +32,12 @@ FILTER_KEYS = {
     "发文机关": "issuer",
     "机关": "issuer",
     "doc": "doc",
+    "problem": "problem",
+    "问题": "problem",
+    "sanction": "sanction",
+    "处分": "sanction",
+    "level": "level",
+    "级别": "level",
 }
 
 _QUOTE_PAIRS = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
@@ -49,12 +56,25 @@ class ParsedQuery:
     years: list[tuple[int, int]] = field(default_factory=list)
     issuers: list[str] = field(default_factory=list)
     doc_ids: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    sanctions: list[str] = field(default_factory=list)
+    levels: list[str] = field(default_factory=list)
+    cases_only: bool = False  # only passages that belong to a typical case
     doc_nos: list[DocNoMatch] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.doc_types or self.years or self.issuers or self.doc_ids)
+        return bool(
+            self.doc_types
+            or self.years
+            or self.issuers
+            or self.doc_ids
+            or self.problems
+            or self.sanctions
+            or self.levels
+            or self.cases_only
+        )
 
     @property
     def is_empty(self) -> bool:
@@ -101,6 +121,12 @@ def apply_filter(key: str, value: str, parsed: ParsedQuery) -> None:
         parsed.issuers.append(value)
     elif key == "doc":
         parsed.doc_ids.append(value)
+    elif key == "problem":
+        parsed.problems.append(value)
+    elif key == "sanction":
+        parsed.sanctions.append(value)
+    elif key == "level":
+        parsed.levels.append(value)
 
 
 def parse_query(raw: str) -> ParsedQuery:

@@ -13,7 +13,7 @@ from whoosh.formats import Frequency
 from kb.analysis import JiebaTokenizer, Segmenter
 
 # Bump when the schema or the way text becomes tokens changes.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def build_schema(segmenter: Segmenter | None = None) -> fields.Schema:
@@ -39,5 +39,13 @@ def build_schema(segmenter: Segmenter | None = None) -> fields.Schema:
         date=fields.ID(stored=True, sortable=True),
         doc_no=fields.ID(stored=True),
         issuer=fields.ID(stored=True),
+        # Typical cases (kb.cases): every passage of a case carries its filters; the case's
+        # first passage stores the whole record.
+        case_id=fields.ID(stored=True),
+        problem=fields.KEYWORD(commas=True, lowercase=False),
+        sanction=fields.KEYWORD(commas=True, lowercase=False),
+        level=fields.ID(),
+        case_year=fields.KEYWORD(commas=True),
+        case=fields.STORED(),
         speaker=fields.STORED(),
     )

@@ -19,6 +19,7 @@ from whoosh.searching import TimeLimit
 from whoosh.sorting import FieldFacet, MultiFacet
 
 from kb.analysis import Segmenter
+from kb.duplicates import fingerprint
 from kb.folding import fold
 from kb.indexdir import Generation, IndexDir
 from kb.passage_table import PassageTable
@@ -47,11 +48,12 @@ class Hit:
     score: float
     also_in: list[dict] = field(default_factory=list)  # reposted copies: doc_id, path, title, date
     ordinal: int = 0  # the passage's place in its document (links to /doc/<id>#p-<ordinal>)
+    case_id: str = ""  # set when the passage belongs to a typical case
 
     def as_dict(self) -> dict:
         """The hit as ``kb search --json`` prints it."""
         shown = dict(self.__dict__)
-        del shown["ordinal"]
+        del shown["ordinal"], shown["case_id"]
         return shown
 
 
@@ -67,6 +69,32 @@ class SearchResult:
     def as_dict(self) -> dict:
         """The JSON shape of ``kb search --json``."""
         return {"query": self.query, "total": self.total, "hits": [h.as_dict() for h in self.hits]}
+
+
+@dataclass
+class CaseList:
+    total: int
+    cases: list[dict]  # records: id, doc_id, path, title, doc_no, date, summary, person, ...
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        """The JSON shape of ``kb cases --json``."""
+        keys = (
+            "id",
+            "doc_id",
+            "path",
+            "summary",
+            "person",
+            "position",
+            "unit",
+            "level",
+            "problems",
+            "sanctions",
+            "years",
+            "text",
+            "also_in",
+        )
+        return {"cases": [{k: case[k] for k in keys} for case in self.cases]}
 
 
 @dataclass
@@ -160,6 +188,7 @@ class Searcher:
         sort: str = "relevance",
         facets: bool = False,
         filters: dict[str, list[str]] | None = None,
+        cases_only: bool = False,
     ) -> SearchResult:
         """Ranked passages for ``raw_query``; at most ``per_doc`` per document (0: no limit).
 
@@ -169,6 +198,7 @@ class Searcher:
         query, for values with spaces (issuers) that the query language cannot carry.
         """
         parsed = parse_query(raw_query)
+        parsed.cases_only = cases_only
         for key, values in (filters or {}).items():
             for value in values:
                 if value:
@@ -242,6 +272,71 @@ class Searcher:
                 break
         return found
 
+    def cases(
+        self,
+        query: str = "",
+        problems: list[str] | None = None,
+        sanctions: list[str] | None = None,
+        levels: list[str] | None = None,
+        years: list[int] | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> CaseList:
+        """Typical cases, best match first (newest first without a query), filtered by problem
+        category, sanction, level and the years the conduct happened."""
+        filters = {"problem": problems or [], "sanction": sanctions or [], "level": levels or []}
+        result = self.search(query, limit=100_000, per_doc=0, filters=filters, cases_only=True)
+        wanted_years = set(years or [])
+        searcher, _ = self._current_searcher()
+        records: list[dict] = []
+        seen: set[str] = set()
+        by_print: dict[str, dict] = {}
+        for hit in result.hits:
+            case_id = hit.case_id
+            if not case_id or case_id in seen:
+                continue
+            seen.add(case_id)
+            record = self._case_record(searcher, case_id)
+            if not record or (wanted_years and not wanted_years & set(record["years"])):
+                continue
+            # A case reposted by another unit is listed once, with where else it stands.
+            key = fingerprint(record["text"])
+            if key and key in by_print:
+                first = by_print[key]
+                if record["doc_id"] != first["doc_id"]:
+                    first["also_in"].append(
+                        {k: record[k] for k in ("doc_id", "path", "title", "date")}
+                    )
+                continue
+            record["also_in"] = []
+            if key:
+                by_print[key] = record
+            records.append(record)
+        notes = [n for n in result.notes if "请输入检索词" not in n]
+        return CaseList(total=len(records), cases=records[offset : offset + limit], notes=notes)
+
+    def case(self, case_id: str) -> dict | None:
+        """One case record by id, or None."""
+        searcher, _ = self._current_searcher()
+        return self._case_record(searcher, case_id)
+
+    @staticmethod
+    def _case_record(searcher, case_id: str) -> dict | None:
+        for stored in searcher.documents(case_id=case_id):
+            if stored.get("case"):
+                return {
+                    "id": case_id,
+                    "doc_id": stored["doc_id"],
+                    "path": stored["path"],
+                    "title": stored.get("title", ""),
+                    "doc_no": stored.get("doc_no", ""),
+                    "date": stored.get("date", ""),
+                    **{k: v for k, v in stored["case"].items() if k not in ("id", "ordinal")},
+                    "ordinal": stored["case"]["ordinal"],
+                    "first_passage": stored["ordinal"],
+                }
+        return None
+
     def _vocabulary(self) -> list[str]:
         dictionaries = self.segmenter.dictionaries
         return sorted({t for t, _ in dictionaries.userdict} | set(dictionaries.synonyms.expansions))
@@ -300,6 +395,7 @@ class Searcher:
             score=round(score, 4),
             also_in=also_in,
             ordinal=stored.get("ordinal", 0),
+            case_id=stored.get("case_id", ""),
         )
 
 

@@ -36,9 +36,9 @@ def create_app(settings: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.extensions["kb.searcher"] = Searcher(Path(app.config["INDEX"]))
 
-    from web.views import api, basket, docs, search
+    from web.views import api, basket, cases, docs, search
 
-    for module in (search, docs, basket, api):
+    for module in (search, docs, cases, basket, api):
         app.register_blueprint(module.blueprint)
 
     @app.after_request

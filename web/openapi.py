@@ -47,6 +47,25 @@ _HIT = {
     },
 }
 
+_CASE = {
+    "type": "object",
+    "properties": {
+        "id": _STRING,
+        "doc_id": _STRING,
+        "path": _STRING,
+        "summary": {"type": "string", "description": "案例标题句"},
+        "person": _STRING,
+        "position": _STRING,
+        "unit": _STRING,
+        "level": {"type": "string", "description": "中管干部、省管干部、县处级、乡科级、其他"},
+        "problems": _STRINGS,
+        "sanctions": _STRINGS,
+        "years": {"type": "array", "items": {"type": "integer"}},
+        "text": _STRING,
+        "also_in": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
 _ERROR = {
     "type": "object",
     "properties": {
@@ -112,6 +131,40 @@ def openapi_document() -> dict:
                                 }
                             },
                         },
+                    },
+                }
+            },
+            "/api/cases": {
+                "get": {
+                    "summary": "典型案例",
+                    "parameters": [
+                        _query_param("q", "在案例中检索的词"),
+                        _query_param("problem", "问题类别，可重复", _STRINGS),
+                        _query_param("sanction", "处理处分，可重复", _STRINGS),
+                        _query_param("level", "干部层级，可重复", _STRINGS),
+                        _query_param("year", "问题发生的年份，可重复", _STRINGS),
+                        _query_param("page", "页码", {"type": "integer", "minimum": 1}),
+                        _query_param(
+                            "per_page",
+                            "每页条数",
+                            {"type": "integer", "minimum": 1, "maximum": 100},
+                        ),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "案例",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "total": {"type": "integer"},
+                                            "cases": {"type": "array", "items": _CASE},
+                                        },
+                                    }
+                                }
+                            },
+                        }
                     },
                 }
             },

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 
 from web.app import searcher
 from web.openapi import openapi_document
+from web.views.cases import case_query
 from web.views.params import parse_search_params
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
@@ -34,6 +35,14 @@ def api_document(doc_id: str):
     shown = asdict(view)
     del shown["source"]  # a server path is nobody's business
     return jsonify(shown)
+
+
+@blueprint.get("/cases")
+def api_cases():
+    wanted = case_query(request.args)
+    params = parse_search_params(request, current_app.config["PAGE_SIZE"])
+    found = searcher().cases(**wanted, limit=params.per_page, offset=params.offset)
+    return jsonify({"total": found.total, **found.as_dict()})
 
 
 @blueprint.get("/openapi.json")

@@ -63,11 +63,11 @@ def _resolve(item: dict, documents: dict, note: str) -> Excerpt | None:
         return None
     if item.get("kind") == "case":
         case = searcher().case(str(item.get("case_id") or ""))
-        if case is None:
+        if case is None or case["doc_id"] != doc_id:
             return None
         return Excerpt(
-            text=case.text,
-            heading=case.summary,
+            text=case["text"],
+            heading=case["summary"],
             citation=citation(view.title, view.doc_no, view.date),
             note=note,
         )

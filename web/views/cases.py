@@ -1,0 +1,85 @@
+"""The case library: typical cases as cards, filtered by problem, sanction, level and year."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import Blueprint, render_template, request
+
+from web.app import searcher
+
+blueprint = Blueprint("cases", __name__)
+
+FILTERS = {"problem": "问题类别", "sanction": "处理处分", "level": "干部层级", "year": "年份"}
+PAGE_SIZE = 30
+
+
+def _years(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit() and len(v) == 4]
+
+
+def case_query(args) -> dict:
+    """The case filters of a request, cleaned; shared by the page and /api/cases."""
+    take = lambda key: [v.strip()[:40] for v in args.getlist(key) if v.strip()][:10]  # noqa: E731
+    return {
+        "query": (args.get("q") or "").strip()[:500],
+        "problems": take("problem"),
+        "sanctions": take("sanction"),
+        "levels": take("level"),
+        "years": _years(take("year")),
+    }
+
+
+def _facets(cases: list[dict]) -> dict[str, list[tuple[str, int]]]:
+    counters = {name: Counter() for name in FILTERS}
+    for case in cases:
+        counters["problem"].update(set(case["problems"]))
+        counters["sanction"].update(set(case["sanctions"]))
+        counters["level"][case["level"]] += 1
+        counters["year"].update(str(y) for y in set(case["years"]))
+    ordered = {name: sorted(c.items(), key=lambda i: (-i[1], i[0])) for name, c in counters.items()}
+    ordered["year"] = sorted(counters["year"].items(), reverse=True)
+    return ordered
+
+
+@blueprint.get("/cases")
+def cases_page():
+    wanted = case_query(request.args)
+    try:
+        page = max(1, min(int(request.args.get("page", "1")), 1000))
+    except ValueError:
+        page = 1
+    found = searcher().cases(**wanted, limit=100_000)
+    shown = found.cases[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    active = {
+        "problem": wanted["problems"],
+        "sanction": wanted["sanctions"],
+        "level": wanted["levels"],
+        "year": [str(y) for y in wanted["years"]],
+    }
+
+    def toggled(key: str, value: str) -> dict:
+        """Arguments with one filter value switched on or off (page 1)."""
+        args = {k: list(v) for k, v in active.items()}
+        args[key] = (
+            [v for v in args[key] if v != value] if value in args[key] else args[key] + [value]
+        )
+        return {"q": wanted["query"], **{k: v for k, v in args.items() if v}}
+
+    def at_page(number: int) -> dict:
+        return {"q": wanted["query"], "page": number, **{k: v for k, v in active.items() if v}}
+
+    return render_template(
+        "cases.html",
+        query=wanted["query"],
+        cases=shown,
+        total=found.total,
+        notes=found.notes,
+        facets=_facets(found.cases),
+        filters=FILTERS,
+        active=active,
+        toggled=toggled,
+        at_page=at_page,
+        page=page,
+        pages=max(1, -(-found.total // PAGE_SIZE)),
+    )
