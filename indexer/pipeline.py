@@ -55,6 +55,7 @@ def load_document(
         issuer=outline.issuer,
         doc_no=outline.doc_no,
         speaker=outline.speaker,
+        month=outline.month,
         content_hash=digest or content_hash(data),
         passages=outline.passages,
     )

@@ -57,6 +57,11 @@ class Document:
     content_hash: str = ""
     passages: list[Passage] = field(default_factory=list)
 
+    month: str = ""  # YYYY-MM, for documents dated by month only
+
     @property
     def year(self) -> int | None:
-        return int(self.date[:4]) if self.date[:4].isdigit() else None
+        for dated in (self.date, self.month):
+            if dated[:4].isdigit():
+                return int(dated[:4])
+        return None

@@ -68,6 +68,20 @@ _CLOSING = re.compile(
     r"^(?:上述|以上|这些|各级(?:党组织|纪检监察机关|党员干部)|各(?:单位|部门|地区|学校)要|"
     r".{0,16}(?:指出|强调|要求)[，,：:])"
 )
+_MONTH_LINE = re.compile(r"^[（(]?\s*((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*[）)]?$")
+_ATTACHMENT_START = re.compile(r"^附\s*件\s*\d*$")
+_ISSUER_AND_DATE = re.compile(
+    r"^(?P<issuer>[\u4e00-\u9fa5（）()]{2,40}(?:办公厅|办公室|委员会|政府|党委|党组|局|部|委|院|厅))"
+    r"\s+(?P<date>[\d〇零○一二三四五六七八九０-９]{4}\s*年.{1,12}日)$"
+)
+_ADOPTED = re.compile(r"^[（(]\s*[\d〇零○一二三四五六七八九０-９]{4}\s*年[^）)]{1,12}日.{0,60}[）)]$")
+_LETTERHEAD = re.compile(r"^[\u4e00-\u9fa5\s]{2,40}文件$")
+_ORG_NAME = re.compile(
+    r"^[\u4e00-\u9fa5\s]{2,40}(?:办公厅|办公室|委员会|政府|党委|党组|局|部|委|院|厅|署|中心)$"
+)
+_TYPE_ENDING = re.compile(
+    r"(?:讲话|方案|通报|意见|通知|决定|条例|规定|办法|报告|公报|纪要|细则|规则|函|批复|请示|计划|要点)$"
+)
 _ADDRESSEE = re.compile(r"^(?:同志们|各[^。]{1,78})[：:]$")
 _TITLE_SUFFIX = re.compile(r"[（(][^（）()]{1,12}[）)]$")
 
@@ -100,6 +114,7 @@ class Outline:
     issuer: str = ""
     doc_no: str = ""
     speaker: str = ""
+    month: str = ""  # YYYY-MM when the text dates itself by month only (2024年12月)
 
 
 def heading_rank(line: str) -> int | None:
@@ -239,8 +254,14 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
     if not blocks:
         return Outline(title=given_title or fallback_title)
 
-    first = blocks[0].text
+    letterhead, blocks = _letterhead(blocks)
+    first = blocks[0].text if blocks else ""
     title_in_text = True
+    if blocks and not given_title:
+        blocks = _join_title_lines(blocks)
+        first = blocks[0].text
+    if not blocks:
+        return Outline(title=given_title or fallback_title, issuer=letterhead)
     if given_title:
         title = given_title
         if first == given_title:
@@ -253,7 +274,7 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
         title_in_text = False
     lines = [b.text for b in blocks]
     levels = [b.heading_level for b in blocks]
-    outline = Outline(title=title)
+    outline = Outline(title=title, issuer=letterhead)
 
     # Metadata lines near the top and the signature block at the end.
     # Lines that only carry metadata (发文字号, speaker, dates, signature, addressee) are not
@@ -262,7 +283,7 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
     head = lines[:15]
     labelled = _labelled_fields(head)
     outline.doc_no = normalize_doc_no(labelled.get("发文字号", ""))
-    outline.issuer = labelled.get("发文机关", "")
+    outline.issuer = labelled.get("发文机关", "") or outline.issuer
     outline.date = find_date(labelled.get("成文日期", "") or labelled.get("发布日期", ""))
     for i, line in enumerate(head):
         if _LABEL.search(line):
@@ -272,6 +293,16 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
         if nos and len(line) - (nos[0].end - nos[0].start) <= 4:
             skip.add(i)
             outline.doc_no = outline.doc_no or nos[0].normal
+        signed = _ISSUER_AND_DATE.match(line)
+        if signed and find_date(signed.group("date")):
+            skip.add(i)
+            outline.issuer = outline.issuer or normalize_space(signed.group("issuer"))
+            outline.date = outline.date or find_date(signed.group("date"))
+            continue
+        if _ADOPTED.match(line):  # （2024年12月27日……全体会议通过）
+            skip.add(i)
+            outline.date = outline.date or find_date(line)
+            continue
         speaker = _SPEAKER.match(line)
         if speaker:
             skip.add(i)
@@ -285,18 +316,29 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
         if title_nos:
             outline.doc_no = title_nos[0].normal
 
+    # The signing date closes the main text; an attachment after it has dates of its own.
+    main_end = next(
+        (i for i in range(len(lines) // 3, len(lines)) if _ATTACHMENT_START.match(lines[i])),
+        len(lines),
+    )
     date_index = None
-    for i in range(len(lines) - 1, max(len(lines) - 12, -1), -1):
+    for i in range(main_end - 1, max(main_end - 12, -1), -1):
         if _DATE_LINE.match(lines[i]) and find_date(lines[i]):
             date_index = i
             break
     if date_index is not None:
         outline.date = outline.date or find_date(lines[date_index])
         skip.add(date_index)
-        previous = lines[date_index - 1] if date_index > 0 else ""
-        if _ISSUER_LINE.match(previous) and heading_rank(previous) is None:
-            outline.issuer = outline.issuer or normalize_space(previous)
-            skip.add(date_index - 1)
+        # Jointly issued documents sign with one issuer per line, right above the date.
+        signers: list[str] = []
+        for i in (date_index - 1, date_index - 2):
+            line = lines[i] if i >= 0 else ""
+            if not (_ISSUER_LINE.match(line) and heading_rank(line) is None and len(line) <= 30):
+                break
+            signers.insert(0, normalize_space(line))
+            skip.add(i)
+        if signers:
+            outline.issuer = outline.issuer or " ".join(signers)
     if not outline.date:
         for line in head:
             if _DATE_LINE.match(line) and find_date(line):
@@ -304,6 +346,12 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
                 break
     if extracted.date:
         outline.date = extracted.date
+    if not outline.date:
+        for line in [*lines[:15], *lines[-6:]]:
+            month = _MONTH_LINE.match(line)
+            if month:
+                outline.month = f"{month.group(1)}-{int(month.group(2)):02d}"
+                break
     if not outline.issuer:
         outline.issuer = _issuer_from_title(title)
     body_start = next((line for i, line in enumerate(lines) if i not in skip), "")
@@ -316,6 +364,42 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
         # (述职述廉) still find the document, and quoted search covers titles.
         outline.passages.insert(0, Passage(text=title, section=(), heading=True))
     return outline
+
+
+def _letterhead(blocks: list[Block]) -> tuple[str, list[Block]]:
+    """Strip a red-header letterhead (发展改革委办公厅 文件 / 税务总局办公厅) off the top;
+    its names are the issuers."""
+    if not blocks or not _LETTERHEAD.match(blocks[0].text):
+        return "", blocks
+    names = [re.sub(r"\s*文件$", "", blocks[0].text)]
+    rest = blocks[1:]
+    while rest and len(names) < 4 and _ORG_NAME.match(rest[0].text):
+        names.append(rest[0].text)
+        rest = rest[1:]
+    # The 发文字号 usually follows the letterhead and precedes the title.
+    nos = find_doc_nos(rest[0].text) if rest else []
+    if nos and len(rest[0].text) - (nos[0].end - nos[0].start) <= 4 and len(rest) > 1:
+        rest = [rest[1], rest[0], *rest[2:]]
+    return " ".join(normalize_space(n) for n in names), rest
+
+
+def _join_title_lines(blocks: list[Block]) -> list[Block]:
+    """A title printed on two or three lines (PDFs, centred): join them back when the lines
+    read as one title — short, no sentence punctuation, ending in a document-type word."""
+    for count in (3, 2):
+        if len(blocks) < count:
+            continue
+        parts = [b.text for b in blocks[:count]]
+        joined = "".join(parts)
+        if (
+            all(len(p) <= 40 and not re.search(r"[。；：:，,]$", p) for p in parts)
+            and _TYPE_ENDING.search(joined)
+            and not _TYPE_ENDING.search(_TITLE_SUFFIX.sub("", parts[0]))
+            and not any(later in parts[0] for later in parts[1:])
+            and all(heading_rank(p) is None and not find_doc_nos(p) for p in parts)
+        ):
+            return [Block(joined), *blocks[count:]]
+    return blocks
 
 
 def _title_from_content(lines: list[str]) -> str:

@@ -145,3 +145,42 @@ def test_speech_without_a_title_line_gets_one_from_its_content():
     assert outline.title == "讲话：提高认识，把握形势"
     assert outline.doc_type == "讲话"
     assert outline.passages[0].text == "一、提高认识，把握形势"  # no invented title passage
+
+
+def test_letterhead_is_the_issuer_and_the_title_follows_the_doc_number():
+    outline = read_outline(
+        "发展改革委办公厅 文件\n税务总局办公厅\n发改办财金规〔2019〕860号\n"
+        "关于加强纳税信用建设的通知\n各有关单位：\n现将有关事项通知如下。\n"
+    )
+    assert outline.title == "关于加强纳税信用建设的通知"
+    assert outline.issuer == "发展改革委办公厅 税务总局办公厅"
+    assert outline.doc_no == "发改办财金规〔2019〕860号"
+    assert outline.doc_type == "通知"
+
+
+def test_title_printed_on_two_lines_is_joined():
+    outline = read_outline(
+        "中国共产党青岚区\n第十三届委员会第八次全体会议公报\n"
+        "（2024年12月27日全体会议通过）\n全会听取和讨论了工作报告。\n"
+    )
+    assert outline.title == "中国共产党青岚区第十三届委员会第八次全体会议公报"
+    assert outline.doc_type == "公报"
+    assert outline.date == "2024-12-27"
+    assert [p.text for p in outline.passages[1:]] == ["全会听取和讨论了工作报告。"]
+
+
+def test_issuer_and_date_on_one_header_line():
+    outline = read_outline(
+        "常务会议纪要\n\n青岚区人民政府办公室　　　　２０２５年３月１４日\n会议研究了三项议题。\n"
+    )
+    assert outline.issuer == "青岚区人民政府办公室"
+    assert outline.date == "2025-03-14"
+
+
+def test_the_signing_date_is_the_one_before_the_attachment():
+    outline = read_outline(
+        "关于认真学习通报的通知\n\n请认真组织学习。\n中共青岚区教育局党组\n2024年9月13日\n"
+        "附件\n关于典型问题的通报\n通报内容如下。\n中共青岚区纪委\n2024年9月10日\n"
+    )
+    assert outline.date == "2024-09-13"
+    assert outline.issuer == "中共青岚区教育局党组"
