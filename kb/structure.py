@@ -199,7 +199,7 @@ def infer_doc_type(title: str, body_start: str = "", body: str = "") -> str:
       word whose text names several sanctions (警示教育 case studies with story titles).
     """
     plain = _TITLE_SUFFIX.sub("", title.strip())
-    carried = re.search(r"(?:印发|转发|颁布)(?:《)?(.+?)(?:》)?的(?:通知|函)$", plain)
+    carried = re.search(r"(?:印发|转发|颁布|学习|贯彻)(?:《)?(.+?)(?:》)?的(?:通知|函)$", plain)
     if carried:
         inner = infer_doc_type(carried.group(1))
         if inner != "其他":

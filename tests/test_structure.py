@@ -184,3 +184,10 @@ def test_the_signing_date_is_the_one_before_the_attachment():
     )
     assert outline.date == "2024-09-13"
     assert outline.issuer == "中共青岚区教育局党组"
+
+
+def test_a_notice_carrying_another_document_takes_its_type():
+    assert infer_doc_type("关于印发《示范工作方案》的通知") == "方案"
+    assert infer_doc_type("关于转发市纪委关于3起典型问题的通报的通知") == "通报"
+    assert infer_doc_type("关于认真学习《区纪委关于2起典型问题的通报》的通知") == "通报"
+    assert infer_doc_type("关于学习贯彻全会精神的通知") == "通知"
