@@ -27,17 +27,8 @@ from kb.folding import fold
 
 _WORDLIKE = re.compile(r"\w")
 _ASCII_RUN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
-_WHITESPACE = re.compile(r"\s+")
 
 jieba.setLogLevel(logging.WARNING)
-
-
-def normalize_space(text: str) -> str:
-    """Passage text as stored: runs of whitespace collapsed to one space, ends stripped.
-
-    Quoted search compares against this form, so the query goes through it too.
-    """
-    return _WHITESPACE.sub(" ", text).strip()
 
 
 _loaded: dict[str, tuple[jieba.Tokenizer, Path | None]] = {}

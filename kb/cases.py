@@ -22,6 +22,7 @@ from pathlib import Path
 
 from kb.folding import fold
 from kb.model import Passage
+from kb.structure import NOTICE_CLOSING
 
 DEFAULT_TAXONOMY = Path(__file__).resolve().parents[1] / "corpus" / "dict" / "case_taxonomy.txt"
 
@@ -255,16 +256,6 @@ _INTRO_STRONG = re.compile(r"通报如下|具体如下|情况如下|曝光如下
 _INTRO_END = re.compile(r"(?:[：:]|——|—)$")
 _INTRO_TOPIC = re.compile(r"通报|曝光|收录|如下")
 _NOT_INTRO = re.compile(r"要求如下|如下要求|提出如下|如下几点|以下几点|工作要求")
-_CLOSING = re.compile(
-    r"^(?:(?:上述|以上|这些)[^，。]{0,16}(?:问题|案例|案件|事故|典型)"
-    r"|(?:中央纪委国家监委|[^，。]{0,20}(?:纪委监委|纪委|负责人|工作专班))[^，。]{0,6}(?:指出|强调|要求)[，,：:]"
-    r"|各级(?:党组织|纪检监察机关|党员干部|领导干部|党委)"
-    r"|各(?:单位|部门|地区|学校|街道|镇乡)[^，。]{0,12}要"
-    r"|(?:全区|全市|全省|全县|广大)(?:各级|党员干部)"
-    r"|从(?:近年|近期|查处|这些)"
-    r"|为(?:深刻|进一步|切实)?(?:吸取|汲取)"
-    r"|本(?:汇编|通报)将)"
-)
 _REQUIREMENT = re.compile(r"^[一二三四五六七八九十]是")
 _MODAL = re.compile(
     r"要|必须|严禁|不得|坚决|切实|进一步|持续|加强|强化|健全|树牢|提高|严格|扛起|紧盯"
@@ -306,7 +297,7 @@ def _is_intro(text: str) -> bool:
 
 
 def _is_closing(text: str) -> bool:
-    if _CLOSING.match(text):
+    if NOTICE_CLOSING.match(text):
         return True
     return bool(_REQUIREMENT.match(text)) and bool(_MODAL.search(_first_sentence(text)))
 

@@ -16,6 +16,7 @@ Two foldings are combined into one ``str.translate`` table:
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 
 # Ranges holding every character OpenCC converts (CJK unified ideographs, extension A,
@@ -68,3 +69,14 @@ def fold_table() -> dict[int, str]:
 def fold(text: str) -> str:
     """Fold ``text`` for matching; ``len(fold(t)) == len(t)`` always holds."""
     return text.translate(fold_table())
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def normalize_space(text: str) -> str:
+    """Passage text as stored: runs of whitespace collapsed to one space, ends stripped.
+
+    Quoted search compares against this form, so the query goes through it too.
+    """
+    return _WHITESPACE.sub(" ", text).strip()

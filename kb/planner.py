@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from whoosh import matching
 from whoosh import query as wq
 
-from kb.analysis import Segmenter, normalize_space
-from kb.folding import fold
+from kb.analysis import Segmenter
+from kb.folding import fold, normalize_space
 from kb.passage_table import PassageTable
 from kb.query import ParsedQuery
 from kb.ranking import Concept, concept_weight

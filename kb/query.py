@@ -14,9 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.analysis import normalize_space
 from kb.docno import DocNoMatch, find_doc_nos
-from kb.folding import fold
+from kb.folding import fold, normalize_space
 
 MAX_QUERY_CHARS = 500
 

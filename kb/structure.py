@@ -12,9 +12,8 @@ import contextlib
 import re
 from dataclasses import dataclass, field
 
-from kb.analysis import normalize_space
 from kb.docno import find_doc_nos, normalize_doc_no
-from kb.folding import fold
+from kb.folding import fold, normalize_space
 from kb.model import Block, Extracted, Passage
 
 CN_NUM = "一二三四五六七八九十百零〇两"
@@ -64,9 +63,17 @@ _SPEAKER = re.compile(
     r"\s+(?P<name>[\u4e00-\u9fa5]{2,4})$"
 )
 _ISSUER_LINE = re.compile(r"^[\u4e00-\u9fa5（）()“”\s]{3,40}$")
-_CLOSING = re.compile(
-    r"^(?:上述|以上|这些|各级(?:党组织|纪检监察机关|党员干部)|各(?:单位|部门|地区|学校)要|"
-    r".{0,16}(?:指出|强调|要求)[，,：:])"
+# How the closing part of a notice begins, after its numbered items or cases ("以上4起问题……",
+# "区纪委监委强调：", "各级党组织要……"). kb.cases segments cases with the same pattern.
+NOTICE_CLOSING = re.compile(
+    r"^(?:(?:上述|以上|这些)[^，。]{0,16}(?:问题|案例|案件|事故|典型)"
+    r"|(?:中央纪委国家监委|[^，。]{0,20}(?:纪委监委|纪委|负责人|工作专班))[^，。]{0,6}(?:指出|强调|要求)[，,：:]"
+    r"|各级(?:党组织|纪检监察机关|党员干部|领导干部|党委)"
+    r"|各(?:单位|部门|地区|学校|街道|镇乡)[^，。]{0,12}要"
+    r"|(?:全区|全市|全省|全县|广大)(?:各级|党员干部)"
+    r"|从(?:近年|近期|查处|这些)"
+    r"|为(?:深刻|进一步|切实)?(?:吸取|汲取)"
+    r"|本(?:汇编|通报)将)"
 )
 _MONTH_LINE = re.compile(r"^[（(]?\s*((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*[）)]?$")
 _ATTACHMENT_START = re.compile(r"^附\s*件\s*\d*$")
@@ -455,7 +462,7 @@ def _passages(lines: list[str], levels: list[int | None] | None = None) -> list[
             if lead:
                 push(rank, lead.group(1))
                 run_in.add(lead.group(1))
-        elif _CLOSING.match(line):
+        elif NOTICE_CLOSING.match(line):
             # "以上4起问题……" ends the last numbered item (a case): the closing part of a
             # notice stands under the headings above the items, not under the last item.
             while stack and stack[-1][1] in run_in:

@@ -9,9 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indexer.store import update_index
-from kb.analysis import normalize_space
 from kb.cli import DEFAULT_DICT
-from kb.folding import fold
+from kb.folding import fold, normalize_space
 from kb.search import Searcher
 from kb.structure import read_outline
 
