@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -26,91 +25,12 @@ from kb.passage_table import PassageTable
 from kb.planner import DOC_NO_WEIGHT, Plan, Planner
 from kb.query import apply_filter, parse_query
 from kb.ranking import HEADING_FACTOR, assess
+from kb.results import CaseList, DocumentView, Hit, SearchResult
 from kb.schema import build_schema
 from kb.snippets import make_snippet
 
 RERANK_DEPTH = 100
 TIME_BUDGET = 5.0
-
-
-@dataclass
-class Hit:
-    doc_id: str
-    path: str
-    title: str
-    doc_type: str
-    date: str
-    issuer: str
-    doc_no: str
-    section: list[str]
-    text: str
-    snippet: str
-    score: float
-    also_in: list[dict] = field(default_factory=list)  # reposted copies: doc_id, path, title, date
-    ordinal: int = 0  # the passage's place in its document (links to /doc/<id>#p-<ordinal>)
-    case_id: str = ""  # set when the passage belongs to a typical case
-
-    def as_dict(self) -> dict:
-        """The hit as ``kb search --json`` prints it."""
-        shown = dict(self.__dict__)
-        del shown["ordinal"], shown["case_id"]
-        return shown
-
-
-@dataclass
-class SearchResult:
-    query: str
-    total: int
-    hits: list[Hit]
-    notes: list[str] = field(default_factory=list)
-    # Documents per value among all results: {"doc_type": [("通报", 5), ...], "year", "issuer"}
-    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        """The JSON shape of ``kb search --json``."""
-        return {"query": self.query, "total": self.total, "hits": [h.as_dict() for h in self.hits]}
-
-
-@dataclass
-class CaseList:
-    total: int
-    cases: list[dict]  # records: id, doc_id, path, title, doc_no, date, summary, person, ...
-    notes: list[str] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        """The JSON shape of ``kb cases --json``."""
-        keys = (
-            "id",
-            "doc_id",
-            "path",
-            "summary",
-            "person",
-            "position",
-            "unit",
-            "level",
-            "problems",
-            "sanctions",
-            "years",
-            "text",
-            "also_in",
-        )
-        return {"cases": [{k: case[k] for k in keys} for case in self.cases]}
-
-
-@dataclass
-class DocumentView:
-    """A whole document for reading: metadata and every passage in order."""
-
-    doc_id: str
-    path: str
-    source: str
-    title: str
-    doc_type: str
-    date: str
-    issuer: str
-    doc_no: str
-    speaker: str
-    passages: list[dict]  # {"ordinal", "text", "section", "heading"}
 
 
 class Searcher:

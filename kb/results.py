@@ -1,0 +1,86 @@
+"""What a search answers with: passage hits, case lists, whole documents — plain data, with the
+JSON shapes the command line and the API print."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Hit:
+    doc_id: str
+    path: str
+    title: str
+    doc_type: str
+    date: str
+    issuer: str
+    doc_no: str
+    section: list[str]
+    text: str
+    snippet: str
+    score: float
+    also_in: list[dict] = field(default_factory=list)  # reposted copies: doc_id, path, title, date
+    ordinal: int = 0  # the passage's place in its document (links to /doc/<id>#p-<ordinal>)
+    case_id: str = ""  # set when the passage belongs to a typical case
+
+    def as_dict(self) -> dict:
+        """The hit as ``kb search --json`` prints it."""
+        shown = dict(self.__dict__)
+        del shown["ordinal"], shown["case_id"]
+        return shown
+
+
+@dataclass
+class SearchResult:
+    query: str
+    total: int
+    hits: list[Hit]
+    notes: list[str] = field(default_factory=list)
+    # Documents per value among all results: {"doc_type": [("通报", 5), ...], "year", "issuer"}
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """The JSON shape of ``kb search --json``."""
+        return {"query": self.query, "total": self.total, "hits": [h.as_dict() for h in self.hits]}
+
+
+@dataclass
+class CaseList:
+    total: int
+    cases: list[dict]  # records: id, doc_id, path, title, doc_no, date, summary, person, ...
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        """The JSON shape of ``kb cases --json``."""
+        keys = (
+            "id",
+            "doc_id",
+            "path",
+            "summary",
+            "person",
+            "position",
+            "unit",
+            "level",
+            "problems",
+            "sanctions",
+            "years",
+            "text",
+            "also_in",
+        )
+        return {"cases": [{k: case[k] for k in keys} for case in self.cases]}
+
+
+@dataclass
+class DocumentView:
+    """A whole document for reading: metadata and every passage in order."""
+
+    doc_id: str
+    path: str
+    source: str
+    title: str
+    doc_type: str
+    date: str
+    issuer: str
+    doc_no: str
+    speaker: str
+    passages: list[dict]  # {"ordinal", "text", "section", "heading"}
