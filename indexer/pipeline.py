@@ -11,6 +11,7 @@ from kb.analysis import Segmenter
 from kb.cases import Taxonomy, extract_cases
 from kb.folding import fold
 from kb.model import Document
+from kb.requirements import Topics, extract_requirements
 from kb.structure import read_outline
 
 
@@ -88,9 +89,34 @@ def case_fields(document: Document, taxonomy: Taxonomy) -> dict[int, dict]:
     return extra
 
 
+def requirement_fields(document: Document, topics: Topics) -> dict[int, dict]:
+    """Extra fields per passage ordinal for the requirement clauses a document states."""
+    extra: dict[int, dict] = {}
+    found = extract_requirements(document.title, document.doc_type, document.passages, topics)
+    for requirement in found:
+        fields = extra.setdefault(
+            requirement.passage, {"has_requirements": "1", "requirements": [], "topics": set()}
+        )
+        fields["requirements"].append(
+            {
+                "id": f"{document.doc_id}-r{requirement.ordinal}",
+                "ordinal": requirement.ordinal,
+                "text": requirement.text,
+                "full_text": requirement.full_text,
+                "kind": requirement.kind,
+                "topics": list(requirement.topics),
+            }
+        )
+        fields["topics"].update(requirement.topics)
+    for fields in extra.values():
+        fields["requirement_topic"] = ",".join(sorted(fields.pop("topics")))
+    return extra
+
+
 def index_rows(document: Document, segmenter: Segmenter) -> list[dict]:
     """Whoosh field values for each passage, tokens computed here (see kb.schema)."""
     cases = case_fields(document, segmenter.dictionaries.taxonomy)
+    requirements = requirement_fields(document, segmenter.dictionaries.topics)
     rows = []
     for ordinal, passage in enumerate(document.passages):
         words = segmenter.words(fold(passage.text))
@@ -115,6 +141,7 @@ def index_rows(document: Document, segmenter: Segmenter) -> list[dict]:
                 "issuer": document.issuer,
                 "speaker": document.speaker,
                 **cases.get(ordinal, {}),
+                **requirements.get(ordinal, {}),
             }
         )
     return rows

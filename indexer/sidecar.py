@@ -58,6 +58,16 @@ def _clean(raw: dict, source: str, problems: list[str]) -> dict[str, str]:
     return values
 
 
+def side_file_candidates(path: Path) -> tuple[Path, ...]:
+    """Every file that may hold side metadata for ``path``, present or not; the indexer
+    watches their sizes and times too, so editing one re-indexes the file."""
+    return (
+        path.parent / FOLDER_FILE,
+        path.with_name(path.name + ".json"),
+        path.with_suffix(".json"),
+    )
+
+
 def read_side_metadata(path: Path) -> SideMetadata:
     side = SideMetadata()
     folder_file = path.parent / FOLDER_FILE
@@ -71,7 +81,7 @@ def read_side_metadata(path: Path) -> SideMetadata:
                     side.fingerprint += data
         except (UnicodeDecodeError, csv.Error) as error:
             side.problems.append(f"{folder_file.name} 无法读取（{error}），请保存为 UTF-8 的 CSV")
-    for candidate in (path.with_name(path.name + ".json"), path.with_suffix(".json")):
+    for candidate in side_file_candidates(path)[1:]:
         if candidate.is_file() and candidate != path:
             data = candidate.read_bytes()
             side.fingerprint += data

@@ -1,33 +1,65 @@
 """Bring an index up to date with a set of files: add new, replace changed, drop deleted.
 
-A full build goes into a fresh generation folder and is switched live in one step
-(``IndexDir.switch_to``); an update on a current index goes into the live generation through
-one Whoosh commit. Tokenizing runs on all cores; Whoosh writes in this process.
+Every update that changes the index writes a new generation folder aside and switches it live
+in one step (``IndexDir.switch_to``): a full build starts from an empty Whoosh index, an
+incremental update from hard links to the live generation's Whoosh files (Whoosh never
+rewrites a file it wrote, so the live index is untouched). The generation is flushed to disk
+before the switch, so a crash or power loss at any moment leaves the last good index live,
+and the next run removes what the interrupted one left (``IndexDir.remove_stale``).
+
+One writer at a time: the whole run holds ``<index>/write.lock``; a second writer waits up to
+``lock_timeout`` seconds (``$KB_LOCK_TIMEOUT``, default 5) and then gives up with
+``IndexBusy``. Readers take no lock.
+
+Changes are decided by content hash (file and side files). Each generation keeps a small
+manifest (doc_id -> source, shown path, hash, size and time stamps, side-file warnings), so a
+rerun neither reads the stored passages nor, for files whose sizes and modification times are
+unchanged, the files themselves. A stamp is recorded only when the file is older than
+``RACY_SECONDS``; a file changed within the file system's timestamp granularity is therefore
+hashed again next time. A changed time alone never re-indexes a file: the hash decides.
+
+Tokenizing runs on all cores; Whoosh writes in this process.
 """
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
+import re
 import shutil
+import signal
 import sys
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
 from indexer.pipeline import Failure, content_hash, doc_id_for, index_rows, load_document
 from indexer.readers import UnreadableFile, supported
-from indexer.sidecar import is_side_file, read_side_metadata
+from indexer.sidecar import is_side_file, read_side_metadata, side_file_candidates
 from kb.analysis import Segmenter
 from kb.dictionaries import DICT_FILES, Dictionaries
-from kb.indexdir import Generation, IndexDir
-from kb.passage_table import write_table
+from kb.indexdir import Generation, IndexDir, sync_tree, write_atomic
+from kb.passage_table import lines_by_segment, table_path, write_table
 from kb.schema import SCHEMA_VERSION, build_schema
 
 Progress = Callable[[str], None]
+
+LOCK_TIMEOUT_ENV = "KB_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 5.0
+RACY_SECONDS = 3.0  # FAT stores times in 2 s steps; network shares may lag a little more
+# Crash-test hook (tests/test_crash_safety.py): with KB_DIE_AT=<stage> the process ends at
+# that stage as abruptly as a kill. Stages: locked, half (half the files added), committed,
+# table, synced (generation complete, not yet live), switched (live, old ones not removed).
+DIE_AT_ENV = "KB_DIE_AT"
+INDEX_NAME = "MAIN"  # Whoosh's default index name: _MAIN_<generation>.toc, MAIN_<segment>.*
+_TOC = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")
+_SEGMENT_FILE = re.compile(rf"^({INDEX_NAME}_[0-9a-z]+)\.")
 
 
 class IndexBusy(RuntimeError):
@@ -47,11 +79,36 @@ class Report:
     rebuilt: bool = False
     passages: int = 0
 
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed or self.rebuilt)
+
 
 @dataclass(frozen=True)
 class SourceFile:
     path: Path
     shown: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a generation holds of one document, as its manifest records it."""
+
+    source: str
+    shown: str
+    digest: str
+    stamp: tuple[int, ...] | None = None  # sizes and times when hashed; None: hash next time
+    problems: tuple[str, ...] = ()  # side-file warnings, repeated while the file is unchanged
+
+    def as_json(self) -> list:
+        return [self.source, self.shown, self.digest, self.stamp, list(self.problems)]
+
+    @classmethod
+    def from_json(cls, row: list) -> Entry:
+        source, shown, digest = row[:3]
+        stamp = tuple(row[3]) if len(row) > 3 and row[3] else None
+        problems = tuple(row[4]) if len(row) > 4 else ()
+        return cls(source, shown, digest, stamp, problems)
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[Failure]]:
@@ -82,6 +139,11 @@ def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[Failure]]:
     return files, failures
 
 
+def _checkpoint(stage: str) -> None:
+    if os.environ.get(DIE_AT_ENV) == stage:
+        os._exit(70)
+
+
 # --- worker side --------------------------------------------------------------------------
 
 _worker_segmenter: Segmenter | None = None
@@ -89,6 +151,8 @@ _worker_segmenter: Segmenter | None = None
 
 def _init_worker(dict_dir: str, cache_dir: str) -> None:
     global _worker_segmenter
+    # Ctrl+C reaches the whole process group; the parent stops the pool, workers stay quiet.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _worker_segmenter is None:
         _worker_segmenter = Segmenter(Dictionaries.load(Path(dict_dir)), Path(cache_dir))
 
@@ -132,30 +196,134 @@ def _tokenize_all(
         yield from pool.imap(_process, jobs, chunksize=4)
 
 
-# --- writer side --------------------------------------------------------------------------
+# --- the generation's files ---------------------------------------------------------------
 
 
-def _copy_dictionaries(source: Path, generation: Generation) -> None:
-    generation.dict_dir.mkdir(parents=True, exist_ok=True)
+def _toc_generation(whoosh_dir: Path) -> int:
+    """The newest Whoosh generation in ``whoosh_dir`` (-1 if none), from file names alone."""
+    numbers = [int(m.group(1)) for name in os.listdir(whoosh_dir) if (m := _TOC.match(name))]
+    return max(numbers, default=-1)
+
+
+def _copy_dictionaries(
+    source: Path, generation: Generation, sync: bool = False, check: bool = True
+) -> None:
+    """Copy the dictionaries a generation searches with; each file is replaced in one step,
+    and only when it differs, so a live generation's readers never load half a file. New
+    contents are parsed first (unless the caller just did): a DictionaryError leaves the
+    generation as it was."""
+    changed: dict[Path, bytes] = {}
     for name in DICT_FILES:
-        if (source / name).exists():
-            shutil.copyfile(source / name, generation.dict_dir / name)
+        if not (source / name).exists():
+            continue
+        data = (source / name).read_bytes()
+        target = generation.dict_dir / name
+        try:
+            same = target.read_bytes() == data
+        except OSError:
+            same = False
+        if not same:
+            changed[target] = data
+    if not changed:
+        return
+    if check:
+        Dictionaries.load(source)
+    generation.dict_dir.mkdir(parents=True, exist_ok=True)
+    for target, data in changed.items():
+        write_atomic(target, data, sync=sync)
 
 
-def _manifest(generation: Generation, schema) -> dict[str, tuple[str, str, str]]:
-    """doc_id -> (source, shown path, content hash) of what the generation holds."""
-    ix = whoosh_index.open_dir(str(generation.whoosh_dir), schema=schema)
+def _link_index(live: Generation, aside: Generation, segment_ids: set[str]) -> None:
+    """Start ``aside`` from the live Whoosh index: hard links to its table of contents and the
+    files of its segments (copies where the file system has no hard links). Whoosh only ever
+    adds files and deletes unused ones, so the live generation stays as it was."""
+    toc = f"_{INDEX_NAME}_{_toc_generation(live.whoosh_dir)}.toc"
+    for entry in os.scandir(live.whoosh_dir):
+        segment = _SEGMENT_FILE.match(entry.name)
+        if entry.name != toc and not (segment and segment.group(1) in segment_ids):
+            continue
+        target = aside.whoosh_dir / entry.name
+        try:
+            os.link(entry.path, target)
+        except OSError:
+            shutil.copy2(entry.path, target)
+
+
+def _manifest_from_index(generation: Generation) -> dict[str, Entry]:
+    """The manifest rebuilt from the stored fields: for indexes written by an older kb."""
+    ix = whoosh_index.open_dir(str(generation.whoosh_dir), schema=build_schema())
     with ix.searcher() as searcher:
         return {
-            fields["doc_id"]: (fields["source"], fields["path"], fields["content_hash"])
+            fields["doc_id"]: Entry(fields["source"], fields["path"], fields["content_hash"])
             for fields in searcher.all_stored_fields()
             if fields.get("ordinal") == 0
         }
 
 
+def _read_manifest(generation: Generation) -> tuple[dict[str, Entry], bool]:
+    """doc_id -> Entry of what the generation holds, and whether its manifest file is
+    present and belongs to its Whoosh generation (if not, the stored fields are read)."""
+    try:
+        data = json.loads(generation.manifest_path.read_text(encoding="utf-8"))
+        if data["whoosh_generation"] == _toc_generation(generation.whoosh_dir):
+            return {k: Entry.from_json(v) for k, v in data["documents"].items()}, True
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return _manifest_from_index(generation), False
+
+
+def _write_manifest(
+    generation: Generation, whoosh_generation: int, entries: dict[str, Entry], sync: bool
+) -> None:
+    data = {
+        "whoosh_generation": whoosh_generation,
+        "documents": {doc_id: entry.as_json() for doc_id, entry in sorted(entries.items())},
+    }
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    write_atomic(generation.manifest_path, text.encode("utf-8"), sync=sync)
+
+
+def _ensure_table(generation: Generation) -> None:
+    """Write the live generation's passage table if it is missing (an older kb crashed
+    between its commit and the table, or someone deleted it)."""
+    whoosh_generation = _toc_generation(generation.whoosh_dir)
+    if whoosh_generation < 0 or table_path(generation.whoosh_dir, whoosh_generation).is_file():
+        return
+    ix = whoosh_index.open_dir(str(generation.whoosh_dir), schema=build_schema())
+    with ix.reader() as reader:
+        if reader.doc_count_all():
+            write_table(generation.whoosh_dir, reader, sync=True)
+
+
+# --- scanning -----------------------------------------------------------------------------
+
+
+def _stamp(path: Path, now_ns: int) -> tuple[int, ...] | None:
+    """Sizes and modification times of the file and its possible side files, or None when
+    one of them changed so recently that a further change could keep the same time."""
+    stamp: list[int] = []
+    for candidate in (path, *side_file_candidates(path)):
+        try:
+            stat = candidate.stat()
+        except OSError:
+            stamp += [-1, -1]
+            continue
+        if now_ns - stat.st_mtime_ns < RACY_SECONDS * 1e9:
+            return None
+        stamp += [stat.st_size, stat.st_mtime_ns]
+    return tuple(stamp)
+
+
 def _within(source: str, scopes: list[Path]) -> bool:
     path = Path(source)
     return any(path == scope or scope in path.parents for scope in scopes)
+
+
+def _lock_timeout() -> float:
+    try:
+        return float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT))
+    except ValueError:
+        return DEFAULT_LOCK_TIMEOUT
 
 
 def update_index(
@@ -164,12 +332,47 @@ def update_index(
     dict_source: Path,
     rebuild: bool = False,
     progress: Progress = lambda message: None,
+    lock_timeout: float | None = None,
 ) -> Report:
-    """Make the index at ``index_root`` reflect the files under ``paths``."""
-    index_dir = IndexDir(index_root)
+    """Make the index at ``index_root`` reflect the files under ``paths``; raises IndexBusy
+    when another writer keeps the index longer than ``lock_timeout`` seconds."""
+    index_dir = IndexDir(Path(index_root))
+    index_dir.root.mkdir(parents=True, exist_ok=True)
+    timeout = _lock_timeout() if lock_timeout is None else lock_timeout
+    lock = FileLock(index_dir.lock_path, timeout=timeout)
+    try:
+        lock.acquire()
+    except Timeout as error:
+        raise IndexBusy(
+            f"另一个索引更新正在进行……已等待 {timeout:g} 秒仍未结束，请稍后再试。"
+        ) from error
+    try:
+        _checkpoint("locked")
+        return _update(index_dir, paths, dict_source, rebuild, progress)
+    finally:
+        lock.release()
+
+
+@dataclass
+class _Plan:
+    """What an update is to do, and the manifest it leads to."""
+
+    full_build: bool
+    previous: dict[str, Entry]  # the live generation's manifest
+    entries: dict[str, Entry]  # the next manifest; documents join it as they are written
+    pending: dict[str, Entry] = field(default_factory=dict)  # entries of the jobs
+    jobs: list[Job] = field(default_factory=list)
+    replaced: set[str] = field(default_factory=set)
+    gone: list[str] = field(default_factory=list)
+
+
+def _update(
+    index_dir: IndexDir, paths: list[Path], dict_source: Path, rebuild: bool, progress: Progress
+) -> Report:
     report = Report()
-    dictionaries = Dictionaries.load(dict_source)
+    index_digest = Dictionaries.index_digest_of(dict_source)  # parsed only when building
     current = index_dir.current()
+    index_dir.remove_stale(keep=current)
     meta = current.read_meta() if current else {}
     reasons = []
     if current is None:
@@ -178,47 +381,96 @@ def update_index(
         reasons.append("按要求重建")
     elif meta.get("schema_version") != SCHEMA_VERSION:
         reasons.append("索引格式已更新")
-    elif meta.get("dictionaries") != dictionaries.index_digest:
+    elif meta.get("dictionaries") != index_digest:
         reasons.append("用户词典或案例分类已修改")
+    previous: dict[str, Entry] = {}
+    manifest_ok = False
+    if current is not None:
+        try:
+            previous, manifest_ok = _read_manifest(current)
+        except Exception:  # an unreadable old index is replaced, not mended
+            reasons.append("现有索引无法读取")
     full_build = bool(reasons)
 
     files, report.failed = discover(paths)
     scopes = [p.resolve() for p in paths]
-
     if full_build:
-        previous: dict[str, tuple[str, str, str]] = {}
-        if current is not None:
-            try:
-                previous = _manifest(current, build_schema())
-            except Exception:  # an unreadable old index is replaced, not mended
-                previous = {}
         # Keep documents indexed earlier from other folders.
         known = {s.path.resolve() for s in files}
-        for source, shown, _ in previous.values():
-            if not _within(source, scopes) and Path(source).is_file() and Path(source) not in known:
-                files.append(SourceFile(Path(source), shown))
-        generation = index_dir.new_generation()
-        _copy_dictionaries(dict_source, generation)
+        for entry in previous.values():
+            source = Path(entry.source)
+            if not _within(entry.source, scopes) and source not in known and source.is_file():
+                files.append(SourceFile(source, entry.shown))
+    plan = _plan(files, scopes, previous, full_build, report)
+
+    if not full_build and not plan.jobs and not plan.gone:
+        assert current is not None
+        _keep_live(current, dict_source, plan.entries, previous, manifest_ok)
+        return report
+
+    dictionaries = Dictionaries.load(dict_source)  # a DictionaryError stops us here
+    segment_ids: set[str] = set()
+    reuse: dict[str, list[str]] = {}
+    if full_build:
         progress(f"{reasons[0]}：{len(files)} 个文件")
     else:
         assert current is not None
-        generation = current
-        _copy_dictionaries(dict_source, generation)  # synonyms/stopwords apply at once
-        previous = _manifest(current, build_schema())
+        live = whoosh_index.open_dir(str(current.whoosh_dir), schema=build_schema())
+        with live.reader() as reader:
+            reuse = lines_by_segment(current.whoosh_dir, reader)
+            segments = [leaf.segment() for leaf, _ in reader.leaf_readers()]
+        segment_ids = {segment.segment_id() for segment in segments if segment is not None}
+    generation = index_dir.new_generation()
+    try:
+        if current is not None and not full_build:
+            _link_index(current, generation, segment_ids)
+        _copy_dictionaries(dict_source, generation, check=False)
+        ix = _write(generation, plan, dictionaries, index_dir, report, progress)
+        if ix is None:  # every changed file failed to read: nothing to switch to
+            shutil.rmtree(generation.folder, ignore_errors=True)
+            assert current is not None
+            _keep_live(current, dict_source, plan.entries, previous, manifest_ok)
+            return report
+        _checkpoint("committed")
+        with ix.reader() as reader:
+            write_table(generation.whoosh_dir, reader, reuse)
+        _checkpoint("table")
+        whoosh_generation = _toc_generation(generation.whoosh_dir)
+        _write_manifest(generation, whoosh_generation, plan.entries, sync=False)
+        generation.write_meta({"schema_version": SCHEMA_VERSION, "dictionaries": index_digest})
+        sync_tree(generation.folder)
+        _checkpoint("synced")
+    except BaseException:  # never live: the half-built generation goes (or the next run's)
+        shutil.rmtree(generation.folder, ignore_errors=True)
+        raise
+    index_dir.switch_to(generation)
+    _checkpoint("switched")
+    report.rebuilt = full_build
+    index_dir.remove_stale(keep=generation)
+    return report
 
-    segmenter = Segmenter(Dictionaries.load(generation.dict_dir), index_dir.jieba_cache_dir)
-    schema = build_schema(segmenter)
-    if full_build:
-        ix = whoosh_index.create_in(str(generation.whoosh_dir), schema)
-    else:
-        ix = whoosh_index.open_dir(str(generation.whoosh_dir), schema=schema)
 
-    jobs: list[Job] = []
-    replaced: set[str] = set()
+def _plan(
+    files: list[SourceFile],
+    scopes: list[Path],
+    previous: dict[str, Entry],
+    full_build: bool,
+    report: Report,
+) -> _Plan:
+    """Decide what to (re)index. The content hash decides; an unchanged stamp spares
+    reading the file (and its side files) to compute it."""
+    plan = _Plan(full_build, previous, {} if full_build else dict(previous))
+    now_ns = time.time_ns()
     seen: set[str] = set()
     for source in files:
         doc_id = doc_id_for(source.path)
         seen.add(doc_id)
+        old = None if full_build else previous.get(doc_id)
+        stamp = _stamp(source.path, now_ns)  # before reading: a later write changes it
+        if old is not None and stamp is not None and old.stamp == stamp:
+            report.unchanged += 1
+            report.warnings.extend(old.problems)
+            continue
         try:
             data = source.path.read_bytes()
             side = read_side_metadata(source.path)
@@ -227,30 +479,54 @@ def update_index(
             continue
         report.warnings.extend(side.problems)
         digest = content_hash(data + side.fingerprint)
-        old = previous.get(doc_id)
-        if not full_build and old and old[2] == digest:
+        problems = tuple(side.problems)
+        if old is not None and old.digest == digest:
             report.unchanged += 1
+            plan.entries[doc_id] = Entry(old.source, old.shown, digest, stamp, problems)
             continue
-        if not full_build and old:
-            replaced.add(doc_id)
-        jobs.append(Job(str(source.path), source.shown, data, digest, side.values))
+        if old is not None:
+            plan.replaced.add(doc_id)
+            # Should this version fail to read, the old text stays, to be retried next time.
+            plan.entries[doc_id] = Entry(old.source, old.shown, old.digest, None, old.problems)
+        resolved = str(source.path.resolve())
+        plan.pending[doc_id] = Entry(resolved, source.shown, digest, stamp, problems)
+        plan.jobs.append(Job(str(source.path), source.shown, data, digest, side.values))
+    if not full_build:
+        plan.gone = [
+            doc_id
+            for doc_id, entry in previous.items()
+            if doc_id not in seen and _within(entry.source, scopes)
+        ]
+    return plan
 
-    gone = [
-        doc_id
-        for doc_id, (source, _, _) in previous.items()
-        if not full_build and doc_id not in seen and _within(source, scopes)
-    ]
-    if not full_build and not jobs and not gone:
-        return report
 
+def _write(
+    generation: Generation,
+    plan: _Plan,
+    dictionaries: Dictionaries,
+    index_dir: IndexDir,
+    report: Report,
+    progress: Progress,
+):
+    """Delete the gone documents and add the tokenized ones in one Whoosh commit in
+    ``generation``, keeping ``report`` and the next manifest in step; returns the Whoosh
+    index, or None when nothing changed (every changed file failed to read)."""
+    segmenter = Segmenter(dictionaries, index_dir.jieba_cache_dir)
+    schema = build_schema(segmenter)
+    if plan.full_build:
+        ix = whoosh_index.create_in(str(generation.whoosh_dir), schema)
+    else:
+        ix = whoosh_index.open_dir(str(generation.whoosh_dir), schema=schema)
     try:
         writer = ix.writer(limitmb=256)
-    except LockError as error:
-        raise IndexBusy("另一个索引更新正在进行，请稍后再试。") from error
+    except LockError as error:  # only a writer that ignores write.lock could hold it
+        raise IndexBusy("另一个索引更新正在进行……请稍后再试。") from error
+    jobs = plan.jobs
     try:
-        for doc_id in gone:
+        for doc_id in plan.gone:
             writer.delete_by_term("doc_id", doc_id)
-            report.removed.append(previous[doc_id][1])
+            report.removed.append(plan.previous[doc_id].shown)
+            del plan.entries[doc_id]
         for done, (shown, rows, reason) in enumerate(
             _tokenize_all(jobs, segmenter, generation, index_dir.jieba_cache_dir), 1
         ):
@@ -258,32 +534,38 @@ def update_index(
                 report.failed.append(Failure(shown, reason))
                 continue
             doc_id = rows[0]["doc_id"]
-            if doc_id in replaced:  # only now: a changed file that fails keeps its old text
+            if not plan.full_build:  # only now: a changed file that fails keeps its old text
                 writer.delete_by_term("doc_id", doc_id)
             for row in rows:
                 writer.add_document(**row)
+            plan.entries[doc_id] = plan.pending[doc_id]
             report.passages += len(rows)
-            (report.updated if doc_id in replaced else report.added).append(shown)
+            (report.updated if doc_id in plan.replaced else report.added).append(shown)
             if done % 20 == 0 or done == len(jobs):
                 progress(f"已处理 {done}/{len(jobs)} 个文件")
+            if done == len(jobs) // 2:
+                _checkpoint("half")
+        if not plan.full_build and not report.changed:
+            writer.cancel()
+            return None
         progress("正在写入索引……")
         writer.commit()
     except BaseException:
         writer.cancel()
         raise
-    with ix.reader() as reader:
-        write_table(generation.whoosh_dir, reader)
-    generation.write_meta(
-        {"schema_version": SCHEMA_VERSION, "dictionaries": dictionaries.index_digest}
-    )
-    if full_build:
-        index_dir.switch_to(generation)
-        report.rebuilt = True
-        _remove_old_generations(index_dir, keep=generation)
-    return report
+    return ix
 
 
-def _remove_old_generations(index_dir: IndexDir, keep: Generation) -> None:
-    for folder in index_dir.root.glob("gen-*"):
-        if folder != keep.folder:
-            shutil.rmtree(folder, ignore_errors=True)
+def _keep_live(
+    current: Generation,
+    dict_source: Path,
+    entries: dict[str, Entry],
+    previous: dict[str, Entry],
+    manifest_ok: bool,
+) -> None:
+    """No document changed: bring the live generation's side files up to date in place —
+    query-time dictionaries, a missing passage table, the manifest's stamps."""
+    _copy_dictionaries(dict_source, current, sync=True)  # synonyms/stopwords apply at once
+    _ensure_table(current)
+    if entries != previous or not manifest_ok:
+        _write_manifest(current, _toc_generation(current.whoosh_dir), entries, sync=True)

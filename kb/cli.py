@@ -67,6 +67,29 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    """Keep the index current until Ctrl+C (see indexer.watch)."""
+    from indexer.watch import watch
+
+    if not args.interval > 0:
+        _stderr("--interval 应大于 0 秒")
+        return 2
+    paths = [Path(p) for p in args.paths] or [DEFAULT_DOCS]
+    shown = "、".join(str(p) for p in paths)
+    _stderr(f"正在监视 {shown}，每 {args.interval:g} 秒检查一次；Ctrl+C 停止。")
+    try:
+        watch(
+            Path(args.index),
+            paths,
+            Path(args.dict),
+            args.interval,
+            say=lambda line: print(line, flush=True),
+        )
+    except KeyboardInterrupt:
+        _stderr("已停止监视。")
+    return 0
+
+
 def _plain_snippet(snippet: str) -> str:
     import html
 
@@ -176,22 +199,69 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from indexer.store import IndexBusy, update_index
     from kb.indexdir import IndexDir
     from web import create_app
-    from web.serve import serve
+    from web.auth import InstanceError, instance_folder
+    from web.serve import THREADS, serve
 
+    threads = THREADS if args.threads is None else args.threads
+    if not 1 <= threads <= 256:
+        _stderr("--threads 应在 1 到 256 之间")
+        return 2
     index = Path(args.index)
+    docs = Path(args.corpus) if args.corpus else DEFAULT_DOCS
+    if not docs.is_dir():
+        _stderr(f"文档文件夹不存在：{docs}")
+        return 2
+    try:
+        instance = instance_folder(args.instance, index)
+    except InstanceError as error:
+        _stderr(str(error))
+        return 2
     if IndexDir(index).current() is None:
-        _stderr(f"首次启动：正在为 {DEFAULT_DOCS} 建立索引……")
+        _stderr(f"首次启动：正在为 {docs} 建立索引……")
         try:
-            report = update_index(index, [DEFAULT_DOCS], Path(DEFAULT_DICT), progress=_stderr)
+            report = update_index(index, [docs], Path(DEFAULT_DICT), progress=_stderr)
         except IndexBusy as error:
             _stderr(str(error))
             return 3
         _stderr(f"索引完成：{len(report.added)} 个文件，{report.passages} 个段落。")
         for failure in report.failed:
             _stderr(f"  失败：{failure.path}：{failure.reason}")
-    app = create_app({"INDEX": str(index)})
+    app = create_app(
+        {
+            "INDEX": str(index),
+            "CORPUS": str(docs),
+            "DICT": str(DEFAULT_DICT),
+            "INSTANCE": str(instance),
+        }
+    )
     _stderr(f"检索服务已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）")
-    serve(app, args.host, args.port)
+    serve(app, args.host, args.port, threads=threads)
+    return 0
+
+
+def cmd_admin(args: argparse.Namespace) -> int:
+    """`kb admin set-password`: the password of the web admin area (/admin)."""
+    import getpass
+
+    from web.auth import MIN_PASSWORD, InstanceError, instance_folder, set_password
+
+    try:
+        instance = instance_folder(args.instance, Path(args.index))
+    except InstanceError as error:
+        _stderr(str(error))
+        return 2
+    if sys.stdin.isatty():
+        password = getpass.getpass("新的管理密码：")
+        if getpass.getpass("再输入一次：") != password:
+            _stderr("两次输入的密码不一致，没有保存。")
+            return 2
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < MIN_PASSWORD:
+        _stderr(f"密码至少要 {MIN_PASSWORD} 个字符，没有保存。")
+        return 2
+    path = set_password(instance, password)
+    _stderr(f"管理密码已保存（加密散列）：{path}\n用 kb serve 启动后，在 /admin/login 登录。")
     return 0
 
 
@@ -205,6 +275,15 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--rebuild", action="store_true", help="完整重建索引")
     index.add_argument("--dict", default=str(DEFAULT_DICT), help="词典目录（默认 corpus/dict）")
     index.set_defaults(handler=cmd_index)
+
+    watch = commands.add_parser("watch", help="监视文件夹，文件增删改后自动更新索引")
+    watch.add_argument("paths", nargs="*", help="文件或文件夹（默认：项目的 corpus/docs）")
+    watch.add_argument("--index", default=None, help="索引目录（默认 $KB_INDEX 或 ./.kb/index）")
+    watch.add_argument(
+        "--interval", type=float, default=2.0, help="检查间隔秒数（默认 2）；文件不再变化后才更新"
+    )
+    watch.add_argument("--dict", default=str(DEFAULT_DICT), help="词典目录（默认 corpus/dict）")
+    watch.set_defaults(handler=cmd_watch)
 
     search = commands.add_parser("search", help="检索")
     search.add_argument("query", nargs="?", help="检索词；“-”表示从标准输入逐行读取，输出 JSON 行")
@@ -230,7 +309,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--index", default=None, help="索引目录（默认 $KB_INDEX 或 ./.kb/index）")
     serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
     serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    serve.add_argument("--threads", type=int, default=None, help="处理请求的线程数（默认 8）")
+    serve.add_argument(
+        "--corpus", default=None, help="文档文件夹，管理页面上传到这里（默认 corpus/docs）"
+    )
+    serve.add_argument(
+        "--instance", default=None, help="实例文件夹：管理密码、密钥等（默认 索引目录/../instance）"
+    )
     serve.set_defaults(handler=cmd_serve)
+
+    admin = commands.add_parser("admin", help="网页文件管理的设置")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    password = admin_commands.add_parser("set-password", help="设置管理密码（/admin 登录用）")
+    password.add_argument("--index", default=None, help="索引目录（默认 $KB_INDEX 或 ./.kb/index）")
+    password.add_argument(
+        "--instance", default=None, help="实例文件夹（默认 索引目录/../instance）"
+    )
+    password.set_defaults(handler=cmd_admin)
     return parser
 
 

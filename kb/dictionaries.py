@@ -18,12 +18,14 @@ from pathlib import Path
 
 from kb.cases import Taxonomy, default_taxonomy, parse_taxonomy
 from kb.folding import fold
+from kb.requirements import Topics, default_topics, parse_topics
 
 USERDICT = "userdict.txt"
 SYNONYMS = "synonyms.txt"
 STOPWORDS = "query_stopwords.txt"
 TAXONOMY = "case_taxonomy.txt"
-DICT_FILES = (USERDICT, SYNONYMS, STOPWORDS, TAXONOMY)
+TOPICS = "topics.txt"
+DICT_FILES = (USERDICT, SYNONYMS, STOPWORDS, TAXONOMY, TOPICS)
 
 _SPLIT = re.compile(r"[,，、;；|]")
 
@@ -100,7 +102,8 @@ class Dictionaries:
     """The lists as one unit, loaded from a folder.
 
     ``index_digest`` covers what shapes the index itself (the user dictionary decides the
-    tokens, the case taxonomy the case records): when it changes the index is rebuilt.
+    tokens, the case taxonomy the case records, the topics the requirement clauses): when it
+    changes the index is rebuilt.
     Synonyms and stopwords only apply at query time.
     """
 
@@ -108,26 +111,43 @@ class Dictionaries:
     synonyms: Synonyms
     stopwords: frozenset[str]
     taxonomy: Taxonomy
+    topics: Topics
     userdict_digest: str
     index_digest: str
+
+    @staticmethod
+    def index_digest_of(folder: Path) -> str:
+        """``index_digest``, the one place that says which files shape the index, computed
+        without parsing anything: ``kb index`` decides whether a rebuild is due for the cost
+        of a hash, not the ~0.1 s of building the folding tables (see ``indexer.store``)."""
+        shaping = (USERDICT, TAXONOMY, TOPICS)
+        return _digest("\x00".join(_read(folder, name) for name in shaping))
 
     @classmethod
     def load(cls, folder: Path) -> Dictionaries:
         def read(name: str) -> str:
-            path = folder / name
-            return path.read_text(encoding="utf-8-sig") if path.exists() else ""
+            return _read(folder, name)
 
         userdict_text = read(USERDICT)
         taxonomy_text = read(TAXONOMY)
-
-        def digest(text: str) -> str:
-            return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        topics_text = read(TOPICS)
+        digest = _digest
 
         return cls(
             userdict=parse_userdict(userdict_text),
             synonyms=parse_synonyms(read(SYNONYMS)),
             stopwords=parse_stopwords(read(STOPWORDS)),
             taxonomy=parse_taxonomy(taxonomy_text) if taxonomy_text else default_taxonomy(),
+            topics=parse_topics(topics_text) if topics_text else default_topics(),
             userdict_digest=digest(userdict_text),
-            index_digest=digest(userdict_text + "\x00" + taxonomy_text),
+            index_digest=cls.index_digest_of(folder),
         )
+
+
+def _read(folder: Path, name: str) -> str:
+    path = folder / name
+    return path.read_text(encoding="utf-8-sig") if path.exists() else ""
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

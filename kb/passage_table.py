@@ -10,8 +10,12 @@ boundaries and for single characters. (A character-level Whoosh index gave the s
 at twice the build time.)
 
 The table is written after every commit, named after the Whoosh index generation it belongs
-to, so a searcher always pairs with the right one; if it is missing (an update is between its
-commit and writing the table) it is rebuilt in memory from the stored passages.
+to, so a searcher always pairs with the right one; if it is missing (an index written by an
+older kb, or deleted by hand) it is rebuilt in memory from the stored passages. Whoosh
+segments never change once written (deletions live in the table of contents), so after an
+update the lines of segments that survived are copied from the previous table and only new
+segments are read from the stored fields (``reuse``): folding and reading every stored
+passage is what made a one-file update slow.
 """
 
 from __future__ import annotations
@@ -46,20 +50,69 @@ def _row(stored: dict) -> tuple[str, ...]:
     )
 
 
-def table_lines(reader) -> list[str]:
-    """One line per document number of ``reader`` (empty columns for deleted documents)."""
-    empty = _FIELD * (len(COLUMNS) - 1)
-    return [
-        empty if reader.is_deleted(docnum) else _FIELD.join(_row(reader.stored_fields(docnum)))
-        for docnum in range(reader.doc_count_all())
-    ]
+_EMPTY = _FIELD * (len(COLUMNS) - 1)
 
 
-def write_table(whoosh_dir: Path, reader) -> Path:
-    """Write the table for the reader's generation and drop tables of older generations."""
+def _valid(lines: list[str], count: int) -> bool:
+    expected = len(COLUMNS) - 1
+    return len(lines) == count and all(line.count(_FIELD) == expected for line in lines)
+
+
+def _segment_id(leaf) -> str | None:
+    segment = leaf.segment()
+    return segment.segment_id() if segment is not None else None
+
+
+def table_lines(reader, reuse: dict[str, list[str]] | None = None) -> list[str]:
+    """One line per document number of ``reader`` (empty columns for deleted documents);
+    ``reuse`` gives earlier lines per Whoosh segment id (see ``lines_by_segment``)."""
+    lines: list[str] = []
+    for leaf, _ in reader.leaf_readers():
+        count = leaf.doc_count_all()
+        old = (reuse or {}).get(_segment_id(leaf) or "")
+        if old is not None and len(old) != count:
+            old = None
+        for docnum in range(count):
+            if leaf.is_deleted(docnum):
+                lines.append(_EMPTY)
+            elif old is not None and old[docnum] != _EMPTY:
+                lines.append(old[docnum])
+            else:
+                lines.append(_FIELD.join(_row(leaf.stored_fields(docnum))))
+    return lines
+
+
+def lines_by_segment(whoosh_dir: Path, reader) -> dict[str, list[str]]:
+    """The stored table of ``reader``'s generation cut into its segments' lines, to carry
+    over to the next generation; empty when the table is missing or does not match."""
+    try:
+        lines = table_path(whoosh_dir, reader.generation()).read_text(encoding="utf-8")
+    except OSError:
+        return {}
+    split = lines.split("\n")
+    if not _valid(split, reader.doc_count_all()):
+        return {}
+    found: dict[str, list[str]] = {}
+    for leaf, base in reader.leaf_readers():
+        segment_id = _segment_id(leaf)
+        if segment_id is None:
+            return {}
+        found[segment_id] = split[base : base + leaf.doc_count_all()]
+    return found
+
+
+def write_table(
+    whoosh_dir: Path, reader, reuse: dict[str, list[str]] | None = None, sync: bool = False
+) -> Path:
+    """Write the table for the reader's generation and drop tables of older generations.
+    ``sync`` flushes it to disk before it takes its name (for a generation already live)."""
     path = table_path(whoosh_dir, reader.generation())
     tmp = path.with_suffix(".tmp")
-    tmp.write_text("\n".join(table_lines(reader)), encoding="utf-8")
+    with open(tmp, "w", encoding="utf-8", newline="") as stream:
+        stream.write("\n".join(table_lines(reader, reuse)))
+        if sync:
+            stream.flush()
+            os.fsync(stream.fileno())
     os.replace(tmp, path)
     for old in whoosh_dir.glob("passages-*.txt"):
         if old != path:
@@ -101,10 +154,7 @@ class PassageTable:
             lines = path.read_text(encoding="utf-8").split("\n")
         except OSError:
             lines = []
-        expected = len(COLUMNS) - 1
-        if len(lines) != reader.doc_count_all() or any(
-            line.count(_FIELD) != expected for line in lines
-        ):
+        if not _valid(lines, reader.doc_count_all()):
             lines = table_lines(reader)
         return cls(lines)
 

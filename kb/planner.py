@@ -188,6 +188,10 @@ class Planner:
             clauses.append(wq.Or([wq.Term("doc_id", d) for d in parsed.doc_ids]))
         if parsed.cases_only:
             clauses.append(wq.Every("case_id"))
+        if parsed.requirements_only:
+            clauses.append(wq.Term("has_requirements", "1"))
+        if parsed.topics:
+            clauses.append(wq.And([wq.Term("requirement_topic", t) for t in parsed.topics]))
         for field_name, values in (
             ("problem", parsed.problems),
             ("sanction", parsed.sanctions),

@@ -37,6 +37,8 @@ FILTER_KEYS = {
     "处分": "sanction",
     "level": "level",
     "级别": "level",
+    "topic": "topic",
+    "话题": "topic",
 }
 
 _QUOTE_PAIRS = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
@@ -59,6 +61,8 @@ class ParsedQuery:
     sanctions: list[str] = field(default_factory=list)
     levels: list[str] = field(default_factory=list)
     cases_only: bool = False  # only passages that belong to a typical case
+    requirements_only: bool = False  # only passages stating requirement clauses
+    topics: list[str] = field(default_factory=list)
     doc_nos: list[DocNoMatch] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -73,6 +77,8 @@ class ParsedQuery:
             or self.sanctions
             or self.levels
             or self.cases_only
+            or self.requirements_only
+            or self.topics
         )
 
     @property
@@ -126,6 +132,8 @@ def apply_filter(key: str, value: str, parsed: ParsedQuery) -> None:
         parsed.sanctions.append(value)
     elif key == "level":
         parsed.levels.append(value)
+    elif key == "topic":
+        parsed.topics.append(value)
 
 
 def parse_query(raw: str) -> ParsedQuery:

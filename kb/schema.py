@@ -13,7 +13,7 @@ from whoosh.formats import Frequency
 from kb.analysis import JiebaTokenizer, Segmenter
 
 # Bump when the schema or the way text becomes tokens changes.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def build_schema(segmenter: Segmenter | None = None) -> fields.Schema:
@@ -47,5 +47,9 @@ def build_schema(segmenter: Segmenter | None = None) -> fields.Schema:
         level=fields.ID(),
         case_year=fields.KEYWORD(commas=True),
         case=fields.STORED(),
+        # Requirement clauses (kb.requirements) stored on the passage that states them.
+        has_requirements=fields.ID(),
+        requirement_topic=fields.KEYWORD(commas=True, lowercase=False),
+        requirements=fields.STORED(),
         speaker=fields.STORED(),
     )

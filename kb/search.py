@@ -8,19 +8,23 @@ then at most ``per_doc`` passages per document are kept and the page gets its sn
 from __future__ import annotations
 
 import difflib
+import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.collectors import FilterCollector, TimeLimitCollector
+from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.searching import TimeLimit
 from whoosh.sorting import FieldFacet, MultiFacet
 
 from kb.analysis import Segmenter
 from kb.duplicates import fingerprint
 from kb.folding import fold
-from kb.indexdir import Generation, IndexDir
+from kb.indexdir import Generation, IndexDir, IndexMissing
 from kb.passage_table import PassageTable
 from kb.planner import DOC_NO_WEIGHT, Plan, Planner
 from kb.query import apply_filter, parse_query
@@ -31,48 +35,187 @@ from kb.snippets import make_snippet
 
 RERANK_DEPTH = 100
 TIME_BUDGET = 5.0
+OPEN_ATTEMPTS = 5  # generations tried when rebuilds keep replacing the one being opened
+SEARCHERS_PER_SNAPSHOT = 8  # Whoosh searchers, one per query running at the same time
+
+log = logging.getLogger(__name__)
+
+
+class _Snapshot:
+    """One opened version of the index: the passage table, the segmenter and the Whoosh
+    searchers of one generation.
+
+    A Whoosh searcher must never serve two queries at once: its readers seek and then read
+    file objects they share, so two threads interleaving on one searcher read each other's
+    bytes (garbled postings: IndexError, UnpicklingError, zlib errors, or silently wrong
+    hits). Each running query checks out a searcher of its own; they are opened on demand
+    (~3 ms each), at most SEARCHERS_PER_SNAPSHOT, and a query beyond that waits for one.
+    Queries hold the snapshot (``users``) while they run; once a newer version has replaced
+    it (``retired``), the last of them closes its searchers."""
+
+    def __init__(self, generation: Generation, segmenter: Segmenter, ix, searcher, table):
+        self.generation = generation
+        self.segmenter = segmenter
+        self.ix = ix
+        self.table: PassageTable = table
+        self.version = searcher.reader().generation()
+        self.searchers: list[WhooshSearcher] = [searcher]
+        self._free: list[WhooshSearcher] = [searcher]
+        self._available = threading.Condition()
+        self._may_open = True
+        self.users = 0
+        self.retired = False
+
+    @property
+    def first(self) -> WhooshSearcher:
+        """The searcher opened with the snapshot; for metadata only (up_to_date)."""
+        return self.searchers[0]
+
+    def checkout(self) -> WhooshSearcher:
+        with self._available:
+            while not self._free:
+                if self._may_open and len(self.searchers) < SEARCHERS_PER_SNAPSHOT:
+                    searcher = self._open_another()
+                    if searcher is not None:
+                        self.searchers.append(searcher)
+                        return searcher
+                    self._may_open = False
+                else:
+                    self._available.wait()
+            return self._free.pop()
+
+    def _open_another(self) -> WhooshSearcher | None:
+        """Another searcher of the same version, or None once that cannot be had (an update
+        committed into this generation since: the next query opens a newer snapshot)."""
+        try:
+            searcher = self.ix.searcher()
+        except Exception:
+            return None
+        if searcher.reader().generation() != self.version:
+            searcher.close()
+            return None
+        return searcher
+
+    def checkin(self, searcher: WhooshSearcher) -> None:
+        with self._available:
+            self._free.append(searcher)
+            self._available.notify()
+
+    def close(self) -> None:
+        for searcher in self.searchers:
+            searcher.close()
 
 
 class Searcher:
-    """Answers queries against the live generation of an index; safe to share across threads."""
+    """Answers queries against the live generation of an index; safe to share across threads.
+
+    Every query works on one snapshot from start to end, with a Whoosh searcher of its own
+    (see ``_Snapshot``). A full rebuild (a new generation made live, the old folder deleted)
+    or an update (a new Whoosh commit) makes the next query open the new version; queries
+    still running on the old one finish undisturbed.
+    """
 
     def __init__(self, index_root: Path) -> None:
         self.index_dir = IndexDir(Path(index_root))
         self._lock = threading.Lock()
-        self._generation: Generation | None = None
-        self._open()
+        self._snap = self._open_live()
 
-    def _open(self) -> None:
-        generation = self.index_dir.require_current()
-        self.segmenter: Segmenter = self.index_dir.segmenter_for(generation)
-        self.schema = build_schema(self.segmenter)
-        self._ix = whoosh_index.open_dir(str(generation.whoosh_dir), schema=self.schema)
-        self._generation = generation
-        self._use(self._ix.searcher())
+    @property
+    def segmenter(self) -> Segmenter:
+        return self._snap.segmenter
 
-    def _use(self, searcher) -> None:
-        assert self._generation is not None
-        self._searcher = searcher
-        self._table = PassageTable.for_reader(self._generation.whoosh_dir, searcher.reader())
+    @property
+    def schema(self):
+        return self._snap.first.schema
+
+    def _open_live(self) -> _Snapshot:
+        """Open the live generation. A rebuild may make a newer one live and delete this one
+        while we open it: then we open the newer one. Only a generation that was live before
+        and after opening it is kept (its files were all there while we read them)."""
+        for attempt in range(OPEN_ATTEMPTS):
+            generation = self.index_dir.require_current()
+            try:
+                snap = self._open(generation)
+            except Exception:
+                if self.index_dir.current() == generation or attempt == OPEN_ATTEMPTS - 1:
+                    raise  # not a switch under our feet: a real problem
+                continue
+            if self.index_dir.current() == generation:
+                return snap
+            snap.close()
+        raise IndexMissing(f"索引正在频繁重建，暂时无法打开：{self.index_dir.root}。请稍后再试。")
+
+    def _open(self, generation: Generation, ix=None) -> _Snapshot:
+        segmenter = self.index_dir.segmenter_for(generation)
+        if ix is None:
+            schema = build_schema(segmenter)
+            ix = whoosh_index.open_dir(str(generation.whoosh_dir), schema=schema)
+        searcher = ix.searcher()
+        try:
+            table = PassageTable.for_reader(generation.whoosh_dir, searcher.reader())
+        except BaseException:
+            searcher.close()
+            raise
+        return _Snapshot(generation, segmenter, ix, searcher, table)
+
+    def _newer(self, snap: _Snapshot) -> _Snapshot | None:
+        """A snapshot of a newer version of the index than ``snap``, or None. Never raises:
+        when the newer version cannot be opened (a rebuild is deleting folders this very
+        moment), queries go on with the snapshot they have and the next one tries again."""
+        live = None
+        try:
+            live = self.index_dir.current()
+            if live is not None and live != snap.generation:
+                return self._open_live()
+            if live is None or snap.first.up_to_date():
+                return None
+            # An update committed into the live generation. Whoosh's refresh() would share
+            # segment readers with (and close some under) queries still running, so the new
+            # version gets readers of its own.
+            return self._open(snap.generation, snap.ix)
+        except Exception:
+            if self.index_dir.current() == live:  # no switch in progress: worth a look
+                log.warning("cannot open the newer index at %s", self.index_dir.root, exc_info=True)
+            return None
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[tuple[_Snapshot, WhooshSearcher]]:
+        """The newest snapshot and a Whoosh searcher for this query alone, held (not closed
+        by a switch, not used by another thread) until the block ends. Never nest: a query
+        holding a searcher must not wait for a second one."""
+        with self._lock:
+            fresh = self._newer(self._snap)
+            if fresh is not None:
+                old, self._snap = self._snap, fresh
+                old.retired = True
+                if old.users == 0:
+                    old.close()
+            snap = self._snap
+            snap.users += 1
+        try:
+            searcher = snap.checkout()
+            try:
+                yield snap, searcher
+            finally:
+                snap.checkin(searcher)
+        finally:
+            with self._lock:
+                snap.users -= 1
+                if snap.retired and snap.users == 0:
+                    snap.close()
 
     def _current_searcher(self):
-        """The searcher and passage table of the newest committed index."""
-        with self._lock:
-            live = self.index_dir.current()
-            if live is not None and live != self._generation:
-                self._searcher.close()
-                self._open()
-            elif not self._searcher.up_to_date():
-                if self._searcher.doc_count_all() == 0:
-                    # Whoosh's reader of an empty index has no generation and cannot refresh.
-                    self._searcher.close()
-                    self._open()
-                else:
-                    self._use(self._searcher.refresh())
-            return self._searcher, self._table
+        """A Whoosh searcher and the passage table of the newest version. The table is plain
+        data, safe to keep and to share; the searcher is for a quick look by one thread (it
+        may be closed by a later switch, and queries use ``_snapshot()``)."""
+        with self._snapshot() as (snap, searcher):
+            return searcher, snap.table
 
     def close(self) -> None:
-        self._searcher.close()
+        with self._lock:
+            self._snap.retired = True
+            if self._snap.users == 0:
+                self._snap.close()
 
     @staticmethod
     def _rerank(
@@ -109,6 +252,7 @@ class Searcher:
         facets: bool = False,
         filters: dict[str, list[str]] | None = None,
         cases_only: bool = False,
+        requirements_only: bool = False,
     ) -> SearchResult:
         """Ranked passages for ``raw_query``; at most ``per_doc`` per document (0: no limit).
 
@@ -119,6 +263,7 @@ class Searcher:
         """
         parsed = parse_query(raw_query)
         parsed.cases_only = cases_only
+        parsed.requirements_only = requirements_only
         for key, values in (filters or {}).items():
             for value in values:
                 if value:
@@ -128,48 +273,51 @@ class Searcher:
                 '请输入检索词，例如：四风 典型问题、"为基层减负"、type:通报 year:2024。'
             ]
             return SearchResult(raw_query, 0, [], notes)
-        searcher, table = self._current_searcher()
-        plan = Planner(self.segmenter, searcher, table).plan(parsed)
-        options: dict = {"limit": None}
-        if isinstance(plan.query, wq.Every):
-            options["sortedby"] = MultiFacet(
-                [FieldFacet("date", reverse=True), FieldFacet("ordinal")]
+        with self._snapshot() as (snap, searcher):
+            table = snap.table
+            plan = Planner(snap.segmenter, searcher, table).plan(parsed)
+            options: dict = {"limit": None}
+            if isinstance(plan.query, wq.Every):
+                options["sortedby"] = MultiFacet(
+                    [FieldFacet("date", reverse=True), FieldFacet("ordinal")]
+                )
+            # The filter must wrap the time limit: the other way round Whoosh ignores the filter.
+            collector = FilterCollector(
+                # No SIGALRM: it only works in the main thread, and not at all on Windows.
+                TimeLimitCollector(
+                    searcher.collector(**options), timelimit=TIME_BUDGET, use_alarm=False
+                ),
+                plan.filter,
+                plan.mask,
             )
-        # The filter must wrap the time limit: the other way round Whoosh ignores the filter.
-        collector = FilterCollector(
-            # No SIGALRM: it only works in the main thread, and not at all on Windows.
-            TimeLimitCollector(
-                searcher.collector(**options), timelimit=TIME_BUDGET, use_alarm=False
-            ),
-            plan.filter,
-            plan.mask,
-        )
-        notes = list(parsed.notes)
-        try:
-            searcher.search_with_collector(plan.query, collector)
-        except TimeLimit:
-            notes.append("检索超时，以下只是部分结果；请换用更具体的检索词。")
-        results = collector.results()
-        top = results.top_n if "sortedby" in options else self._rerank(table, results.top_n, plan)
-        ranked = _arrange(top, table, per_doc)
-        if sort == "date":
-            ranked.sort(key=lambda entry: table.dates[entry[0]], reverse=True)
-        hits = [
-            self._hit(searcher, docnum, score, copies, plan.needles)
-            for docnum, score, copies in ranked[offset : offset + limit]
-        ]
-        counts = _facets(ranked, table) if facets else {}
-        return SearchResult(raw_query, len(ranked), hits, notes, counts)
+            notes = list(parsed.notes)
+            try:
+                searcher.search_with_collector(plan.query, collector)
+            except TimeLimit:
+                notes.append("检索超时，以下只是部分结果；请换用更具体的检索词。")
+            results = collector.results()
+            top = (
+                results.top_n if "sortedby" in options else self._rerank(table, results.top_n, plan)
+            )
+            ranked = _arrange(top, table, per_doc)
+            if sort == "date":
+                ranked.sort(key=lambda entry: table.dates[entry[0]], reverse=True)
+            hits = [
+                self._hit(searcher, docnum, score, copies, plan.needles)
+                for docnum, score, copies in ranked[offset : offset + limit]
+            ]
+            counts = _facets(ranked, table) if facets else {}
+            return SearchResult(raw_query, len(ranked), hits, notes, counts)
 
     def suggest(self, raw_query: str, limit: int = 5) -> list[str]:
         """Other queries worth trying when ``raw_query`` finds nothing: the phrases unquoted,
         the query without its rarest word, dictionary terms close to words the index lacks.
         Only suggestions that find something are returned."""
         parsed = parse_query(raw_query)
-        searcher, table = self._current_searcher()
-        planner = Planner(self.segmenter, searcher, table)
-        concepts = planner.concepts(parsed.free_text) if parsed.free_text else []
-        vocabulary = self._vocabulary()
+        with self._snapshot() as (snap, searcher):
+            planner = Planner(snap.segmenter, searcher, snap.table)
+            concepts = planner.concepts(parsed.free_text) if parsed.free_text else []
+            vocabulary = self._vocabulary(snap.segmenter)
         candidates: list[str] = []
         if parsed.phrases:
             candidates.append(" ".join([parsed.free_text, *parsed.phrases]).strip())
@@ -207,38 +355,38 @@ class Searcher:
         filters = {"problem": problems or [], "sanction": sanctions or [], "level": levels or []}
         result = self.search(query, limit=100_000, per_doc=0, filters=filters, cases_only=True)
         wanted_years = set(years or [])
-        searcher, _ = self._current_searcher()
-        records: list[dict] = []
-        seen: set[str] = set()
-        by_print: dict[str, dict] = {}
-        for hit in result.hits:
-            case_id = hit.case_id
-            if not case_id or case_id in seen:
-                continue
-            seen.add(case_id)
-            record = self._case_record(searcher, case_id)
-            if not record or (wanted_years and not wanted_years & set(record["years"])):
-                continue
-            # A case reposted by another unit is listed once, with where else it stands.
-            key = fingerprint(record["text"])
-            if key and key in by_print:
-                first = by_print[key]
-                if record["doc_id"] != first["doc_id"]:
-                    first["also_in"].append(
-                        {k: record[k] for k in ("doc_id", "path", "title", "date")}
-                    )
-                continue
-            record["also_in"] = []
-            if key:
-                by_print[key] = record
-            records.append(record)
+        with self._snapshot() as (_, searcher):
+            records: list[dict] = []
+            seen: set[str] = set()
+            by_print: dict[str, dict] = {}
+            for hit in result.hits:
+                case_id = hit.case_id
+                if not case_id or case_id in seen:
+                    continue
+                seen.add(case_id)
+                record = self._case_record(searcher, case_id)
+                if not record or (wanted_years and not wanted_years & set(record["years"])):
+                    continue
+                # A case reposted by another unit is listed once, with where else it stands.
+                key = fingerprint(record["text"])
+                if key and key in by_print:
+                    first = by_print[key]
+                    if record["doc_id"] != first["doc_id"]:
+                        first["also_in"].append(
+                            {k: record[k] for k in ("doc_id", "path", "title", "date")}
+                        )
+                    continue
+                record["also_in"] = []
+                if key:
+                    by_print[key] = record
+                records.append(record)
         notes = [n for n in result.notes if "请输入检索词" not in n]
         return CaseList(total=len(records), cases=records[offset : offset + limit], notes=notes)
 
     def case(self, case_id: str) -> dict | None:
         """One case record by id, or None."""
-        searcher, _ = self._current_searcher()
-        return self._case_record(searcher, case_id)
+        with self._snapshot() as (_, searcher):
+            return self._case_record(searcher, case_id)
 
     @staticmethod
     def _case_record(searcher, case_id: str) -> dict | None:
@@ -257,14 +405,16 @@ class Searcher:
                 }
         return None
 
-    def _vocabulary(self) -> list[str]:
-        dictionaries = self.segmenter.dictionaries
+    @staticmethod
+    def _vocabulary(segmenter: Segmenter) -> list[str]:
+        dictionaries = segmenter.dictionaries
         return sorted({t for t, _ in dictionaries.userdict} | set(dictionaries.synonyms.expansions))
 
     def document(self, doc_id: str) -> DocumentView | None:
         """The document with every passage in order, or None if the index has no such id."""
-        searcher, _ = self._current_searcher()
-        rows = sorted(searcher.documents(doc_id=doc_id), key=lambda row: row["ordinal"])
+        with self._snapshot() as (_, searcher):
+            found = searcher.documents(doc_id=doc_id)
+            rows = sorted(found, key=lambda row: row["ordinal"])
         if not rows:
             return None
         first = rows[0]
@@ -284,6 +434,7 @@ class Searcher:
                     "text": row.get("text", ""),
                     "section": list(row.get("section") or []),
                     "heading": bool(row.get("heading")),
+                    "requirements": list(row.get("requirements") or []),
                 }
                 for row in rows
             ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -87,7 +88,11 @@ def test_case_library_page_and_api(client):
 def test_a_case_in_the_basket_exports_with_its_citation(client, searcher):
     case = searcher.cases("郭建华").cases[0]
     items = [{"kind": "case", "doc_id": case["doc_id"], "case_id": case["id"], "note": ""}]
-    response = client.post("/basket/export.docx", data={"items": json.dumps(items)})
+    page = client.get("/basket").get_data(as_text=True)  # every POST carries a CSRF token
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/basket/export.docx", data={"items": json.dumps(items), "csrf_token": token}
+    )
     paragraphs = [p.text for p in WordDocument(io.BytesIO(response.data)).paragraphs]
     assert f"一、{case['summary']}" in paragraphs
     assert any(p.startswith(f"——《{case['title']}》") for p in paragraphs)

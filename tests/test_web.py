@@ -18,6 +18,12 @@ def client(corpus_index):
     return app.test_client()
 
 
+def basket_token(client) -> str:
+    """The CSRF token the 收集夹 page puts in its export form (every POST needs one)."""
+    html = client.get("/basket").get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
 def first_hit_link(html: str) -> str:
     return re.search(r'href="(/doc/\w+\?[^"#]*)#p-(\d+)"', html).group(1)
 
@@ -123,7 +129,8 @@ def test_export_docx_quotes_the_index_and_cites_each_excerpt(client):
     hits, items = _two_items(client)
     items.append({"kind": "passage", "doc_id": "gone", "ordinal": 0})
     response = client.post(
-        "/basket/export.docx", data={"items": json.dumps(items), "title": "学习摘编"}
+        "/basket/export.docx",
+        data={"items": json.dumps(items), "title": "学习摘编", "csrf_token": basket_token(client)},
     )
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
@@ -142,10 +149,17 @@ def test_export_docx_quotes_the_index_and_cites_each_excerpt(client):
 
 def test_print_page_and_bad_export_requests(client):
     _, items = _two_items(client)
-    html = client.post("/basket/print", data={"items": json.dumps(items)}).get_data(as_text=True)
+    token = basket_token(client)
+    html = client.post(
+        "/basket/print", data={"items": json.dumps(items), "csrf_token": token}
+    ).get_data(as_text=True)
     assert "检索摘编" in html and "——《" in html
-    assert client.post("/basket/export.docx", data={"items": "not json"}).status_code == 400
-    assert client.post("/basket/export.docx", data={"items": '{"a": 1}'}).status_code == 400
+    for bad in ("not json", '{"a": 1}'):
+        response = client.post("/basket/export.docx", data={"items": bad, "csrf_token": token})
+        assert response.status_code == 400
+        assert "请求有误" in response.get_data(as_text=True)  # the export's refusal, not CSRF's
+    without_token = client.post("/basket/export.docx", data={"items": json.dumps(items)})
+    assert without_token.status_code == 400 and "刷新页面" in without_token.get_data(as_text=True)
 
 
 def test_errors_are_friendly_pages(client):

@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from kb.search import Searcher
@@ -29,17 +30,37 @@ SECURITY_HEADERS = {
 
 
 def create_app(settings: dict | None = None) -> Flask:
-    """Build the app. Settings: ``INDEX`` (index folder, required), ``PAGE_SIZE`` (10)."""
+    """Build the app. Settings: ``INDEX`` (index folder, required), ``PAGE_SIZE`` (10);
+    for the admin area ``CORPUS`` (the documents folder uploads go to), ``DICT`` (dictionary
+    folder for updates) and ``INSTANCE`` (password, secret key, reports; default
+    ``<INDEX>/../instance``); ``SESSION_COOKIE_SECURE`` when served over HTTPS."""
     app = Flask(__name__)
-    app.config.update(PAGE_SIZE=10, JSON_AS_ASCII=False)
+    app.config.update(
+        PAGE_SIZE=10,
+        JSON_AS_ASCII=False,
+        MAX_CONTENT_LENGTH=50 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,
+        WTF_CSRF_TIME_LIMIT=12 * 3600,  # a 收集夹 page may stay open for a working day
+    )
     app.config.update(settings or {})
     app.json.ensure_ascii = False
     app.extensions["kb.searcher"] = Searcher(Path(app.config["INDEX"]))
 
-    from web.views import api, basket, cases, docs, search
+    from web.auth import ensure_private_folder, instance_folder, secret_key
 
-    for module in (search, docs, cases, basket, api):
+    instance = instance_folder(app.config.get("INSTANCE"), app.config["INDEX"])
+    app.config["INSTANCE"] = str(ensure_private_folder(instance))
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secret_key(instance)
+    CSRFProtect(app)  # every POST of every page needs the token
+
+    from web.views import admin, api, basket, casepack, cases, docs, draft, requirements, search
+
+    for module in (search, docs, cases, basket, api, admin, requirements, draft, casepack):
         app.register_blueprint(module.blueprint)
+    admin.init_app(app)
 
     @app.after_request
     def secure(response):
@@ -49,7 +70,21 @@ def create_app(settings: dict | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _error_response(error.code or 500, _MESSAGES.get(error.code or 500, error.name))
+        code = error.code or 500
+        log.log(
+            logging.INFO if code == 404 else logging.WARNING,
+            "%s %s: %s %s",
+            request.method,
+            request.path,
+            code,
+            error.description,
+        )
+        if isinstance(error, CSRFError):
+            return _error_response(code, CSRF_MESSAGE)
+        message = _MESSAGES.get(code, error.name)
+        if code == 413 and app.config.get("MAX_CONTENT_LENGTH"):
+            message += f"一次最多 {app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB。"
+        return _error_response(code, message)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
@@ -61,11 +96,17 @@ def create_app(settings: dict | None = None) -> Flask:
 
 _MESSAGES = {
     400: "请求有误，请检查后重试。",
+    401: "请先登录文件管理。",
+    403: "没有权限进行这项操作。",
     404: "没有找到这个页面或文件。",
     405: "不支持这种请求方式。",
     413: "提交的内容太大。",
+    429: "尝试次数太多，请等一分钟后再试。",
     500: "服务器出了点问题，已记录在日志中，请稍后再试。",
 }
+
+
+CSRF_MESSAGE = "页面已过期或缺少安全校验，请刷新页面后重试。"
 
 
 def _error_response(code: int, message: str):

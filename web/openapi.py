@@ -66,6 +66,23 @@ _CASE = {
     },
 }
 
+_REQUIREMENT = {
+    "type": "object",
+    "properties": {
+        "id": _STRING,
+        "doc_id": _STRING,
+        "title": _STRING,
+        "doc_no": _STRING,
+        "date": _STRING,
+        "section": _STRINGS,
+        "passage": {"type": "integer"},
+        "text": {"type": "string", "description": "条款原文（逐字引自文件）"},
+        "full_text": _STRING,
+        "kind": {"type": "string", "description": "要求、禁止、条款、分项"},
+        "topics": _STRINGS,
+    },
+}
+
 _ERROR = {
     "type": "object",
     "properties": {
@@ -165,6 +182,88 @@ def openapi_document() -> dict:
                                 }
                             },
                         }
+                    },
+                }
+            },
+            "/api/requirements": {
+                "get": {
+                    "summary": "要求条款（讲话、方案、规定中的要求、禁止、条款和分项）",
+                    "parameters": [
+                        _query_param("q", "在要求条款中检索的词"),
+                        _query_param("topic", "话题，可重复（同时满足）", _STRINGS),
+                        _query_param("doc", "只看某个文件（doc_id）"),
+                        _query_param(
+                            "limit", "条数", {"type": "integer", "minimum": 1, "maximum": 200}
+                        ),
+                        _query_param("offset", "跳过条数", {"type": "integer", "minimum": 0}),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "要求条款",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "total": {"type": "integer"},
+                                            "items": {"type": "array", "items": _REQUIREMENT},
+                                            "facets": {"type": "object"},
+                                        },
+                                    }
+                                }
+                            },
+                        }
+                    },
+                }
+            },
+            "/api/requirements/{id}": {
+                "get": {
+                    "summary": "一条要求条款",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": _STRING}
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "要求条款",
+                            "content": {"application/json": {"schema": _REQUIREMENT}},
+                        },
+                        "404": {
+                            "description": "没有这条要求",
+                            "content": {"application/json": {"schema": _ERROR}},
+                        },
+                    },
+                }
+            },
+            "/api/requirements/{id}/cases": {
+                "get": {
+                    "summary": "与一条要求相对照的典型案例，最相关的在前",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True, "schema": _STRING},
+                        _query_param(
+                            "limit",
+                            "条数（默认 5）",
+                            {"type": "integer", "minimum": 1, "maximum": 20},
+                        ),
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "要求及案例",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "properties": {
+                                            "requirement": _REQUIREMENT,
+                                            "cases": {"type": "array", "items": _CASE},
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "404": {
+                            "description": "没有这条要求",
+                            "content": {"application/json": {"schema": _ERROR}},
+                        },
                     },
                 }
             },

@@ -63,7 +63,8 @@ def numbered(index: int) -> str:
     return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
 
 
-def build_docx(title: str, excerpts: list[Excerpt], subtitle: str = "") -> bytes:
+def new_document():
+    """A blank A4 document with 公文 margins and the 仿宋 三号 body style (shared by all exports)."""
     document = Document()
     section = document.sections[0]
     section.page_height, section.page_width = Mm(297), Mm(210)
@@ -73,28 +74,76 @@ def build_docx(title: str, excerpts: list[Excerpt], subtitle: str = "") -> bytes
     normal.font.name = BODY_FONT
     normal.font.size = BODY_SIZE
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    return document
 
+
+def title(document, text: str, subtitle: str = "") -> None:
+    """The 小标宋 title, an optional 楷体 subtitle, then one empty line, as 公文 open."""
     _paragraph(
-        document, title, TITLE_FONT, TITLE_SIZE, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER
+        document, text, TITLE_FONT, TITLE_SIZE, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER
     )
     if subtitle:
         _paragraph(
             document, subtitle, SUBHEADING_FONT, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER
         )
     _paragraph(document, "", BODY_FONT, indent=False)
-    for number, excerpt in enumerate(excerpts, 1):
-        heading = (
-            f"{numbered(number)}、{excerpt.heading}" if excerpt.heading else f"{numbered(number)}、"
-        )
-        _paragraph(document, heading, HEADING_FONT)
-        for line in excerpt.text.split("\n"):
-            if line.strip():
-                _paragraph(document, line.strip(), BODY_FONT)
-        _paragraph(
-            document, f"——{excerpt.citation}", SUBHEADING_FONT, align=WD_ALIGN_PARAGRAPH.RIGHT
-        )
-        if excerpt.note:
-            _paragraph(document, f"（备注：{excerpt.note}）", SUBHEADING_FONT)
+
+
+def heading(document, text: str):
+    """A level-one heading (黑体): 一、…"""
+    return _paragraph(document, text, HEADING_FONT)
+
+
+def subheading(document, text: str):
+    """A level-two heading (楷体): （一）…"""
+    return _paragraph(document, text, SUBHEADING_FONT)
+
+
+def body(document, text: str) -> None:
+    """Body text, one 仿宋 paragraph per non-empty line."""
+    for line in text.split("\n"):
+        if line.strip():
+            _paragraph(document, line.strip(), BODY_FONT)
+
+
+def body_line(document, text: str, indent: bool = True):
+    """Exactly one 仿宋 paragraph (also an empty one, for blank lines to write on)."""
+    return _paragraph(document, text, BODY_FONT, indent=indent)
+
+
+def cite(document, text: str):
+    """The citation under a quotation: ——《标题》（…）, right-aligned, 楷体."""
+    return _paragraph(document, f"——{text}", SUBHEADING_FONT, align=WD_ALIGN_PARAGRAPH.RIGHT)
+
+
+TABLE_SIZE = Pt(12)
+
+
+def cell_text(cell, text: str, font: str = BODY_FONT, size=TABLE_SIZE) -> None:
+    """Fill a table cell with one run in the given font (tables use a smaller size)."""
+    paragraph = cell.paragraphs[0]
+    paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(0)
+    _font(paragraph.add_run(text), font, size)
+
+
+def to_bytes(document) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def build_docx(title_text: str, excerpts: list[Excerpt], subtitle: str = "") -> bytes:
+    document = new_document()
+    title(document, title_text, subtitle)
+    for number, excerpt in enumerate(excerpts, 1):
+        heading(
+            document,
+            f"{numbered(number)}、{excerpt.heading}"
+            if excerpt.heading
+            else f"{numbered(number)}、",
+        )
+        body(document, excerpt.text)
+        cite(document, excerpt.citation)
+        if excerpt.note:
+            subheading(document, f"（备注：{excerpt.note}）")
+    return to_bytes(document)

@@ -1,0 +1,593 @@
+"""Requirement clauses of speeches, plans and regulations, and the typical cases that fit them.
+
+Cadres write self-examination materials (对照检查材料) against the requirements of what they were
+told to study: a leader's speech, an implementation plan, a regulation. kb lists those
+requirements so a cadre can pick the ones to check against, and suggests typical cases for each.
+Decides only: no I/O except reading the topics file (``corpus/dict/topics.txt``, format in its
+header).
+
+Which documents: those whose type (``kb.structure.infer_doc_type``) directs people — 讲话, 方案,
+意见, 通知, 决定, 条例, 规定, 办法. Not 通报 (case notices and experience notices tell what
+happened; the requirements in their closing part repeat the directives they cite), not 报告 and
+公报 (they report work done), not 其他 (minutes, question lists).
+
+What a requirement is, in a document's body passages (headings and the title are not):
+
+* 条款 — a regulation's article (第X条), the whole article: its first paragraph in ``text``,
+  any further paragraphs (前款……, its (一)(二) list) in ``continuation``. Every article counts,
+  the closing ones (本办法自印发之日起施行) too: a regulation is quoted article by article.
+* 分项 — one 一是/二是/三是 item of a paragraph, from its enumerator to the next one. Items
+  listing problems (查摆问题 points) count too: cadres check themselves against them.
+* 要求 / 禁止 — a sentence (to 。！？) carrying a requirement marker: 要 必须 务必 应当 应 须
+  坚决 一律, and in plans' style 严格 切实 确保 (要求); 严禁 不得 禁止 不准 不许 决不 绝不
+  杜绝 严防 力戒 切忌 不要 不能 不搞 (禁止: when prohibitions outnumber the other markers, or tie
+  and the last marker, the main clause's, prohibits).
+  False friends are not markers: 主要 重要 需要 要点 要求 必要 只要 纪要 …, 应对 应用 适应 …,
+  negations (不严格, 不切实), questions (是否…, 能不能, 好不好), turns of phrase (也要看到,
+  最终要看, 绝不是, 不敢腐不能腐不想腐), conditions (确因特殊情况不能参会的，…) and 严格/切实/确保
+  alone in a ……是……的 sentence (严格执纪和关心爱护干部是统一的).
+  A sentence that describes the past is not a requirement: its first clause dates it
+  (去年, 近年来, 2024年, 一年来, …以来) or it reports an earlier instruction (曾/已经/先后要求);
+  nor is anything under a heading that reviews past work (工作回顾, 取得的成效, 成效和不足),
+  items included. Nor are a plan's purpose sentence (为……，制定本方案), lead-ins that end with a
+  colon (重点抓好以下几点：) and questions.
+* 要求 / 禁止 — a run-in heading that states a requirement: the lead sentence of a numbered
+  paragraph ((一)严格控制会议数量。…, 第一，表格能共享的不重复填。…) with a marker, or starting
+  with an imperative verb (加强, 压实, 严格, 推行, 把…); not a descriptive one (开展主题教育是…的
+  必然要求, 会前准备比较扎实, 动员部署阶段, a condition ending in 的).
+
+Every ``text`` is a verbatim substring of its passage (list numbers such as （一） and 1. are
+left off run-in headings and sentences, 一是 stays with its item); identical clauses of a
+document are listed once. Topics are those of the clause's words (topics.txt), or, when it
+names none, those of the heading it stands under.
+
+Typical cases are matched to a requirement by the topics' case categories (topics.txt, section
+[对应案例类别]) and by text similarity; see ``match_cases``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kb.folding import fold
+from kb.model import Passage
+from kb.structure import CN_NUM, heading_rank
+
+DEFAULT_TOPICS = Path(__file__).resolve().parents[1] / "corpus" / "dict" / "topics.txt"
+
+REQUIREMENT_TYPES = ("讲话", "方案", "意见", "通知", "决定", "条例", "规定", "办法")
+KINDS = ("要求", "禁止", "条款", "分项")
+
+# --------------------------------------------------------------------------------------------
+# Topics
+# --------------------------------------------------------------------------------------------
+
+_GAP = "[^。！？；;\n]{0,12}?"  # what "…" in a keyword stands for
+_SECTION_TOPICS = "话题"
+_SECTION_CATEGORIES = "对应案例类别"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One topic line, with the case problem categories mapped to it."""
+
+    name: str
+    keywords: tuple[str, ...]
+    categories: tuple[str, ...] = ()
+
+
+@dataclass
+class Topics:
+    """The topics of ``topics.txt`` in file order (results keep that order)."""
+
+    topics: list[Topic] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._patterns = [
+            (i, _keyword_pattern(k)) for i, t in enumerate(self.topics) for k in t.keywords
+        ]
+        self._by_name = {t.name: t for t in self.topics}
+
+    @property
+    def names(self) -> list[str]:
+        return [t.name for t in self.topics]
+
+    def find(self, text: str) -> list[str]:
+        """Topics whose keywords occur in ``text``; where matches overlap only the longest counts
+        (整改台账 is 整改落实, not also 为基层减负's 台账); equal spans all count."""
+        folded = fold(text)
+        matches = [
+            (m.start(), m.end(), i)
+            for i, pattern in self._patterns
+            for m in pattern.finditer(folded)
+            if m.end() > m.start()
+        ]
+        matches.sort(key=lambda m: (m[0] - m[1], m[0]))
+        taken: list[tuple[int, int]] = []
+        found: set[int] = set()
+        for start, end, index in matches:
+            if (start, end) in taken:
+                found.add(index)
+            elif all(end <= s or start >= e for s, e in taken):
+                taken.append((start, end))
+                found.add(index)
+        return [t.name for i, t in enumerate(self.topics) if i in found]
+
+    def categories(self, names: Iterable[str]) -> list[str]:
+        """The case problem categories mapped to the topics ``names`` (file order, no repeats)."""
+        labels: list[str] = []
+        for name in names:
+            topic = self._by_name.get(name)
+            for label in topic.categories if topic else ():
+                if label not in labels:
+                    labels.append(label)
+        return labels
+
+
+def _keyword_pattern(keyword: str) -> re.Pattern[str]:
+    parts = [re.escape(fold(p)) for p in re.split(r"…+|\.\.\.", keyword) if p]
+    return re.compile(_GAP.join(parts))
+
+
+def _split_line(line: str) -> tuple[str, tuple[str, ...]]:
+    parts = re.match(r"^([^:：]+)[:：](.*)$", line)
+    if not parts:
+        raise ValueError(f"话题词表的行缺少冒号：{line}")
+    name, rest = parts.groups()
+    return name.strip(), tuple(k.strip() for k in re.split(r"[,，、]", rest) if k.strip())
+
+
+def parse_topics(text: str) -> Topics:
+    """Read the topics format (see the header of ``topics.txt``)."""
+    topics: list[Topic] = []
+    mapping: dict[str, tuple[str, ...]] = {}
+    section = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        heading = re.fullmatch(r"[\[【]\s*(.+?)\s*[\]】]", line)
+        if heading:
+            section = heading.group(1)
+            if section not in (_SECTION_TOPICS, _SECTION_CATEGORIES):
+                raise ValueError(f"话题词表中有未知的段名：{line}")
+            continue
+        if not section:
+            raise ValueError(f"话题词表的行必须写在 [话题] 或 [对应案例类别] 段下：{line}")
+        name, items = _split_line(line)
+        if section == _SECTION_TOPICS:
+            if any(t.name == name for t in topics):
+                raise ValueError(f"话题词表中话题重复：{name}")
+            topics.append(Topic(name, items))
+        else:
+            mapping[name] = mapping.get(name, ()) + items
+    names = {t.name for t in topics}
+    unknown = [name for name in mapping if name not in names]
+    if unknown:
+        raise ValueError(
+            f"话题词表 [对应案例类别] 段中的话题不在 [话题] 段里：{'、'.join(unknown)}"
+        )
+    return Topics([Topic(t.name, t.keywords, mapping.get(t.name, ())) for t in topics])
+
+
+def load_topics(path: str | Path = DEFAULT_TOPICS) -> Topics:
+    """Load the admin-editable topics file (UTF-8)."""
+    return parse_topics(Path(path).read_text(encoding="utf-8-sig"))
+
+
+@functools.cache
+def default_topics() -> Topics:
+    """The project's own topics file (corpus/dict), for callers without one of their own."""
+    return load_topics(DEFAULT_TOPICS)
+
+
+# --------------------------------------------------------------------------------------------
+# Requirement markers
+# --------------------------------------------------------------------------------------------
+
+# Words whose 要/应/须/严格 is not a requirement; masked before markers are counted.
+_FALSE_FRIENDS = re.compile(
+    r"主要|重要|需要|要点|要素|只要|要是|纪要|提要|摘要|要害|要件|要务|要职|要员|要闻|要紧|要求|要事|"
+    r"扼要|必要|首要|要案|险要|要地|政要|要义|要领|要旨|概要|简要|要道|要么|想要|机要|要塞|次要|显要|"
+    r"要约|将要|快要|要不然|要数|要强|要挟|要价|要账|索要|要钱|要官|要不是|"
+    r"应对|应用|响应|相应|反应|适应|供应|对应|效应|应急|应付|应聘|应届|应邀|答应|应答|应变|应收|应纳|"
+    r"应有|呼应|感应|回应|照应|理应|应酬|顺应|无须|须知|"
+    r"不(?:够|太|很|甚|是很)?(?:严格|切实)"
+)
+# Not requirements at all, masked first: questions (是否… to the end of its clause, 能不能,
+# 好不好), 要看 "depends on", 要看到 "one must see that" (a turn of phrase), 不敢腐/不能腐/不想腐,
+# 绝不是 "is by no means", and conditions (对……的，/ 确因……不能参会的，).
+_NOT_MARKERS = re.compile(
+    r"是否[^，,。；;！？!?]*|要不要|能不能|是不是|好不好|有没有|[也还更]?要看到|(?:最终|关键|主要|就)要看|"
+    r"不敢腐|不能腐|不想腐|[绝决]不是|[^，,。；;：:！？!?]*的(?=[，,；;])"
+)
+_PROHIBITIONS = re.compile(
+    r"严禁|不得|禁止|不准|不许|决不|绝不|杜绝|严防|力戒|切忌|不要求|不要|不能|不搞|一律不"
+)
+_STRONG = re.compile(
+    r"必须|务必|应当|应该|须|要|坚决|一律|应(?=[当在于按将及予由向对把从以为经同有])"
+)
+_WEAK = re.compile(r"严格|切实|确保")  # requirements in plans, adjectives elsewhere (严格的标准)
+_COPULA = re.compile(r"(?<!求)是[^，,。；;]*的[。！!]?$")
+
+# A sentence dated in the past by its first clause, or reporting an earlier instruction.
+_PAST_CLAUSE = re.compile(
+    r"以来$|年来$|^(?:去年|前年|上年|上半年|往年|过去|此前|以往|前期|前段时间|这几年|这些年|近年|近期|"
+    r"(?:19|20)\d\d\s*年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:至(?:19|20)\d\d\s*年)?$)"
+)
+_PAST_REPORT = re.compile(r"(?:曾经?|已经|先后)(?:要求|提出|强调|明确|部署|作出)")
+# The purpose sentence opening a plan (为……，制定本方案 / 决定开展……).
+_PREAMBLE = re.compile(r"^为[^。]*(?:制定本|特制定|现就|现将|决定|如下|提出以下)")
+# Headings of a part that reviews past work.
+_PAST_HEADING = re.compile(r"回顾|取得的|成效和不足|成绩|过去一年|年来")
+
+
+def _mask(pattern: re.Pattern[str], text: str) -> str:
+    return pattern.sub(lambda m: "□" * len(m.group(0)), text)
+
+
+def _marker_spans(sentence: str) -> list[tuple[int, bool]]:
+    """(position, prohibitive) of each requirement marker in ``sentence``; weak markers
+    (严格, 切实, 确保) are left out when a copula sentence (……是……的。) holds only them."""
+    text = _mask(_NOT_MARKERS, fold(sentence))
+    spans = [(m.start(), True) for m in _PROHIBITIONS.finditer(text)]
+    text = _mask(_FALSE_FRIENDS, _mask(_PROHIBITIONS, text))
+    spans += [(m.start(), False) for m in _STRONG.finditer(text)]
+    weak = [(m.start(), False) for m in _WEAK.finditer(text)]
+    if spans or not _COPULA.search(text):
+        spans += weak
+    return sorted(spans)
+
+
+def _kind(sentence: str) -> str:
+    """禁止 when prohibitions outnumber the other markers, or tie and the main (last) clause
+    prohibits; else 要求."""
+    spans = _marker_spans(sentence)
+    prohibitive = sum(1 for _, p in spans if p)
+    affirmative = len(spans) - prohibitive
+    if prohibitive > affirmative or (prohibitive and prohibitive == affirmative and spans[-1][1]):
+        return "禁止"
+    return "要求"
+
+
+def _is_past(sentence: str) -> bool:
+    first = re.split(r"[，,：:；;]", sentence, maxsplit=1)[0].strip()
+    return bool(_PAST_CLAUSE.search(first)) or bool(_PAST_REPORT.search(sentence))
+
+
+def is_requirement_sentence(sentence: str) -> bool:
+    """Whether ``sentence`` states a requirement (see the module docstring for the rule)."""
+    text = sentence.strip()
+    if not text or text.endswith(("：", ":", "？", "?")):
+        return False
+    if _PREAMBLE.match(text) or _is_past(text):
+        return False
+    return bool(_marker_spans(text))
+
+
+# --------------------------------------------------------------------------------------------
+# Paragraph anatomy
+# --------------------------------------------------------------------------------------------
+
+_ARTICLE = re.compile(rf"^第[{CN_NUM}\d]+条")
+# The list number a paragraph starts with: （一） 一、 1. （1） ① 第一， 首先，
+_ENUMERATOR = re.compile(
+    rf"^\s*(?:[（(]\s*[{CN_NUM}\d]{{1,3}}\s*[）)]|[{CN_NUM}]{{1,3}}\s*、|\d{{1,2}}\s*[.．、](?!\d)|"
+    rf"[①-⑳]|第[{CN_NUM}]{{1,3}}\s*[，,、]|(?:首先|其次|再次|最后)\s*[，,])\s*"
+)
+_LEAD = re.compile(r"([^：:]{2,60}?[。！!；;])")
+_SENTENCE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[”’」』）)]*|$)")
+_ITEM = re.compile(rf"(?<![^。；;：:，,！？!?\s”）)])[{CN_NUM}]{{1,3}}是(?![否非])")
+# A run-in heading stating a requirement starts with an imperative verb (or 把 …).
+_IMPERATIVE = re.compile(
+    r"^(?:加强|强化|压实|严格|严肃|严控|严查|从严|坚持|坚决|落实|推行|推进|推动|深化|健全|完善|建立|"
+    r"规范|优化|提升|提高|改进|创新|整治|纠治|清理|精简|减少|控制|统筹|抓好|抓实|做好|做实|用好|"
+    r"开展|实行|实施|注重|突出|聚焦|紧盯|力戒|防止|杜绝|严禁|切实|持续|全面|深入|着力|大力|积极|"
+    r"扎实|认真|广泛|及时|确保|保障|缓解|兑现|畅通|构建|营造|弘扬|树牢|筑牢|扛起|守牢|下决心|把|"
+    r"发挥|增强|保持|明确|厘清|严防|防范|关心|激励|引导|培育|选树|整合|合并|清出|纠正|查处|"
+    r"建设|打造|发展|维护|坚定|牢固|始终)"
+)
+_DESCRIPTIVE = re.compile(
+    r"(?<!求)是|情况$|情形$|阶段|问题$|意义$|原因$|目标$|成效$|的$|比较|较好|更加"
+)
+_SPOKEN_ENUMERATOR = re.compile(rf"^\s*(?:第[{CN_NUM}]{{1,3}}|首先|其次|再次|最后)\s*[，,、]")
+
+
+def _lead_states_requirement(lead: str, spoken: bool) -> bool:
+    """A run-in heading's sentence (number left off) states a requirement: it has a marker or
+    starts with an imperative verb, and does not describe; a speech's 第一，… point may also
+    state a rule by negation (会议能不开的不开)."""
+    body = lead.rstrip("。！!；;")
+    if _marker_spans(body):
+        return True
+    if _DESCRIPTIVE.search(body):
+        return False
+    return bool(_IMPERATIVE.match(body)) or (spoken and "不" in body)
+
+
+def _trim(text: str) -> str:
+    return text.strip().rstrip("，,；;、 ")
+
+
+def _sentences(text: str) -> list[str]:
+    return [m.group(0).strip() for m in _SENTENCE.finditer(text) if m.group(0).strip()]
+
+
+@dataclass
+class Requirement:
+    """One requirement clause of a document.
+
+    ``passage`` indexes the passages given to ``extract_requirements``; ``text`` is a verbatim
+    substring of that passage. An article spanning several paragraphs keeps its later
+    paragraphs in ``continuation`` (``continuation[i]`` is the text of passage
+    ``passage + 1 + i``); ``full_text`` joins them. ``topics`` are topic names in file order.
+    """
+
+    ordinal: int
+    passage: int
+    section: tuple[str, ...]
+    text: str
+    kind: str
+    topics: list[str]
+    continuation: tuple[str, ...] = ()
+
+    @property
+    def full_text(self) -> str:
+        return "\n".join((self.text, *self.continuation))
+
+
+@dataclass
+class _Clause:
+    passage: int
+    section: tuple[str, ...]
+    text: str
+    kind: str
+    context: str = ""  # the innermost heading, for topics when the text names none
+    continuation: tuple[str, ...] = ()
+
+
+def _article_section(section: tuple[str, ...]) -> tuple[str, ...]:
+    """An article's heading path: list items mistaken for run-in headings are left off."""
+    kept = list(section)
+    while kept and (heading_rank(kept[-1]) or 0) >= 4:
+        kept.pop()
+    return tuple(kept)
+
+
+def _article(passages: Sequence[Passage], start: int) -> tuple[_Clause, int]:
+    """The article at ``passages[start]`` and the ordinal of its last passage."""
+    end = start
+    for j in range(start + 1, len(passages)):
+        passage = passages[j]
+        text = passage.text.strip()
+        rank = heading_rank(text)
+        if _ARTICLE.match(text) or (passage.heading and (rank is None or rank < 4)):
+            break
+        if not passage.heading and rank is not None and rank < 4:
+            break  # 一、…: a new part of the document, not a paragraph of the article
+        end = j
+    first = passages[start]
+    clause = _Clause(
+        passage=start,
+        section=_article_section(first.section),
+        text=first.text.strip(),
+        kind="条款",
+        continuation=tuple(passages[j].text.strip() for j in range(start + 1, end + 1)),
+    )
+    return clause, end
+
+
+def _paragraph_clauses(index: int, passage: Passage) -> list[_Clause]:
+    """Requirements of one body paragraph: its run-in heading, sentences and 一是 items."""
+    text = passage.text
+    section = passage.section
+    context = section[-1] if section else ""
+    past_part = any(_PAST_HEADING.search(h) for h in section)
+    clauses: list[_Clause] = []
+    pos = 0
+    enumerator = _ENUMERATOR.match(text)
+    if enumerator:
+        pos = enumerator.end()
+        lead = _LEAD.match(text, pos)
+        if lead and not _ITEM.match(text, pos):
+            sentence = lead.group(1)
+            own_section = section[:-1] if section and text.startswith(section[-1]) else section
+            spoken = bool(_SPOKEN_ENUMERATOR.match(text))
+            if not past_part and _lead_states_requirement(sentence, spoken):
+                kind = _kind(sentence)
+                clauses.append(_Clause(index, own_section, _trim(sentence), kind, context))
+            pos = lead.end()
+    items = [m.start() for m in _ITEM.finditer(text, pos)]
+    before = text[pos : items[0]] if items else text[pos:]
+    for sentence in _sentences(before):
+        if not past_part and is_requirement_sentence(sentence):
+            clauses.append(_Clause(index, section, _trim(sentence), _kind(sentence), context))
+    ends = [*items[1:], len(text)] if items else []
+    for start, end in zip(items, ends, strict=True):
+        item = _trim(text[start:end])
+        if item and not past_part:
+            clauses.append(_Clause(index, section, item, "分项", context))
+    return clauses
+
+
+def extract_requirements(
+    title: str, doc_type: str, passages: Sequence[Passage], topics: Topics | None = None
+) -> list[Requirement]:
+    """The requirement clauses of a document, in document order; [] for document types that do
+    not direct anyone (通报, 报告, 公报, 其他). See the module docstring for the rules."""
+    if doc_type not in REQUIREMENT_TYPES:
+        return []
+    topics = topics or default_topics()
+    plain_title = re.sub(r"\s", "", title)
+    clauses: list[_Clause] = []
+    last_article_passage = -1
+    for index, passage in enumerate(passages):
+        text = passage.text.strip()
+        if passage.heading or not text or index <= last_article_passage:
+            continue
+        if re.sub(r"\s", "", text) == plain_title:
+            continue
+        if _ARTICLE.match(text):
+            clause, last_article_passage = _article(passages, index)
+            clauses.append(clause)
+            continue
+        clauses.extend(_paragraph_clauses(index, passage))
+    requirements: list[Requirement] = []
+    seen: set[str] = set()
+    for clause in clauses:
+        key = re.sub(r"\s", "", clause.text + "".join(clause.continuation))
+        if key in seen:
+            continue
+        seen.add(key)
+        full = "\n".join((clause.text, *clause.continuation))
+        found = topics.find(full) or (topics.find(clause.context) if clause.context else [])
+        requirements.append(
+            Requirement(
+                ordinal=len(requirements) + 1,
+                passage=clause.passage,
+                section=clause.section,
+                text=clause.text,
+                kind=clause.kind,
+                topics=found,
+                continuation=clause.continuation,
+            )
+        )
+    return requirements
+
+
+# --------------------------------------------------------------------------------------------
+# Matching typical cases to a requirement
+# --------------------------------------------------------------------------------------------
+
+CATEGORY_WEIGHT = 0.55  # share of the score that comes from the topic -> category mapping
+# A case no mapped category links is kept only when its text is this similar to the
+# requirement: in cosine, and relative to the most similar case.
+MIN_COSINE = 0.12
+MIN_RELATIVE = 0.3
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+|[a-z]+")
+
+
+def _field(case: Any, name: str) -> Any:
+    if isinstance(case, dict):
+        return case.get(name)
+    return getattr(case, name, None)
+
+
+def _terms(text: str, segment: Callable[[str], list[str]] | None) -> tuple[str, ...]:
+    """Terms of ``text``: the segmenter's words of two or more characters when given, else the
+    character bigrams of its CJK runs; plus Latin words. Numbers (dates, amounts) are left out:
+    they say nothing about the subject."""
+    if segment is None:
+        return _bigrams(text)
+    words = [w.strip() for w in segment(fold(text))]
+    return tuple(w for w in words if len(w) >= 2 and _CJK_RUN.fullmatch(w))
+
+
+@functools.lru_cache(maxsize=4096)
+def _bigrams(text: str) -> tuple[str, ...]:
+    """Cached: the same cases are matched against one requirement after another."""
+    terms: list[str] = []
+    for run in _CJK_RUN.findall(fold(text)):
+        if run.isascii():
+            terms.append(run)
+        elif len(run) > 1:
+            terms.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return tuple(terms)
+
+
+def _vector(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
+    vector = {t: (1 + math.log(n)) * idf.get(t, 0.0) for t, n in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vector.values()))
+    return {t: v / norm for t, v in vector.items()} if norm else {}
+
+
+def _covered(label: str, categories: Sequence[str]) -> bool:
+    return any(label == c or label.startswith(c + "/") for c in categories)
+
+
+@dataclass(frozen=True)
+class _CaseIndex:
+    """TF-IDF vectors of a set of cases (idf from the cases themselves)."""
+
+    idf: dict[str, float]
+    vectors: tuple[dict[str, float], ...]
+
+
+def _index_cases(
+    texts: tuple[tuple[str, str], ...], segment: Callable[[str], list[str]] | None
+) -> _CaseIndex:
+    counts = []
+    for summary, text in texts:
+        headline = _terms(summary, segment)
+        counts.append(Counter(headline + headline + _terms(text, segment)))
+    df: Counter[str] = Counter()
+    for terms in counts:
+        df.update(terms.keys())
+    idf = {t: math.log(1 + len(texts) / n) for t, n in df.items()}
+    return _CaseIndex(idf, tuple(_vector(terms, idf) for terms in counts))
+
+
+# The same cases are matched against one requirement after another: keep the last few sets.
+_index_cases_cached = functools.lru_cache(maxsize=8)(_index_cases)
+
+
+def match_cases(
+    requirement_text: str,
+    topics_of_requirement: Sequence[str],
+    cases: Sequence[Any],
+    topics: Topics,
+    segment: Callable[[str], list[str]] | None = None,
+) -> list[tuple[int, float]]:
+    """Typical cases for one requirement, best first: (index into ``cases``, score in 0..1).
+
+    Two signals: whether a case's problem categories (``problems``) are among those mapped to
+    the requirement's topics in topics.txt, and the cosine similarity of TF-IDF term vectors
+    (idf from the cases themselves; the headline ``summary`` counts twice) between requirement
+    and case, relative to the most similar case. A mapped category counts for more when the
+    requirement resembles its cases as a whole (a 公车 clause: 公车私用 above the other
+    八项规定 categories). Cases with neither a mapped category nor a fair similarity are left
+    out. Each case is a dict or an object with ``problems``, ``summary`` and ``text``.
+    """
+    if not cases:
+        return []
+    categories = topics.categories(topics_of_requirement)
+    texts = tuple((_field(c, "summary") or "", _field(c, "text") or "") for c in cases)
+    try:
+        index = _index_cases_cached(texts, segment)
+    except TypeError:  # an unhashable segmenter
+        index = _index_cases(texts, segment)
+    query = _vector(Counter(_terms(requirement_text, segment)), index.idf)
+    similarities = [
+        sum(w * vector.get(t, 0.0) for t, w in query.items()) for vector in index.vectors
+    ]
+    best = max(similarities) or 1.0
+    # The categories each case is linked by; how well each category fits this requirement is
+    # the mean similarity of its cases, relative to the best fitting category.
+    links = [
+        [c for c in categories if any(_covered(p, [c]) for p in _field(case, "problems") or [])]
+        for case in cases
+    ]
+    members: dict[str, list[float]] = {}
+    for similarity, linked in zip(similarities, links, strict=True):
+        for category in linked:
+            members.setdefault(category, []).append(similarity)
+    fit = {c: sum(v) / len(v) for c, v in members.items()}
+    best_fit = max(fit.values(), default=0.0) or 1.0
+    ranked: list[tuple[int, float]] = []
+    for i, linked in enumerate(links):
+        relative = similarities[i] / best
+        if not linked and (similarities[i] < MIN_COSINE or relative < MIN_RELATIVE):
+            continue
+        category = 0.5 + 0.5 * max(fit[c] for c in linked) / best_fit if linked else 0.0
+        score = CATEGORY_WEIGHT * category + (1 - CATEGORY_WEIGHT) * relative
+        if score > 0:
+            ranked.append((i, round(min(1.0, score), 4)))
+    ranked.sort(key=lambda r: (-r[1], r[0]))
+    return ranked

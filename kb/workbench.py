@@ -1,0 +1,108 @@
+"""The self-examination workbench's questions to the index: requirement clauses to pick, and
+typical cases that match a requirement (kb.requirements extracts both sides' data)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from kb.requirements import match_cases
+from kb.search import Searcher
+
+MAX_CANDIDATES = 100_000
+
+
+@dataclass
+class RequirementList:
+    total: int
+    items: list[dict]
+    # {"topic": [(name, count)], "doc": [(doc_id, title, count)]} over all matching items
+    facets: dict[str, list[tuple]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"total": self.total, "requirements": self.items}
+
+
+def _item(view, passage: dict, requirement: dict) -> dict:
+    return {
+        "id": requirement["id"],
+        "doc_id": view.doc_id,
+        "path": view.path,
+        "title": view.title,
+        "doc_no": view.doc_no,
+        "date": view.date,
+        "doc_type": view.doc_type,
+        "section": list(passage["section"]),
+        "passage": passage["ordinal"],
+        "text": requirement["text"],
+        "full_text": requirement["full_text"],
+        "kind": requirement["kind"],
+        "topics": list(requirement["topics"]),
+    }
+
+
+def requirements(
+    searcher: Searcher,
+    query: str = "",
+    topics: list[str] | None = None,
+    doc_id: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> RequirementList:
+    """Requirement clauses, best match first (newest documents first without a query),
+    filtered by topic (all given topics) and document."""
+    wanted = set(topics or [])
+    result = searcher.search(
+        query,
+        limit=MAX_CANDIDATES,
+        per_doc=0,
+        filters={"topic": sorted(wanted), "doc": [doc_id] if doc_id else []},
+        requirements_only=True,
+    )
+    views: dict[str, object] = {}
+    items: list[dict] = []
+    for hit in result.hits:
+        if hit.doc_id not in views:
+            views[hit.doc_id] = searcher.document(hit.doc_id)
+        view = views[hit.doc_id]
+        if view is None or hit.ordinal >= len(view.passages):
+            continue
+        passage = view.passages[hit.ordinal]
+        for requirement in passage.get("requirements") or []:
+            if wanted <= set(requirement["topics"]):
+                items.append(_item(view, passage, requirement))
+    topic_counts = Counter(t for item in items for t in item["topics"])
+    doc_counts = Counter((item["doc_id"], item["title"]) for item in items)
+    facets = {
+        "topic": sorted(topic_counts.items(), key=lambda i: (-i[1], i[0])),
+        "doc": [(d, t, n) for (d, t), n in doc_counts.most_common()],
+    }
+    return RequirementList(len(items), items[offset : offset + limit], facets)
+
+
+def requirement(searcher: Searcher, requirement_id: str) -> dict | None:
+    """One requirement clause by id ("<doc_id>-r<n>"), or None."""
+    doc_id, _, number = requirement_id.rpartition("-r")
+    if not doc_id.isalnum() or not number.isdigit():
+        return None
+    view = searcher.document(doc_id)
+    if view is None:
+        return None
+    for passage in view.passages:
+        for found in passage.get("requirements") or []:
+            if found["id"] == requirement_id:
+                return _item(view, passage, found)
+    return None
+
+
+def suggest_cases(searcher: Searcher, requirement_id: str, limit: int = 5) -> list[dict]:
+    """Typical cases matching a requirement (by topic and text), best first, each with a
+    ``score`` in 0..1; reposted cases appear once (Searcher.cases collapses them)."""
+    wanted = requirement(searcher, requirement_id)
+    if wanted is None:
+        return []
+    cases = searcher.cases(limit=MAX_CANDIDATES).cases
+    ranked = match_cases(
+        wanted["full_text"], wanted["topics"], cases, searcher.segmenter.dictionaries.topics
+    )
+    return [{**cases[index], "score": round(score, 3)} for index, score in ranked[:limit]]

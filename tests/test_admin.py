@@ -1,0 +1,623 @@
+"""The admin area (/admin) through Flask's test client, against a real temporary index and
+corpus folder: password, login, rate limit, CSRF, uploads checked by content, index updates,
+removal, and the routes that must never leave the corpus."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from docx import Document as WordDocument
+
+from indexer.store import update_index
+from kb.cli import DEFAULT_DICT
+from web import create_app
+from web.auth import PASSWORD_FILE, check_password, instance_folder, set_password
+from web.uploads import (
+    DEFAULT_STEM,
+    check_content,
+    corpus_member,
+    safe_filename,
+    save_new,
+    sniff,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "青岚区管理密码2025"
+
+
+# --- real files ----------------------------------------------------------------------------
+
+
+def docx_bytes(title: str, body: str) -> bytes:
+    document = WordDocument()
+    document.add_heading(title, level=1)
+    document.add_paragraph(body)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def pdf_bytes(title: str, body: str) -> bytes:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    out = io.BytesIO()
+    page = canvas.Canvas(out)
+    page.setFont("STSong-Light", 18)
+    page.drawString(72, 760, title)
+    page.setFont("STSong-Light", 12)
+    page.drawString(72, 720, body)
+    page.save()
+    return out.getvalue()
+
+
+def exe_bytes() -> bytes:
+    header = bytearray(512)
+    header[:2] = b"MZ"
+    header[0x3C] = 0x80
+    header[0x80:0x84] = b"PE\x00\x00"
+    return bytes(header) + b"This program cannot be run in DOS mode." * 20
+
+
+def zip_bytes() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    return out.getvalue()
+
+
+TXT = "关于加强机关食堂管理的通知\n各单位要严格执行机关食堂管理制度，杜绝浪费。\n"
+DOCX = docx_bytes("关于柑橘产业发展的意见", "要落实柑橘冷链物流补贴，支持果农建设冷库。")
+PDF = pdf_bytes("山地自行车赛事安保工作方案", "做好山地自行车赛事安保和交通疏导工作。")
+GBK = "关于古树名木保护的通知\n全面开展古树名木挂牌保护工作。\n".encode("gbk")
+
+
+# --- uploads.py: pure functions ------------------------------------------------------------
+
+
+def test_sniff_tells_kinds_apart_by_content():
+    assert sniff(PDF) == "pdf"
+    assert sniff(DOCX) == "docx"
+    assert sniff(zip_bytes()) == "zip"
+    assert sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)) == "ole"
+    assert sniff(exe_bytes()) == "exe"
+    assert sniff(GBK) == "text"
+    assert sniff(TXT.encode("utf-8")) == "text"
+    assert sniff("<!DOCTYPE html><html><body><p>通知</p></body></html>".encode()) == "html"
+    assert sniff(b"   \n") == "empty"
+    assert sniff(random.Random(7).randbytes(4000)) == "unknown"
+    assert sniff("MZ公司关于年度工作的报告".encode()) == "text"  # ASCII magic needs NULs
+
+
+def test_check_content_refuses_mismatches_with_a_reason():
+    assert check_content("a.pdf", PDF) is None
+    assert check_content("a.docx", DOCX) is None
+    assert check_content("a.txt", GBK) is None
+    assert check_content("a.txt", b"<html><body>x</body></html>") is None  # HTML is text
+    assert "可执行程序" in check_content("a.pdf", exe_bytes())
+    assert "ZIP" in check_content("a.pdf", zip_bytes())
+    assert "Word" in check_content("a.pdf", DOCX)
+    assert "PDF" in check_content("a.docx", PDF)
+    assert "不是有效的PDF" in check_content("a.pdf", random.Random(1).randbytes(3000))
+    assert "编码" in check_content("a.txt", random.Random(2).randbytes(3000))
+    assert "不支持的文件类型" in check_content("a.exe", exe_bytes())
+    assert "不支持的文件类型" in check_content("noext", TXT.encode())
+    assert check_content("a.txt", b"") == "文件为空"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("../../evil.txt", "evil.txt"),
+        ("..\\..\\Windows\\evil.txt", "evil.txt"),
+        ("/etc/passwd", "passwd"),
+        ("C:\\Users\\a\\关于印发《方案》的通知.docx", "关于印发《方案》的通知.docx"),
+        ("CON.txt", "CON_.txt"),
+        ("con.tar.txt", "con.tar_.txt"),
+        ("LPT1.pdf", "LPT1_.pdf"),
+        ("COM1", "COM1_"),
+        (".hidden.txt", "hidden.txt"),
+        ("...", DEFAULT_STEM),
+        ("a<b>c:d|e?f*.txt", "a_b_c_d_e_f_.txt"),
+        ("通知\x00\x1f\u202egpj.txt", "通知gpj.txt"),
+        ("报告 .  ", "报告"),
+        ("名单.PDF", "名单.pdf"),
+        ("", DEFAULT_STEM),
+    ],
+)
+def test_safe_filename(given, expected):
+    assert safe_filename(given) == expected
+
+
+def test_safe_filename_keeps_long_chinese_names_short_enough():
+    name = safe_filename("长" * 400 + ".docx")
+    assert name.endswith(".docx") and len(name.encode("utf-8")) < 255
+
+
+def test_corpus_member_never_leaves_the_folder(tmp_path):
+    corpus = tmp_path / "corpus"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "sub" / "a.txt").write_text("x", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
+    assert corpus_member(corpus, "sub/a.txt") == corpus / "sub" / "a.txt"
+    for bad in (
+        "../secret.txt",
+        "sub/../../secret.txt",
+        str(tmp_path / "secret.txt"),
+        "..\\secret.txt",
+        "C:\\secret.txt",
+        "C:secret.txt",
+        "./sub/a.txt",
+        "sub//a.txt",
+        "sub",
+        "",
+        "%2e%2e/secret.txt",
+        "sub/a.txt\x00",
+    ):
+        assert corpus_member(corpus, bad) is None, bad
+    link = corpus / "link.txt"
+    try:
+        link.symlink_to(tmp_path / "secret.txt")
+    except (OSError, NotImplementedError):
+        return  # no symlinks for this user (Windows without developer mode)
+    assert corpus_member(corpus, "link.txt") is None
+
+
+def test_save_new_never_overwrites(tmp_path):
+    first = save_new(tmp_path, "通知.txt", b"one")
+    second = save_new(tmp_path, "通知.txt", b"two")
+    assert first.name == "通知.txt" and second.name == "通知（2）.txt"
+    assert first.read_bytes() == b"one" and second.read_bytes() == b"two"
+
+
+# --- a real site ---------------------------------------------------------------------------
+
+
+@dataclass
+class Site:
+    root: Path
+    corpus: Path
+    index: Path
+    instance: Path
+
+    def app(self, **extra):
+        settings = {
+            "INDEX": str(self.index),
+            "CORPUS": str(self.corpus),
+            "DICT": str(DEFAULT_DICT),
+            "INSTANCE": str(self.instance),
+        }
+        return create_app({**settings, **extra})
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Site:
+    root = tmp_path_factory.mktemp("admin-site")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "食堂管理通知.txt").write_text(TXT, encoding="utf-8")
+    (corpus / "会议纪要.txt").write_text(
+        "区政府常务会议纪要\n会议研究了背街小巷路灯改造事项。\n", encoding="utf-8"
+    )
+    update_index(root / "index", [corpus], DEFAULT_DICT)
+    instance = root / "instance"
+    set_password(instance, PASSWORD)
+    return Site(root, corpus, root / "index", instance)
+
+
+def csrf(client, url: str = "/admin/login") -> str:
+    html = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def login(client, password: str = PASSWORD):
+    return client.post("/admin/login", data={"csrf_token": csrf(client), "password": password})
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def wait_for_update(client, timeout: float = 120) -> dict:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        state = client.get("/admin/progress").get_json()
+        if state["state"] != "running":
+            return state
+        time.sleep(0.2)
+    raise AssertionError("the index update did not finish in time")
+
+
+def found(client, phrase: str) -> set[str]:
+    """Names of the files with a passage containing ``phrase``."""
+    hits = client.get("/api/search", query_string={"q": f'"{phrase}"'}).get_json()["hits"]
+    return {Path(hit["path"]).name for hit in hits}
+
+
+def upload(client, files: list[tuple[bytes, str]]):
+    return client.post(
+        "/admin/upload",
+        data={
+            "csrf_token": csrf(client, "/admin/upload"),
+            "files": [(io.BytesIO(data), name) for data, name in files],
+        },
+        content_type="multipart/form-data",
+    )
+
+
+# --- password and login ----------------------------------------------------------------------
+
+
+def test_without_a_password_admin_explains_and_allows_nothing(site, tmp_path):
+    app = site.app(INSTANCE=str(tmp_path / "fresh-instance"))
+    client = app.test_client()
+    before = snapshot(site.corpus)
+    for url in ("/admin/", "/admin/login", "/admin/upload", "/admin/files", "/admin/progress"):
+        response = client.get(url)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 403, url
+        assert "尚未设置管理密码" in html and "kb admin set-password" in html
+    token = csrf(client, "/basket")
+    assert (
+        client.post("/admin/login", data={"csrf_token": token, "password": "x"}).status_code == 403
+    )
+    response = client.post(
+        "/admin/upload",
+        data={"csrf_token": token, "files": [(io.BytesIO(TXT.encode()), "new.txt")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 403
+    assert client.post("/admin/update", data={"csrf_token": token}).status_code == 403
+    assert snapshot(site.corpus) == before
+
+
+def test_login_wrong_then_right_and_session_cookie_flags(site):
+    client = site.app().test_client()
+    assert client.get("/admin/").headers["Location"].startswith("/admin/login")
+    wrong = login(client, "not the password")
+    assert wrong.status_code == 401 and "密码不正确" in wrong.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302
+    right = login(client)
+    assert right.status_code == 303 and right.headers["Location"] == "/admin/"
+    cookie = next(c for c in right.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    page = client.get("/admin/")
+    assert page.status_code == 200 and "已索引文件" in page.get_data(as_text=True)
+    # Logging out needs the token too, and ends the session.
+    client.post("/admin/logout", data={"csrf_token": csrf(client, "/admin/")})
+    assert client.get("/admin/").status_code == 302
+
+    secure = site.app(SESSION_COOKIE_SECURE=True).test_client()
+    cookie = next(c for c in login(secure).headers.getlist("Set-Cookie") if "session=" in c)
+    assert "Secure" in cookie
+
+
+def test_login_is_rate_limited_after_five_failures(site):
+    client = site.app().test_client()
+    codes = [login(client, f"wrong-{n}").status_code for n in range(5)]
+    assert codes == [401] * 5
+    blocked = login(client)  # even the right password waits now
+    assert blocked.status_code == 429
+    assert "尝试次数太多" in blocked.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_a_new_password_signs_out_open_sessions(site, tmp_path):
+    instance = tmp_path / "instance"
+    set_password(instance, PASSWORD)
+    client = site.app(INSTANCE=str(instance)).test_client()
+    login(client)
+    assert client.get("/admin/").status_code == 200
+    set_password(instance, "another password 2025")
+    assert client.get("/admin/").status_code == 302
+
+
+# --- CSRF and anonymous requests ---------------------------------------------------------------
+
+
+def test_posts_without_or_with_a_forged_token_get_400_and_change_nothing(site):
+    client = site.app().test_client()
+    login(client)
+    before = snapshot(site.corpus)
+    for token in (None, "forged", csrf(site.app().test_client())):  # another session's token
+        extra = {} if token is None else {"csrf_token": token}
+        response = client.post(
+            "/admin/upload",
+            data={**extra, "files": [(io.BytesIO(TXT.encode() + b"new"), "csrf.txt")]},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 400, token
+        assert "刷新页面" in response.get_data(as_text=True)
+        assert (
+            client.post("/admin/remove", data={"path": "会议纪要.txt", **extra}).status_code == 400
+        )
+        assert client.post("/admin/update", data=extra).status_code == 400
+    assert client.get("/admin/progress").get_json()["state"] == "idle"
+    assert snapshot(site.corpus) == before
+    # The public 收集夹 export is protected the same way.
+    assert client.post("/basket/export.docx", data={"items": "[]"}).status_code == 400
+
+
+def test_anonymous_posts_are_refused_and_change_nothing(site):
+    client = site.app().test_client()
+    token = csrf(client)  # a valid token of an anonymous session
+    before = snapshot(site.corpus)
+    response = client.post(
+        "/admin/upload",
+        data={"csrf_token": token, "files": [(io.BytesIO(TXT.encode() + b"x"), "anon.txt")]},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 401 and "请先登录" in response.get_data(as_text=True)
+    assert (
+        client.post("/admin/remove", data={"csrf_token": token, "path": "会议纪要.txt"}).status_code
+        == 401
+    )
+    assert client.post("/admin/update", data={"csrf_token": token}).status_code == 401
+    for url in ("/admin/", "/admin/files", "/admin/report", "/admin/progress", "/admin/upload"):
+        assert client.get(url).status_code == 302, url
+    assert snapshot(site.corpus) == before
+
+
+def test_a_too_large_upload_gets_a_friendly_413(site):
+    client = site.app(MAX_CONTENT_LENGTH=4096).test_client()
+    login(client)
+    before = snapshot(site.corpus)
+    response = upload(client, [(b"x" * 10_000, "big.txt")])
+    assert response.status_code == 413
+    assert "一次最多" in response.get_data(as_text=True)
+    assert snapshot(site.corpus) == before
+
+
+# --- uploads, updates, removal -----------------------------------------------------------------
+
+
+def test_upload_update_search_and_remove(site):
+    app = site.app()
+    client = app.test_client()
+    login(client)
+    outside = {p.name for p in site.root.parent.iterdir()}
+    response = upload(
+        client,
+        [
+            (DOCX, "柑橘产业意见.docx"),
+            (PDF, "赛事安保方案.pdf"),
+            (GBK, "古树名木保护通知.txt"),
+            ("关于路灯维护的通知\n做好背街小巷路灯维护工作。\n".encode(), "../../evil.txt"),
+            ("关于设备名称的说明\n设备命名规则说明。\n".encode(), "CON.txt"),
+            (exe_bytes(), "setup.pdf"),
+            (zip_bytes(), "archive.pdf"),
+            (random.Random(3).randbytes(5000), "noise.pdf"),
+            (DOCX, "柑橘副本.docx"),  # the same content twice in one upload
+            (TXT.encode("utf-8"), "食堂通知副本.txt"),  # already in the corpus
+        ],
+    )
+    assert response.status_code == 200
+    results = dict(
+        re.findall(
+            r"<td>([^<]+)</td>\s*<td data-upload-result>\s*(.*?)\s*</td>",
+            response.get_data(as_text=True),
+            re.S,
+        )
+    )
+    assert "已保存为" in results["柑橘产业意见.docx"]
+    assert "已保存为" in results["赛事安保方案.pdf"]
+    assert "已保存为" in results["古树名木保护通知.txt"]
+    assert "可执行程序" in results["setup.pdf"]
+    assert "ZIP" in results["archive.pdf"]
+    assert "不是有效的PDF" in results["noise.pdf"]
+    assert (
+        "内容相同" in results["柑橘副本.docx"] and "柑橘产业意见.docx" in results["柑橘副本.docx"]
+    )
+    assert (
+        "内容相同" in results["食堂通知副本.txt"]
+        and "食堂管理通知.txt" in results["食堂通知副本.txt"]
+    )
+    names = set(snapshot(site.corpus))
+    assert {"柑橘产业意见.docx", "赛事安保方案.pdf", "古树名木保护通知.txt"} <= names
+    assert {"evil.txt", "CON_.txt"} <= names
+    assert not names & {
+        "setup.pdf",
+        "archive.pdf",
+        "noise.pdf",
+        "柑橘副本.docx",
+        "食堂通知副本.txt",
+    }
+    assert {p.name for p in site.root.parent.iterdir()} == outside  # nothing landed outside
+    assert not (site.root / "evil.txt").exists()
+
+    # The same name with new content is kept beside the old file, never over it.
+    again = upload(client, [("关于路灯维护的补充通知\n路灯维护补充说明。\n".encode(), "evil.txt")])
+    assert "evil（2）.txt" in again.get_data(as_text=True)
+    assert (site.corpus / "evil.txt").read_text(encoding="utf-8").startswith("关于路灯维护的通知")
+
+    # A file the readers cannot read shows up in the report with its reason.
+    (site.corpus / "损坏的文件.pdf").write_bytes(b"%PDF-1.4\n% not really a pdf\n")
+
+    started = client.post("/admin/update", data={"csrf_token": csrf(client, "/admin/")})
+    assert started.status_code == 303
+    state = wait_for_update(client)
+    assert state["state"] == "done", state
+    assert any("更新完成" in line for line in state["lines"])
+    assert any("损坏的文件.pdf" in line for line in state["lines"])
+
+    assert found(client, "柑橘冷链物流补贴") == {"柑橘产业意见.docx"}
+    assert found(client, "山地自行车赛事安保") == {"赛事安保方案.pdf"}
+    assert found(client, "古树名木挂牌保护") == {"古树名木保护通知.txt"}
+    assert found(client, "背街小巷路灯维护") == {"evil.txt"}
+
+    report = json.loads((site.instance / "last-report.json").read_text(encoding="utf-8"))
+    assert any(f["path"].endswith("损坏的文件.pdf") and f["reason"] for f in report["failed"])
+    page = client.get("/admin/report").get_data(as_text=True)
+    assert "损坏的文件.pdf" in page and "读取失败的文件" in page
+    dashboard = client.get("/admin/").get_data(as_text=True)
+    assert "有 1 个文件没能读取" in dashboard
+
+    # Remove: the file moves to instance/removed and leaves the search.
+    listing = client.get("/admin/files").get_data(as_text=True)
+    assert 'value="柑橘产业意见.docx"' in listing
+    removed = client.post(
+        "/admin/remove",
+        data={"csrf_token": csrf(client, "/admin/files"), "path": "柑橘产业意见.docx"},
+    )
+    assert removed.status_code == 303
+    assert not (site.corpus / "柑橘产业意见.docx").exists()
+    assert list((site.instance / "removed").rglob("柑橘产业意见.docx"))
+    assert wait_for_update(client)["state"] == "done"
+    assert found(client, "柑橘冷链物流补贴") == set()
+    assert found(client, "山地自行车赛事安保") == {"赛事安保方案.pdf"}
+
+
+# --- routes that must not leave the corpus ------------------------------------------------------
+
+TRAVERSALS = [
+    "../secret.txt",
+    "..%2fsecret.txt",
+    "%2e%2e/secret.txt",
+    "%2e%2e%2fsecret.txt",
+    "..\\secret.txt",
+    "..%5csecret.txt",
+    "/etc/passwd",
+    "C:\\Windows\\win.ini",
+    "sub/../../secret.txt",
+]
+
+
+def test_admin_remove_refuses_paths_outside_the_corpus(site):
+    secret = site.root / "secret.txt"
+    secret.write_text("secret", encoding="utf-8")
+    client = site.app().test_client()
+    login(client)
+    before = snapshot(site.corpus)
+    token = csrf(client, "/admin/files")
+    for bad in [*TRAVERSALS, str(secret), "", "不存在.txt"]:
+        response = client.post("/admin/remove", data={"csrf_token": token, "path": bad})
+        assert response.status_code == 404, bad
+        assert "没有找到" in response.get_data(as_text=True)
+    assert secret.read_text(encoding="utf-8") == "secret"
+    assert snapshot(site.corpus) == before
+    assert client.get("/admin/progress").get_json()["state"] == "idle"
+
+
+def test_document_routes_cannot_escape_the_corpus(site):
+    client = site.app().test_client()
+    hits = client.get("/api/search", query_string={"q": '"背街小巷路灯改造"'}).get_json()["hits"]
+    doc_id = hits[0]["doc_id"]
+    assert client.get(f"/doc/{doc_id}/original").status_code == 200  # the real one works
+    for bad in [*TRAVERSALS, "..", "%2e%2e", "etc/passwd", doc_id + "/..%2f..%2f"]:
+        for url in (f"/doc/{bad}", f"/doc/{bad}/original", f"/api/docs/{bad}"):
+            response = client.get(url)
+            assert response.status_code in (404, 405), url
+            body = response.get_data(as_text=True)
+            assert "secret" not in body and "root:" not in body and "Traceback" not in body
+            if url.startswith("/api/"):
+                assert response.get_json()["error"]["code"] == 404
+            else:
+                assert "没有找到" in body
+
+
+# --- kb admin set-password -----------------------------------------------------------------------
+
+
+def run_kb(*args: str, stdin: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "kb.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        timeout=60,
+    )
+
+
+def test_set_password_from_stdin(tmp_path):
+    done = run_kb("admin", "set-password", "--index", str(tmp_path / "index"), stdin=PASSWORD)
+    assert done.returncode == 0, done.stderr
+    instance = tmp_path / "instance"  # beside the index folder
+    stored = (instance / PASSWORD_FILE).read_text(encoding="utf-8")
+    assert stored.startswith("scrypt:") and PASSWORD not in stored
+    assert check_password(instance, PASSWORD) and not check_password(instance, "wrong")
+    if os.name == "posix":
+        assert (instance / PASSWORD_FILE).stat().st_mode & 0o777 == 0o600
+        assert instance.stat().st_mode & 0o777 == 0o700
+
+    short = run_kb("admin", "set-password", "--instance", str(tmp_path / "other"), stdin="abc\n")
+    assert short.returncode == 2 and "至少" in short.stderr
+    assert not (tmp_path / "other" / PASSWORD_FILE).exists()
+
+    inside = run_kb("admin", "set-password", "--instance", str(ROOT / "web"), stdin=PASSWORD)
+    assert inside.returncode == 2 and "项目代码目录" in inside.stderr
+    assert not (ROOT / "web" / PASSWORD_FILE).exists()
+
+
+def test_instance_folder_default_and_secret_key_outside_the_repo(site):
+    assert instance_folder(None, site.index) == site.root / "instance"
+    app = site.app()
+    assert app.config["SECRET_KEY"] == (site.instance / "secret-key").read_text().strip()
+    assert site.app().config["SECRET_KEY"] == app.config["SECRET_KEY"]  # kept across starts
+
+
+def test_errors_are_friendly_logged_and_never_a_traceback(site, monkeypatch, caplog):
+    import web.views.admin as admin_views
+
+    def broken(instance):
+        raise RuntimeError("disk on fire")
+
+    client = site.app().test_client()
+    login(client)
+    monkeypatch.setattr(admin_views, "load_report", broken)
+    with caplog.at_level("ERROR", logger="kb.web"):
+        response = client.get("/admin/report")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 500 and "已记录在日志中" in body
+    assert "Traceback" not in body and "disk on fire" not in body
+    assert any("disk on fire" in (r.exc_text or "") for r in caplog.records)
+    # The JSON API answers errors in JSON, also for a POST it does not take.
+    refused = client.post("/api/search", data={"q": "四风"})
+    assert refused.status_code == 405 and refused.get_json()["error"]["code"] == 405
+
+
+def test_one_update_at_a_time_and_a_request_meanwhile_runs_once_more(tmp_path, monkeypatch):
+    import threading
+
+    import indexer.store
+    from web.views.admin import IndexJob
+
+    release = threading.Event()
+    calls: list[int] = []
+
+    def slow_update(index, paths, dict_source, progress):
+        calls.append(1)
+        progress(f"第 {len(calls)} 次")
+        release.wait(10)
+        return indexer.store.Report()
+
+    monkeypatch.setattr(indexer.store, "update_index", slow_update)
+    (tmp_path / "corpus").mkdir()
+    job = IndexJob(tmp_path / "index", tmp_path / "corpus", DEFAULT_DICT, tmp_path / "instance")
+    assert job.start("一") == "started"
+    assert job.start("二") == "queued"
+    assert job.start("三") == "queued"  # still one more run, not two
+    assert job.snapshot()["state"] == "running"
+    release.set()
+    deadline = time.time() + 10
+    while job.snapshot()["state"] == "running" and time.time() < deadline:
+        time.sleep(0.02)
+    assert job.snapshot()["state"] == "done"
+    assert len(calls) == 2
+    assert (tmp_path / "instance" / "last-report.json").is_file()

@@ -1,0 +1,188 @@
+"""The admin area in a real browser (Debian's chromium via Playwright) against a live
+`kb serve` with its own index, instance and corpus folders: set the password with
+`kb admin set-password`, log in, upload, update the index while the page follows the
+progress, find the new document. Screenshots go to test-artifacts/ (not committed)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = (
+    os.environ.get("KB_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+)
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "青岚区管理密码2025"
+KB = Path(sys.executable).with_name("kb.exe" if os.name == "nt" else "kb")
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (python3 dev.py test installs it on Debian)"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """`kb serve` with a small corpus of its own; no admin password yet."""
+    root = tmp_path_factory.mktemp("admin-served")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    (corpus / "食堂管理通知.txt").write_text(
+        "关于加强机关食堂管理的通知\n各单位要严格执行机关食堂管理制度，杜绝浪费。\n",
+        encoding="utf-8",
+    )
+    (corpus / "损坏的文件.pdf").write_bytes(b"%PDF-1.4\n% truncated\n")
+    port = free_port()
+    log = (root / "serve.log").open("w")
+    folders = ["--index", str(root / "index"), "--instance", str(root / "instance")]
+    process = subprocess.Popen(
+        [str(KB), "serve", *folders, "--corpus", str(corpus), "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(base + "/", timeout=2)
+            break
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError("kb serve exited") from None
+            time.sleep(0.3)
+    yield {"base": base, "root": root, "corpus": corpus, "folders": folders}
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture
+def page(site):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1366, "height": 768})
+        page = context.new_page()
+        problems: list[str] = []
+
+        def console(message) -> None:
+            # The page for "no password yet" (403) and a wrong password (401) are deliberate
+            # refusals; chromium logs any 4xx page load as an error.
+            expected = ("status of 401", "status of 403")
+            if message.type == "error" and not any(e in message.text for e in expected):
+                problems.append(message.text)
+
+        page.on("console", console)
+        page.on(
+            "request", lambda r: None if r.url.startswith(site["base"]) else problems.append(r.url)
+        )
+        yield page
+        context.close()
+        browser.close()
+    assert not problems, problems  # no script errors, no CSP violations, no outside requests
+
+
+def test_set_password_log_in_upload_update_and_find(page, site, tmp_path):
+    base = site["base"]
+
+    # No password yet: the admin page says how to set one.
+    page.goto(base + "/admin/")
+    assert "kb admin set-password" in page.inner_text("main")
+    shot(page, "admin-1-no-password")
+
+    done = subprocess.run(
+        [str(KB), "admin", "set-password", "--instance", site["folders"][3]],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+
+    # Log in (a wrong password first).
+    page.goto(base + "/admin/")
+    page.wait_for_selector("input[type=password]")
+    page.fill("input[type=password]", "不是这个密码")
+    page.click("button:has-text('登录')")
+    assert "密码不正确" in page.inner_text("main")
+    shot(page, "admin-2-wrong-password")
+    page.fill("input[type=password]", PASSWORD)
+    page.click("button:has-text('登录')")
+    page.wait_for_selector("[data-progress]")
+    assert "已索引文件" in page.inner_text("main")
+    shot(page, "admin-3-dashboard")
+
+    # Upload a GBK text and a file that only pretends to be a PDF.
+    gbk = tmp_path / "古树名木保护通知.txt"
+    gbk.write_bytes("关于古树名木保护的通知\n全面开展古树名木挂牌保护工作。\n".encode("gbk"))
+    fake = tmp_path / "年度报告.pdf"
+    fake.write_bytes(b"MZ" + bytes(300) + b"not a pdf at all")
+    page.click("nav.admin-nav a:has-text('上传文件')")
+    page.set_input_files("input[type=file]", [str(gbk), str(fake)])
+    page.click("form.admin-form button[type=submit]")
+    page.wait_for_selector("[data-upload-result]")
+    results = page.inner_text("table")
+    assert "已保存为 古树名木保护通知.txt" in results
+    assert "可执行程序" in results
+    assert (site["corpus"] / "古树名木保护通知.txt").is_file()
+    assert not (site["corpus"] / "年度报告.pdf").exists()
+    shot(page, "admin-4-uploaded")
+
+    # Update the index; the dashboard follows the progress until it is done.
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if "/admin/progress" in r.url else None)
+    page.click("button:has-text('现在更新索引')")
+    page.wait_for_selector("[data-progress][data-state=done]", timeout=90_000)
+    assert polls  # the page asked /admin/progress (admin.js, no inline script)
+    lines = page.inner_text("[data-progress-lines]")
+    assert "开始更新索引" in lines and "更新完成" in lines and "新增：古树名木保护通知.txt" in lines
+    assert not page.locator("[data-update-button]").is_disabled()
+    shot(page, "admin-5-updated")
+
+    # The new document is found by the public search.
+    page.goto(base + '/search?q="古树名木挂牌保护"')
+    page.wait_for_selector("[data-hit]")
+    assert "古树名木" in page.locator("[data-hit]").first.inner_text()
+    shot(page, "admin-6-found")
+
+    # Files list and report pages render; logging out ends the session.
+    page.goto(base + "/admin/files")
+    assert "古树名木保护通知.txt" in page.inner_text("table")
+    shot(page, "admin-7-files")
+    page.click("nav.admin-nav a:has-text('索引报告')")
+    failures = page.inner_text("main")
+    assert "读取失败的文件（1）" in failures and "损坏的文件.pdf" in failures
+    shot(page, "admin-8-report")
+    page.click("button:has-text('退出')")
+    page.wait_for_selector("input[type=password]")
+    page.goto(base + "/admin/files")
+    assert page.url.startswith(base + "/admin/login")

@@ -1,0 +1,492 @@
+"""Requirement clauses (kb.requirements): our corpus checked against counts made here
+independently, hand-picked clauses and topics, small synthetic texts for the rules, and case
+matching on the judged set bench/judgments/requirements/requirement_cases.jsonl."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from conftest import REALDOCS
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer.readers import read_file, supported
+from kb.cases import extract_cases, is_case_notice, load_taxonomy
+from kb.model import Passage
+from kb.requirements import (
+    DEFAULT_TOPICS,
+    KINDS,
+    REQUIREMENT_TYPES,
+    Requirement,
+    extract_requirements,
+    is_requirement_sentence,
+    load_topics,
+    match_cases,
+    parse_topics,
+)
+from kb.structure import Outline, read_outline
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS_DOCS = ROOT / "corpus" / "docs"
+SOURCES = ROOT / "corpus" / "sources"
+JUDGED = ROOT / "bench" / "judgments" / "requirements" / "requirement_cases.jsonl"
+TOPICS = load_topics()
+TAXONOMY = load_taxonomy()
+
+# Parts of our speeches that review past work: their 一是/二是 items tell what was done or
+# what went wrong, they require nothing (checked by hand).
+PAST_PARTS = {
+    "speech_2025_jiwei_quanhui.txt": "一、2024年工作回顾",
+    "speech_2024_minzhu_shenghuohui.txt": "一、客观看待这次民主生活会的成效和不足",
+}
+
+
+def outline(path: Path) -> Outline:
+    return read_outline(read_file(path, path.read_bytes()), fallback_title=path.stem)
+
+
+@pytest.fixture(scope="module")
+def corpus() -> dict[str, tuple[Outline, list[Requirement]]]:
+    """Every readable document of corpus/docs with its requirements."""
+    docs = {}
+    for path in sorted(CORPUS_DOCS.iterdir()):
+        if supported(path):
+            o = outline(path)
+            docs[path.name] = (o, extract_requirements(o.title, o.doc_type, o.passages, TOPICS))
+    return docs
+
+
+def find(corpus, name: str, start: str) -> Requirement:
+    """The requirement of ``name`` whose text starts with ``start``."""
+    found = [r for r in corpus[name][1] if r.text.startswith(start)]
+    assert len(found) == 1, (name, start, [r.text[:30] for r in corpus[name][1]])
+    return found[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Topics file
+# --------------------------------------------------------------------------------------------
+
+
+def test_topics_file_has_the_topics_and_maps_to_known_case_categories():
+    names = TOPICS.names
+    for name in (
+        "学习教育",
+        "查摆问题",
+        "整改落实",
+        "督查问责",
+        "为基层减负",
+        "八项规定",
+        "形式主义官僚主义",
+        "群众工作",
+        "营商环境",
+        "廉洁自律",
+        "选人用人",
+        "意识形态",
+    ):
+        assert name in names
+    assert 15 <= len(names) <= 20
+    labels = {c.label for c in TAXONOMY.problems}
+    for topic in TOPICS.topics:
+        assert topic.keywords, topic.name
+        for category in topic.categories:
+            assert category in labels, (topic.name, category)
+    assert "违规吃喝" in TOPICS.categories(["八项规定"])
+    assert DEFAULT_TOPICS.read_text(encoding="utf-8").startswith("# ")
+
+
+def test_topic_keywords_longest_match_and_gaps():
+    topics = parse_topics(
+        "[话题]\n整改: 整改台账\n减负: 台账, 督查检查考核\n问责: 督查, 追究…责任\n"
+        "[对应案例类别]\n减负: 形式主义官僚主义/加重基层负担\n"
+    )
+    assert topics.find("建立整改台账") == ["整改"]
+    assert topics.find("不得要求基层补做台账") == ["减负"]
+    assert topics.find("规范督查检查考核") == ["减负"]
+    assert topics.find("加强督查，追究有关单位和人员责任") == ["问责"]
+    assert topics.find("追究。责任") == []  # a gap does not cross a sentence end
+    assert topics.categories(["减负", "问责"]) == ["形式主义官僚主义/加重基层负担"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[话题]\n没有冒号的行\n",
+        "学习教育: 学习\n",
+        "[别的段]\n学习教育: 学习\n",
+        "[话题]\n学习教育: 学习\n[对应案例类别]\n不存在: 违规吃喝\n",
+        "[话题]\n学习教育: 学习\n学习教育: 党课\n",
+    ],
+)
+def test_topics_file_errors_are_explained(text):
+    with pytest.raises(ValueError, match="话题词表"):
+        parse_topics(text)
+
+
+# --------------------------------------------------------------------------------------------
+# Our corpus
+# --------------------------------------------------------------------------------------------
+
+
+def test_every_clause_is_quoted_verbatim(corpus):
+    for name, (o, requirements) in corpus.items():
+        for number, r in enumerate(requirements, 1):
+            assert r.ordinal == number
+            assert r.kind in KINDS
+            assert r.text and r.text == r.text.strip()
+            assert r.text in o.passages[r.passage].text, (name, r.text)
+            assert not o.passages[r.passage].heading
+            for i, paragraph in enumerate(r.continuation):
+                assert paragraph == o.passages[r.passage + 1 + i].text.strip()
+            assert r.topics == [t for t in TOPICS.names if t in r.topics]
+        texts = [r.full_text for r in requirements]
+        assert len(texts) == len(set(texts)), name
+
+
+def test_only_directive_documents_have_requirements(corpus):
+    for name, (o, requirements) in corpus.items():
+        if o.doc_type not in REQUIREMENT_TYPES:
+            assert requirements == [], name
+        if is_case_notice(o.title, o.passages, TAXONOMY) or name.startswith(
+            ("case_", "report_", "communique_", "checklist_", "minutes_")
+        ):
+            assert requirements == [], name
+    for name in ("speech_2024_zuofeng_dahui.txt", "plan_2024_dangji_xuexi_jiaoyu.docx"):
+        assert corpus[name][1], name
+    title, passages = "关于3起违规吃喝问题的通报", [Passage("各单位要引以为戒。")]
+    assert extract_requirements(title, "通报", passages, TOPICS) == []
+    assert extract_requirements("工作报告", "报告", passages, TOPICS) == []
+    assert extract_requirements("全会公报", "公报", passages, TOPICS) == []
+
+
+_ITEM_START = re.compile(r"(?:^|[。；;：:，,！？])\s*([一二三四五六七八九十]{1,3})是")
+
+
+def test_every_numbered_item_is_found(corpus):
+    """Each 一是/二是/三是 of a speech, plan or other directive is a requirement of its own,
+    except in the two parts reviewing past work."""
+    checked = 0
+    for name, (o, requirements) in corpus.items():
+        if o.doc_type not in REQUIREMENT_TYPES:
+            continue
+        expected = []
+        for index, passage in enumerate(o.passages):
+            if passage.heading or PAST_PARTS.get(name) in passage.section:
+                continue
+            starts = [m.start(1) for m in _ITEM_START.finditer(passage.text)]
+            for start, end in zip(starts, [*starts[1:], None], strict=False):
+                expected.append((index, passage.text[start:end][:12]))
+        found = [(r.passage, r.text[:12]) for r in requirements if r.kind == "分项"]
+        assert sorted(found) == sorted(expected), name
+        checked += len(expected)
+    assert checked >= 120
+
+
+def _articles_of_raw_text(text: str) -> list[str]:
+    """The articles of a regulation's plain text: from a 第X条 line to the next article, chapter
+    or a line without sentence punctuation (the signature); whitespace dropped."""
+    articles: list[list[str]] = []
+    current: list[str] | None = None
+    for line in (re.sub(r"\s", "", raw) for raw in text.splitlines()):
+        if not line:
+            continue
+        if re.match(r"^第[一二三四五六七八九十百]+条", line):
+            current = [line]
+            articles.append(current)
+        elif re.match(r"^第[一二三四五六七八九十]+章", line) or not re.search("[。；：，]", line):
+            current = None
+        elif current is not None:
+            current.append(line)
+    return ["".join(lines) for lines in articles]
+
+
+@pytest.mark.parametrize(
+    "name, source",
+    [
+        ("regulation_2023_hunsang_xishi_xize.txt", "regulation_2023_hunsang_xishi_xize.txt"),
+        ("regulation_2024_huiyi_wenjian_guanli.txt", "regulation_2024_huiyi_wenjian_guanli.txt"),
+        ("regulation_2024_gongwu_jiedai.pdf", "../sources/regulation_2024_gongwu_jiedai.txt"),
+    ],
+)
+def test_every_article_is_found_whole(corpus, name, source):
+    expected = _articles_of_raw_text((CORPUS_DOCS / source).read_text(encoding="utf-8"))
+    articles = [r for r in corpus[name][1] if r.kind == "条款"]
+    assert len(expected) >= 18
+    assert [re.sub(r"\s", "", r.full_text) for r in articles] == expected
+    assert all(r.section and re.match(r"^第.+章", r.section[0]) for r in articles)
+    assert all(r.kind == "条款" for r in corpus[name][1] if r.text.startswith("第"))
+
+
+def test_article_with_its_list_and_a_second_paragraph(corpus):
+    article = find(corpus, "regulation_2023_hunsang_xishi_xize.txt", "第十条")
+    assert article.text.endswith("不得有下列行为：")
+    assert len(article.continuation) == 6
+    assert article.continuation[-1].startswith("（六）除结婚、丧事外")
+    assert article.section == ("第三章 操办要求",)
+    second = find(corpus, "regulation_2023_hunsang_xishi_xize.txt", "第二条")
+    assert second.continuation == (
+        "前款所称党员干部，包括上述单位中的科级以上领导干部、一般工作人员中的党员和公职人员。",
+    )
+
+
+def test_hand_picked_clauses_kinds_and_topics(corpus):
+    cases = [
+        ("regulation_2024_gongwu_jiedai.pdf", "第十二条 工作餐", "条款", ["八项规定"]),
+        (
+            "regulation_2024_huiyi_wenjian_guanli.txt",
+            "第二十二条 规范工作留痕",
+            "条款",
+            ["为基层减负"],
+        ),
+        (
+            "plan_2024_zuofeng_zhuanxiang_zhengzhi.txt",
+            "一是公务用车用于接送子女",
+            "分项",
+            ["八项规定"],
+        ),
+        ("speech_2023_zhuti_jiaoyu.txt", "二是建立“三个清单”", "分项", ["查摆问题", "整改落实"]),
+        ("speech_2023_zhuti_jiaoyu.txt", "一是领导班子要带头学", "分项", ["学习教育"]),
+        ("speech_2023_zhuti_jiaoyu.txt", "五是强化整改监督", "分项", ["整改落实", "督查问责"]),
+        ("speech_2023_zhuti_jiaoyu.txt", "区委宣传部要加强宣传引导", "要求", ["意识形态"]),
+        ("speech_2023_zhuti_jiaoyu.txt", "区委组织部要把党员干部", "要求", ["选人用人"]),
+        ("speech_2023_zhuti_jiaoyu.txt", "力戒形式主义。", "禁止", ["形式主义官僚主义"]),
+        (
+            "plan_2023_12345_rexian_tisu.txt",
+            "二是承办单位不得诱导群众评价",
+            "分项",
+            ["群众工作", "求真务实"],
+        ),
+        ("plan_2024_yingshang_huanjing.md", "构建亲清政商关系。", "要求", ["营商环境"]),
+        ("plan_2024_yingshang_huanjing.md", "严禁乱检查、乱收费、乱罚款。", "禁止", ["营商环境"]),
+        (
+            "speech_2024_zuofeng_dahui.txt",
+            "一是各级领导干部要带头，做到不吃请",
+            "分项",
+            ["廉洁自律"],
+        ),
+        ("speech_2024_zuofeng_dahui.txt", "二是严格控制会议时长", "分项", ["为基层减负"]),
+        (
+            "notice_2025_minzhu_shenghuohui.txt",
+            "领导班子对照检查材料由党组织书记",
+            "禁止",
+            ["查摆问题"],
+        ),
+        ("opinion_2024_rongcuo_jiucuo.txt", "要落实澄清正名机制", "要求", ["担当作为"]),
+        ("speech_2024_jingshi_jiaoyu_dahui.pdf", "把警示教育做细做实。", "要求", ["警示教育"]),
+    ]
+    for name, start, kind, topics in cases:
+        requirement = find(corpus, name, start)
+        assert requirement.kind == kind, (name, start, requirement.kind)
+        for topic in topics:
+            assert topic in requirement.topics, (name, start, requirement.topics)
+
+
+def test_run_in_headings_and_what_is_not_a_requirement(corpus):
+    speech = "speech_2023_zhuti_jiaoyu.txt"
+    lead = find(corpus, speech, "压实领导责任。")
+    assert lead.text == "压实领导责任。" and lead.kind == "要求"
+    assert lead.section == ("三、加强组织领导，确保主题教育取得实实在在的成效",)
+    find(corpus, speech, "理论学习要往深里走、往心里走、往实里走。")
+    find(corpus, "speech_2023_beitang_zhen_tuijinhui.txt", "会议能不开的不开，能合并的合并。")
+    texts = {name: [r.text for r in reqs] for name, (_, reqs) in corpus.items()}
+    not_requirements = [
+        (speech, "开展主题教育是用党的创新理论武装头脑"),  # a descriptive run-in heading
+        ("speech_2024_minzhu_shenghuohui.txt", "会前准备比较扎实"),
+        ("speech_2024_jingshi_jiaoyu_dahui.pdf", "近年来，区委坚决扛起"),  # the past
+        ("speech_2025_jiwei_quanhui.txt", "2024年，在市纪委监委和区委的坚强领导下"),
+        ("speech_2025_jiwei_quanhui.txt", "一是强化节点监督"),  # an item of the work review
+        ("speech_2024_zuofeng_dahui.txt", "会议和文件是推动工作的重要手段"),  # 绝不是
+        ("plan_2024_dangji_xuexi_jiaoyu.docx", "为确保学习教育扎实有序开展，制定本方案。"),
+        ("opinion_2024_rongcuo_jiucuo.txt", "在推进重大项目建设、招商引资"),  # a condition
+        ("speech_2023_zhuti_jiaoyu.txt", "主题教育搞得好不好，最终要看"),  # 要看
+        ("regulation_2024_huiyi_wenjian_guanli.txt", "《青岚区精简会议文件"),  # forwarding note
+        ("plan_2024_zuofeng_zhuanxiang_zhengzhi.txt", "中共青岚区委办公室关于印发"),  # the title
+    ]
+    for name, start in not_requirements:
+        assert not any(t.startswith(start) for t in texts[name]), (name, start)
+    headings = {p.text for o, _ in corpus.values() for p in o.passages if p.heading}
+    assert not any(t in headings for reqs in texts.values() for t in reqs)
+
+
+# --------------------------------------------------------------------------------------------
+# Rules on small texts
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("各单位要精简会议。", True),
+        ("严禁公款吃喝。", True),
+        ("对照检查材料必须本人亲自撰写。", True),
+        ("受理机关应当听取当事人陈述申辩。", True),
+        ("内容相近的会议一律合并召开。", True),
+        ("确因特殊情况不能参会的，须由主要负责同志书面请假。", True),
+        ("这次会议的要点是总结经验。", False),
+        ("主要任务是总结经验。", False),
+        ("需要指出的是，问题仍然存在。", False),
+        ("去年区委要求各单位要精简会议。", False),
+        ("区委曾经要求各单位报送材料。", False),
+        ("近年来，各级党组织坚决落实部署。", False),
+        ("重点检查是否严格执行派车审批制度。", False),
+        ("会议和文件是推动工作的重要手段，但绝不是越多越好。", False),
+        ("严格执纪和关心爱护干部是统一的。", False),
+        ("各单位要做到以下几点：", False),
+        ("要不要开这个会？", False),
+        ("为规范公务接待，制定本规定。", False),
+    ],
+)
+def test_requirement_sentences(sentence, expected):
+    assert is_requirement_sentence(sentence) is expected
+
+
+def test_kinds_items_and_duplicates():
+    passages = [
+        Passage("关于做好会议精简工作的通知", heading=True),
+        Passage("各单位要精简会议。严禁借会议之名游览。各单位要精简会议。"),
+        Passage("主要有三点要求：一是会议要短，讲话要精；二是不得层层陪会；三是会后不报材料。"),
+        Passage("（一）严格控制会议数量。内容相近的会议一律合并召开。"),
+        Passage("第一，表格能共享的不重复填。"),
+        Passage("中共某某区委办公室"),
+    ]
+    found = extract_requirements(passages[0].text, "通知", passages, TOPICS)
+    assert [(r.passage, r.kind, r.text) for r in found] == [
+        (1, "要求", "各单位要精简会议。"),
+        (1, "禁止", "严禁借会议之名游览。"),
+        (2, "分项", "一是会议要短，讲话要精"),
+        (2, "分项", "二是不得层层陪会"),
+        (2, "分项", "三是会后不报材料。"),
+        (3, "要求", "严格控制会议数量。"),
+        (3, "要求", "内容相近的会议一律合并召开。"),
+        (4, "要求", "表格能共享的不重复填。"),
+    ]
+    assert "为基层减负" in found[0].topics
+    assert extract_requirements(passages[0].text, "其他", passages, TOPICS) == []
+
+
+_FRAGMENTS = st.sampled_from(
+    [
+        "各单位要",
+        "严禁",
+        "不得",
+        "必须",
+        "一是",
+        "二是",
+        "（一）",
+        "第三条 ",
+        "精简会议",
+        "加强监督",
+        "去年",
+        "主要",
+        "。",
+        "，",
+        "；",
+        "：",
+        "的",
+        " ",
+        "“留痕”",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_FRAGMENTS, min_size=1, max_size=25).map("".join), max_size=6))
+def test_any_text_gives_verbatim_clauses(paragraphs):
+    passages = [Passage(p) for p in paragraphs]
+    for r in extract_requirements("标题", "讲话", passages, TOPICS):
+        assert r.text and r.text in passages[r.passage].text
+        assert r.kind in KINDS
+
+
+# --------------------------------------------------------------------------------------------
+# Matching typical cases
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cases():
+    """The typical cases of corpus/docs; a forwarded case is counted once."""
+    found, seen = [], set()
+    for path in sorted(CORPUS_DOCS.iterdir()):
+        if supported(path):
+            o = outline(path)
+            for case in extract_cases(o.title, o.passages, TAXONOMY):
+                if (case.person, case.summary) not in seen:
+                    seen.add((case.person, case.summary))
+                    found.append(case)
+    return found
+
+
+def test_judged_matching_quality(corpus, cases):
+    rows = [json.loads(line) for line in JUDGED.read_text(encoding="utf-8").splitlines() if line]
+    assert len(rows) >= 15
+    reciprocal, top3 = [], []
+    names = [c.person or c.summary for c in cases]
+    for row in rows:
+        assert row["file"].startswith("corpus/")
+        name = row["file"].removeprefix("corpus/")
+        requirement = next(r for r in corpus[name][1] if r.text == row["requirement"])
+        assert all(n in names for n in row["relevant_cases"]), row["relevant_cases"]
+        ranked = match_cases(requirement.full_text, requirement.topics, cases, TOPICS)
+        ranking = [names[i] for i, _ in ranked]
+        rank = next((k for k, n in enumerate(ranking, 1) if n in row["relevant_cases"]), None)
+        reciprocal.append(1 / rank if rank else 0.0)
+        top3.append(bool(rank) and rank <= 3)
+    mrr = sum(reciprocal) / len(rows)
+    print(f"requirement -> case matching: MRR {mrr:.3f}, Success@3 {sum(top3) / len(rows):.3f}")
+    assert mrr >= 0.8
+    assert sum(top3) / len(rows) >= 0.9
+
+
+def test_matching_scores_order_and_unrelated_cases(cases):
+    text = "一是公务用车用于接送子女上下学、探亲访友、节假日出游等私人事务"
+    ranked = match_cases(text, TOPICS.find(text), cases, TOPICS)
+    assert ranked and cases[ranked[0][0]].problems == ["公车私用"]
+    scores = [s for _, s in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 < s <= 1 for s in scores)
+    assert len({i for i, _ in ranked}) == len(ranked)
+    # Linked by no category and sharing little text: no case at all.
+    text = "理论学习要往深里走、往心里走、往实里走。"
+    assert match_cases(text, TOPICS.find(text), cases, TOPICS) == []
+    # A 减负 clause does not bring up the 八项规定 cases.
+    text = "第二十二条 规范工作留痕。不得要求基层对日常工作全程留痕。"
+    ranked = match_cases(text, ["为基层减负"], cases, TOPICS)
+    assert all(any(p.startswith("形式主义官僚主义") for p in cases[i].problems) for i, _ in ranked)
+    assert match_cases(text, ["为基层减负"], [], TOPICS) == []
+
+
+def test_matching_accepts_dicts_and_a_segmenter(cases):
+    dicts = [{"problems": c.problems, "summary": c.summary, "text": c.text} for c in cases]
+    text = "严禁公车私用、私车公养，严禁违规借用下属单位、管理服务对象的车辆。"
+    assert match_cases(text, ["八项规定"], dicts, TOPICS) == match_cases(
+        text, ["八项规定"], cases, TOPICS
+    )
+
+    def words(folded: str) -> list[str]:
+        return re.findall(r"公车私用|公务用车|私车公养|车辆|[\u4e00-\u9fff]", folded)
+
+    ranked = match_cases(text, ["八项规定"], dicts, TOPICS, segment=words)
+    assert cases[ranked[0][0]].problems == ["公车私用"]
+
+
+# --------------------------------------------------------------------------------------------
+# Real documents, when ../shared/realdocs is there
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not REALDOCS.is_dir(), reason="../shared/realdocs is absent")
+def test_realdocs_clauses_are_verbatim_and_case_notices_have_none():
+    total = 0
+    for path in sorted((REALDOCS / "docs").iterdir()):
+        o = outline(path)
+        found = extract_requirements(o.title, o.doc_type, o.passages, TOPICS)
+        total += len(found)
+        for r in found:
+            assert r.text in o.passages[r.passage].text, (path.name, r.text)
+        if path.name.startswith("case_") or o.doc_type in ("通报", "报告", "公报"):
+            assert found == [], path.name
+    assert total > 1000

@@ -1,0 +1,244 @@
+"""The self-examination workbench through Flask's test client: 要求清单 and its API, the
+对照检查 export (quotes re-read from the index), the 案例教材 export, and bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+from docx import Document as WordDocument
+
+from web import create_app
+
+SECTIONS = ("一、对照要求查摆的问题", "二、典型案例警示", "三、整改措施")
+
+
+@pytest.fixture(scope="module")
+def client(corpus_index):
+    return create_app({"INDEX": str(corpus_index)}).test_client()
+
+
+def token(client, page: str = "/draft") -> str:
+    html = client.get(page).get_data(as_text=True)
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def api(client, url: str) -> dict:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.get_json()
+
+
+def paragraphs(data: bytes) -> list[str]:
+    return [p.text for p in WordDocument(io.BytesIO(data)).paragraphs]
+
+
+def two_requirements(client) -> list[dict]:
+    """Two requirements from different documents when the corpus has them, with cases."""
+    items = api(client, "/api/requirements?limit=200")["items"]
+    chosen = [items[0]]
+    chosen += [i for i in items if i["doc_id"] != items[0]["doc_id"]][:1] or items[1:2]
+    return chosen
+
+
+def test_pages_render_with_nav_links(client):
+    for url in ("/requirements", "/draft", "/casepack", "/requirements?q=会议&page=abc"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.get_data(as_text=True)
+        for name in ("要求清单", "对照检查", "案例教材"):
+            assert name in html
+        assert 'src="/static/workbench.js"' in html
+        assert "<script>" not in html  # the CSP forbids inline scripts
+    html = client.get("/requirements").get_data(as_text=True)
+    assert "加入对照检查" in html and "主题" in html and "文件" in html
+    assert re.search(r'href="/doc/\w+\?p=\d+#p-\d+"', html)
+
+
+def test_api_requirements_filters(client):
+    everything = api(client, "/api/requirements?limit=5")
+    assert everything["total"] > 5 and len(everything["items"]) == 5
+    first = everything["items"][0]
+    for key in ("id", "doc_id", "text", "full_text", "kind", "topics", "citation", "link"):
+        assert key in first
+    assert first["link"] == f"/doc/{first['doc_id']}?p={first['passage']}#p-{first['passage']}"
+    topic = everything["facets"]["topic"][0]
+    by_topic = api(client, f"/api/requirements?topic={topic['name']}&limit=200")
+    assert by_topic["total"] == topic["count"]
+    assert all(topic["name"] in item["topics"] for item in by_topic["items"])
+    doc = everything["facets"]["doc"][0]
+    by_doc = api(client, f"/api/requirements?doc={doc['doc_id']}&limit=200")
+    assert by_doc["total"] == doc["count"]
+    assert {item["doc_id"] for item in by_doc["items"]} == {doc["doc_id"]}
+    searched = api(client, "/api/requirements?q=会议&limit=200")
+    assert 0 < searched["total"] <= everything["total"]
+    page_two = api(client, "/api/requirements?limit=2&offset=2")["items"]
+    assert [i["id"] for i in page_two] == [
+        i["id"] for i in api(client, "/api/requirements?limit=4")["items"][2:]
+    ]
+
+
+def test_requirement_cases_api(client):
+    item = api(client, "/api/requirements?limit=1")["items"][0]
+    found = api(client, f"/api/requirements/{item['id']}/cases")
+    assert found["requirement"]["id"] == item["id"]
+    scores = [case["score"] for case in found["cases"]]
+    assert scores == sorted(scores, reverse=True)
+    assert client.get("/api/requirements/nope-r1/cases").status_code == 404
+    assert client.get("/api/requirements/<b>/cases").status_code == 404
+
+
+def test_draft_export_quotes_the_index_verbatim(client):
+    chosen = two_requirements(client)
+    cases = api(client, f"/api/requirements/{chosen[0]['id']}/cases")["cases"]
+    case_ids = [case["id"] for case in cases[:1]]
+    draft = [
+        {
+            "id": chosen[0]["id"],
+            "gap": "理论学习不够系统",
+            "cases": case_ids,
+            "measure": "制定学习计划",
+            "owner": "张三",
+            "deadline": "2025年12月底",
+        },
+        {"id": chosen[1]["id"]},
+    ]
+    response = client.post(
+        "/draft/export.docx",
+        data={"draft": json.dumps(draft), "title": "", "csrf_token": token(client)},
+    )
+    assert response.status_code == 200
+    assert response.mimetype.endswith("wordprocessingml.document")
+    text = paragraphs(response.data)
+    assert text[0] == "对照检查材料"
+    positions = [text.index(name) for name in SECTIONS]
+    assert positions == sorted(positions)
+    part_one = text[positions[0] + 1 : positions[1]]
+
+    # Each requirement: quoted lines from the document, its citation, then the user's words.
+    for number, item in enumerate(chosen, 1):
+        start = part_one.index(f"（{'一二'[number - 1]}）对照要求")
+        cite = next(i for i in range(start, len(part_one)) if part_one[i].startswith("——"))
+        quoted = [line for line in part_one[start + 1 : cite] if line]
+        assert quoted
+        passages = api(client, f"/api/docs/{item['doc_id']}")["passages"]
+        source = "\n".join(p["text"] for p in passages[item["passage"] :])
+        assert all(line in source for line in quoted)
+        assert quoted[0] in passages[item["passage"]]["text"]
+        assert part_one[cite] == "——" + item["citation"]
+        assert "《" in part_one[cite] and "》" in part_one[cite]
+    assert "本人差距：理论学习不够系统" in part_one
+    assert "本人差距：________" in part_one and "具体事例：________" in part_one
+
+    part_two = text[positions[1] + 1 : positions[2]]
+    if cases:
+        assert any(cases[0]["summary"] in line for line in part_two)
+        assert any(line.startswith("——《" + cases[0]["title"]) for line in part_two)
+
+    table = WordDocument(io.BytesIO(response.data)).tables[0]
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert rows[0] == ["问题", "措施", "责任人", "完成时限", "销号情况"]
+    assert len(rows) == 1 + len(draft)
+    assert rows[1] == ["理论学习不够系统", "制定学习计划", "张三", "2025年12月底", ""]
+    assert rows[2][0] == chosen[1]["full_text"] and rows[2][1:] == ["", "", "", ""]
+
+
+def test_draft_accepts_basket_passages_and_prints(client):
+    doc = api(client, "/api/requirements?limit=1")["items"][0]
+    passage = api(client, f"/api/docs/{doc['doc_id']}")["passages"][doc["passage"]]
+    item_id = f"{doc['doc_id']}-p{doc['passage']}"
+    found = api(client, f"/api/requirements/{item_id}/cases")
+    assert found["requirement"]["text"] == passage["text"]
+    draft = [{"id": item_id, "example": "2024年某次会议"}]
+    response = client.post(
+        "/draft/print",
+        data={"draft": json.dumps(draft), "title": "我的材料", "csrf_token": token(client)},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "我的材料" in html and "具体事例：2024年某次会议" in html and "销号情况" in html
+    assert "本人差距：________" in html
+
+
+def test_draft_bad_input_is_400_or_skipped_never_500(client):
+    csrf = token(client)
+    for bad in (
+        "{not json",
+        '{"id": 1}',
+        "[1, 2]",
+        '[{"id": "x", "cases": "c1"}]',
+        "[" + "{}," * 200 + "{}]",
+    ):
+        response = client.post("/draft/export.docx", data={"draft": bad, "csrf_token": csrf})
+        assert response.status_code == 400, bad
+    draft = [{"id": "nothere-r9"}, {"id": "../../etc"}, {"id": None, "gap": ["x"]}]
+    response = client.post(
+        "/draft/export.docx", data={"draft": json.dumps(draft), "csrf_token": csrf}
+    )
+    assert response.status_code == 200
+    assert "另有 3 条要求已不在索引中，未导出。" in paragraphs(response.data)
+    assert (
+        client.post("/draft/export.docx", data={"draft": "[]"}).status_code == 400
+    )  # no CSRF token
+
+
+def pack_cases(client) -> list[dict]:
+    return api(client, "/api/cases?per_page=3")["cases"]
+
+
+def test_case_pack_export(client):
+    cases = pack_cases(client)
+    ids = [case["id"] for case in cases]
+    form = {
+        "pack": json.dumps(ids),
+        "unit": "某局机关党委",
+        "date": "2025年6月",
+        "csrf_token": token(client, "/casepack"),
+    }
+    response = client.post("/casepack/export.docx", data=form)
+    assert response.status_code == 200
+    document = WordDocument(io.BytesIO(response.data))
+    text = [p.text for p in document.paragraphs]
+    assert [t for t in text if t][:3] == ["典型案例警示教育材料", "某局机关党委", "2025年6月"]
+    breaks = document.element.body.xpath('.//w:br[@w:type="page"]')
+    assert len(breaks) == 1
+    for number, case in enumerate(cases):
+        assert f"{'一二三'[number]}、{case['summary']}" in text
+        if case["sanctions"]:
+            assert "、".join(case["sanctions"]) in text
+        title = api(client, f"/api/docs/{case['doc_id']}")["title"]
+        assert any(line.startswith(f"《{title}》") for line in text)
+    assert text.count("（二）处理结果") == len(cases) and text.count("（三）出处") == len(cases)
+    assert "（四）讨论题" not in text
+
+    form["questions"] = "1"
+    form["title"] = "警示教育读本"
+    text = paragraphs(client.post("/casepack/export.docx", data=form).data)
+    assert text[[t for t in text].index("警示教育读本")] == "警示教育读本"
+    assert text.count("（四）讨论题") == len(cases)
+    assert sum(1 for t in text if re.match(r"^[123]\. _{10,}$", t)) == 3 * len(cases)
+
+    html = client.post("/casepack/print", data=form).get_data(as_text=True)
+    assert "警示教育读本" in html and "讨论题" in html and cases[0]["summary"] in html
+
+
+def test_case_pack_bad_input(client):
+    csrf = token(client, "/casepack")
+    for bad in ("nope", '{"a": 1}', "[1]", json.dumps(["x"] * 201)):
+        response = client.post("/casepack/export.docx", data={"pack": bad, "csrf_token": csrf})
+        assert response.status_code == 400, bad
+    response = client.post(
+        "/casepack/export.docx", data={"pack": json.dumps(["missing-c1"]), "csrf_token": csrf}
+    )
+    assert response.status_code == 200
+    assert "另有 1 个案例已不在索引中，未导出。" in paragraphs(response.data)
+
+
+def test_casepack_page_filters_like_the_case_library(client):
+    html = client.get("/casepack").get_data(as_text=True)
+    problem = re.search(r'href="/casepack\?problem=([^"&]+)"', html).group(1)
+    filtered = client.get(f"/casepack?problem={problem}").get_data(as_text=True)
+    assert 'class="active"' in filtered
+    assert filtered.count("data-pack-add") <= html.count("data-pack-add")

@@ -1,0 +1,116 @@
+"""案例教材 for trainers: pick typical cases with the case library's filters, keep them in a
+pack (in the browser), export a numbered Word document with a cover page or a printable page.
+Case texts and sources come from the index; only the pack's order, cover lines and the
+讨论题 choice come from the browser."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from flask import Blueprint, abort, render_template, request
+
+from web.app import searcher
+from web.exports.casepack_docx import build_casepack_docx
+from web.exports.draft_docx import DraftCase
+from web.views.cases import FILTERS, _facets, case_query
+from web.views.draft import attachment, case_entry
+
+blueprint = Blueprint("casepack", __name__)
+
+MAX_CASES = 200
+PAGE_SIZE = 30
+DEFAULT_TITLE = "典型案例警示教育材料"
+
+
+@dataclass
+class Pack:
+    title: str
+    unit: str
+    date: str
+    questions: bool
+    cases: list[DraftCase]
+    notes: list[str] = field(default_factory=list)
+
+
+def read_pack() -> Pack:
+    """The posted pack (hidden field ``pack``: a JSON list of case ids), resolved."""
+    try:
+        ids = json.loads(request.form.get("pack") or "[]")
+    except ValueError:
+        abort(400)
+    if not isinstance(ids, list) or len(ids) > MAX_CASES:
+        abort(400)
+    cases: list[DraftCase] = []
+    skipped = 0
+    for case_id in ids:
+        if not isinstance(case_id, str):
+            abort(400)
+        case = searcher().case(case_id[:100]) if case_id else None
+        if case is None:
+            skipped += 1
+        else:
+            cases.append(case_entry(case))
+    form = request.form
+    return Pack(
+        title=(form.get("title") or "").strip()[:60] or DEFAULT_TITLE,
+        unit=(form.get("unit") or "").strip()[:100],
+        date=(form.get("date") or "").strip()[:40],
+        questions=form.get("questions") in ("1", "on", "true"),
+        cases=cases,
+        notes=[f"另有 {skipped} 个案例已不在索引中，未导出。"] if skipped else [],
+    )
+
+
+@blueprint.get("/casepack")
+def casepack_page():
+    wanted = case_query(request.args)
+    try:
+        page = max(1, min(int(request.args.get("page", "1")), 1000))
+    except ValueError:
+        page = 1
+    found = searcher().cases(**wanted, limit=100_000)
+    active = {
+        "problem": wanted["problems"],
+        "sanction": wanted["sanctions"],
+        "level": wanted["levels"],
+        "year": [str(y) for y in wanted["years"]],
+    }
+
+    def toggled(key: str, value: str) -> dict:
+        args = {k: list(v) for k, v in active.items()}
+        args[key] = (
+            [v for v in args[key] if v != value] if value in args[key] else [*args[key], value]
+        )
+        return {k: v for k, v in {"q": wanted["query"], **args}.items() if v}
+
+    def at_page(number: int) -> dict:
+        return {k: v for k, v in {"q": wanted["query"], "page": number, **active}.items() if v}
+
+    return render_template(
+        "casepack.html",
+        query=wanted["query"],
+        cases=found.cases[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        total=found.total,
+        facets=_facets(found.cases),
+        filters=FILTERS,
+        active=active,
+        toggled=toggled,
+        at_page=at_page,
+        page=page,
+        pages=max(1, -(-found.total // PAGE_SIZE)),
+    )
+
+
+@blueprint.post("/casepack/export.docx")
+def export_docx():
+    pack = read_pack()
+    data = build_casepack_docx(
+        pack.title, pack.unit, pack.date, pack.cases, pack.questions, pack.notes
+    )
+    return attachment(data, pack.title)
+
+
+@blueprint.post("/casepack/print")
+def print_page():
+    return render_template("casepack_print.html", pack=read_pack())

@@ -1,0 +1,130 @@
+"""对照检查 draft: the chosen requirements with the user's own text, exported as a 公文-style
+Word document or a printable page. The browser sends ids and the user's words only; every
+quoted sentence and every case is re-read from the index, so nothing quoted is invented."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, render_template, request
+
+from web.app import searcher
+from web.exports.citation import citation
+from web.exports.draft_docx import DraftCase, DraftItem, build_draft_docx
+from web.views.requirements import resolve
+
+blueprint = Blueprint("draft", __name__)
+
+MAX_ITEMS = 100
+MAX_CASES = 10
+MAX_TEXT = 4000
+MAX_FIELD = 200
+DEFAULT_TITLE = "对照检查材料"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@dataclass
+class Draft:
+    title: str
+    items: list[DraftItem]
+    cases: list[DraftCase]
+    notes: list[str] = field(default_factory=list)
+
+
+def _text(value: object, limit: int) -> str:
+    return str(value or "").strip()[:limit] if isinstance(value, str | int | float) else ""
+
+
+def case_entry(case: dict) -> DraftCase:
+    """A case as the exports summarise it, with its source citation."""
+    return DraftCase(
+        summary=case["summary"],
+        who="，".join(p for p in (case["unit"], case["position"], case["person"]) if p),
+        problems=list(case["problems"]),
+        sanctions=list(case["sanctions"]),
+        text=case["text"],
+        citation=citation(case["title"], case["doc_no"], case["date"]),
+    )
+
+
+def read_draft() -> Draft:
+    """The posted draft (hidden field ``draft``: a JSON list), resolved against the index.
+    Malformed input is a 400; unknown ids are skipped with a note."""
+    try:
+        items = json.loads(request.form.get("draft") or "[]")
+    except ValueError:
+        abort(400)
+    if not isinstance(items, list) or len(items) > MAX_ITEMS:
+        abort(400)
+    title = _text(request.form.get("title"), 60) or DEFAULT_TITLE
+    resolved: list[DraftItem] = []
+    cases: list[DraftCase] = []
+    seen_cases: set[str] = set()
+    skipped = skipped_cases = 0
+    for raw in items:
+        chosen = raw.get("cases") or [] if isinstance(raw, dict) else None
+        if not isinstance(chosen, list):
+            abort(400)
+        found = resolve(_text(raw.get("id"), 100))
+        if found is None:
+            skipped += 1
+            continue
+        resolved.append(
+            DraftItem(
+                text=found["full_text"],
+                citation=found["citation"],
+                gap=_text(raw.get("gap"), MAX_TEXT),
+                example=_text(raw.get("example"), MAX_TEXT),
+                measure=_text(raw.get("measure"), MAX_TEXT),
+                owner=_text(raw.get("owner"), MAX_FIELD),
+                deadline=_text(raw.get("deadline"), MAX_FIELD),
+            )
+        )
+        for case_id in chosen[:MAX_CASES]:
+            case_id = _text(case_id, 100)
+            if case_id in seen_cases:
+                continue
+            seen_cases.add(case_id)
+            case = searcher().case(case_id) if case_id else None
+            if case is None:
+                skipped_cases += 1
+            else:
+                cases.append(case_entry(case))
+    notes = []
+    if skipped:
+        notes.append(f"另有 {skipped} 条要求已不在索引中，未导出。")
+    if skipped_cases:
+        notes.append(f"另有 {skipped_cases} 个案例已不在索引中，未导出。")
+    return Draft(title, resolved, cases, notes)
+
+
+def attachment(data: bytes, title: str) -> Response:
+    return Response(
+        data,
+        mimetype=DOCX_MIME,
+        headers={
+            "Content-Disposition": (
+                f"attachment; filename=export.docx; filename*=UTF-8''{quote(title + '.docx')}"
+            )
+        },
+    )
+
+
+@blueprint.get("/draft")
+def draft_page():
+    return render_template("draft.html")
+
+
+@blueprint.post("/draft/export.docx")
+def export_docx():
+    draft = read_draft()
+    return attachment(
+        build_draft_docx(draft.title, draft.items, draft.cases, draft.notes), draft.title
+    )
+
+
+@blueprint.post("/draft/print")
+def print_page():
+    return render_template("draft_print.html", draft=read_draft())

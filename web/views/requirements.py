@@ -1,0 +1,161 @@
+"""要求清单: requirement clauses to check oneself against, browsable and searchable, with a
+JSON twin. Also resolves the items a 对照检查 draft names (a requirement id, or a 收集夹
+passage by document and ordinal) back to verbatim text from the index."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, jsonify, render_template, request
+
+from kb.workbench import requirement, requirements, suggest_cases
+from web.app import searcher
+from web.exports.citation import citation
+
+blueprint = Blueprint("requirements", __name__)
+
+PAGE_SIZE = 20
+MAX_QUERY = 500
+# "<doc_id>-r<n>" is a requirement; "<doc_id>-p<ordinal>" a passage kept in the 收集夹.
+ITEM_ID = re.compile(r"^([A-Za-z0-9]{1,64})-([rp])(\d{1,6})$")
+
+
+def _int(text: str | None, default: int, low: int, high: int) -> int:
+    try:
+        return min(max(int(text or default), low), high)
+    except ValueError:
+        return default
+
+
+def _params(args) -> dict:
+    """The list's parameters, cleaned: the page and /api/requirements share them."""
+    topics = [v.strip()[:40] for v in args.getlist("topic") if v.strip()][:10]
+    doc_id = (args.get("doc") or "").strip()
+    return {
+        "query": (args.get("q") or "").strip()[:MAX_QUERY],
+        "topics": topics or None,
+        "doc_id": doc_id if doc_id.isalnum() and len(doc_id) <= 64 else None,
+    }
+
+
+def with_citation(item: dict) -> dict:
+    """The item plus its 《标题》（发文字号，日期）section citation and a link to the passage."""
+    return {
+        **item,
+        "citation": citation(item["title"], item["doc_no"], item["date"], item["section"]),
+        "link": f"/doc/{item['doc_id']}?p={item['passage']}#p-{item['passage']}",
+    }
+
+
+def resolve(item_id: str) -> dict | None:
+    """A draft item by id, in the requirement shape, its text read from the index (or None)."""
+    match = ITEM_ID.match(item_id or "")
+    if not match:
+        return None
+    if match.group(2) == "r":
+        found = requirement(searcher(), item_id)
+        return with_citation(found) if found else None
+    doc_id, ordinal = match.group(1), int(match.group(3))
+    view = searcher().document(doc_id)
+    if view is None or ordinal >= len(view.passages):
+        return None
+    passage = view.passages[ordinal]
+    return with_citation(
+        {
+            "id": item_id,
+            "doc_id": doc_id,
+            "path": view.path,
+            "title": view.title,
+            "doc_no": view.doc_no,
+            "date": view.date,
+            "doc_type": view.doc_type,
+            "section": list(passage["section"]),
+            "passage": ordinal,
+            "text": passage["text"],
+            "full_text": passage["text"],
+            "kind": "段落",
+            "topics": [],
+        }
+    )
+
+
+def cases_for(item: dict, limit: int = 5) -> list[dict]:
+    """Suggested cases: the lead's matcher for requirements; for a passage, the requirement
+    extracted from that same passage if any, else a case search with the passage's words."""
+    if item["kind"] != "段落":
+        return suggest_cases(searcher(), item["id"], limit=limit)
+    same = requirements(searcher(), doc_id=item["doc_id"], limit=1000)
+    for other in same.items:
+        if other["passage"] == item["passage"]:
+            return suggest_cases(searcher(), other["id"], limit=limit)
+    return searcher().cases(item["text"][:60], limit=limit).cases
+
+
+@blueprint.get("/requirements")
+def requirements_page():
+    params = _params(request.args)
+    page = _int(request.args.get("page"), 1, 1, 1000)
+    found = requirements(searcher(), **params, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    active_topics = params["topics"] or []
+
+    def link(**changes) -> dict:
+        """URL arguments for this list with ``changes`` applied (back on page 1)."""
+        args = {"q": params["query"], "topic": active_topics, "doc": params["doc_id"] or ""}
+        args.update(changes)
+        return {k: v for k, v in args.items() if v not in ("", [], None, 1)}
+
+    def toggled_topic(name: str) -> dict:
+        topics = [t for t in active_topics if t != name]
+        return link(topic=topics if name in active_topics else topics + [name])
+
+    return render_template(
+        "requirements.html",
+        query=params["query"],
+        items=[with_citation(item) for item in found.items],
+        total=found.total,
+        facets=found.facets,
+        active_topics=active_topics,
+        active_doc=params["doc_id"],
+        toggled_topic=toggled_topic,
+        link=link,
+        page=page,
+        pages=max(1, -(-found.total // PAGE_SIZE)),
+    )
+
+
+@blueprint.get("/api/requirements")
+def api_requirements():
+    params = _params(request.args)
+    limit = _int(request.args.get("limit") or request.args.get("per_page"), PAGE_SIZE, 1, 200)
+    offset = _int(request.args.get("offset"), 0, 0, 1_000_000)
+    found = requirements(searcher(), **params, limit=limit, offset=offset)
+    return jsonify(
+        {
+            "total": found.total,
+            "items": [with_citation(item) for item in found.items],
+            "facets": {
+                "topic": [{"name": n, "count": c} for n, c in found.facets.get("topic", [])],
+                "doc": [
+                    {"doc_id": d, "title": t, "count": c} for d, t, c in found.facets.get("doc", [])
+                ],
+            },
+        }
+    )
+
+
+@blueprint.get("/api/requirements/<item_id>")
+def api_requirement(item_id: str):
+    item = resolve(item_id)
+    if item is None:
+        abort(404)
+    return jsonify(item)
+
+
+@blueprint.get("/api/requirements/<item_id>/cases")
+def api_requirement_cases(item_id: str):
+    """The requirement (for the draft page to show) and its suggested cases, best first."""
+    item = resolve(item_id)
+    if item is None:
+        abort(404)
+    limit = _int(request.args.get("limit"), 5, 1, 20)
+    return jsonify({"requirement": item, "cases": cases_for(item, limit)})
