@@ -30,6 +30,7 @@ import re
 import shutil
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -189,7 +190,10 @@ def _tokenize_all(
         yield from map(_process, jobs)
         return
     segmenter.words("预热")  # load jieba once here so forked workers inherit it
-    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    # Forking a process that runs other threads (the web app's admin update) can deadlock a
+    # child on a lock some thread held; spawn is safe there, and on Windows the only choice.
+    alone = threading.current_thread() is threading.main_thread() and threading.active_count() == 1
+    context = multiprocessing.get_context("fork" if alone and sys.platform != "win32" else "spawn")
     with context.Pool(
         workers, initializer=_init_worker, initargs=(str(generation.dict_dir), str(cache_dir))
     ) as pool:
