@@ -345,9 +345,13 @@ def main() -> None:
         help="seconds per wrk run while rebuilding (long enough for generation switches)",
     )
     parser.add_argument("--warmup", type=int, default=3, help="seconds before a rebuild run")
+    parser.add_argument("--phases", default="idle,rebuild", help="idle, rebuild or both")
     args = parser.parse_args()
     thread_counts = [int(n) for n in args.threads.split(",")]
     connection_counts = [int(n) for n in args.connections.split(",")]
+    phases = set(args.phases.split(","))
+    if not phases or not phases <= {"idle", "rebuild"}:
+        parser.error("--phases takes idle, rebuild or idle,rebuild")
     if not (0 < args.duration <= 120 and 0 < args.rebuild_duration <= 120):
         parser.error("--duration and --rebuild-duration must be 1-120 s")
     if not 0 <= args.warmup <= 60:
@@ -364,12 +368,15 @@ def main() -> None:
         script = work / "queries.lua"
         script.write_text(lua_script(paths), encoding="utf-8")
         print(f"Building the index of {len(sources)} folders ...", flush=True)
-        subprocess.run(
+        built = subprocess.run(
             [*kb_command(), "index", *map(str, sources), "--index", str(index)],
-            check=True,
             capture_output=True,
+            text=True,
             cwd=ROOT,
+            check=False,
         )
+        if built.returncode != 0:
+            sys.exit(f"kb index failed ({built.returncode}):\n{built.stderr[-3000:]}")
 
         with hello_server(8, work / "hello.log") as base:
             run_wrk(wrk, base + "/", 8, 2, None)  # warm-up
@@ -381,9 +388,12 @@ def main() -> None:
             with kb_server(index, threads, log) as base:
                 run_wrk(wrk, base + "/", 8, 2, script)  # warm-up: caches, jieba, tables
                 for connections in connection_counts:
-                    result = run_wrk(wrk, base + "/", connections, args.duration, script)
-                    rows.append(Row(threads, connections, "idle", result))
-                    print_row(rows[-1], baseline)
+                    if "idle" in phases:
+                        result = run_wrk(wrk, base + "/", connections, args.duration, script)
+                        rows.append(Row(threads, connections, "idle", result))
+                        print_row(rows[-1], baseline)
+                    if "rebuild" not in phases:
+                        continue
                     with RebuildLoop(index, sources, work / "rebuild.log") as rebuilds:
                         time.sleep(args.warmup)
                         start = time.monotonic()

@@ -105,6 +105,8 @@ def watch(
     """Poll every ``interval`` seconds and update the index when ``should_update`` says so,
     until ``stop`` is set (or Ctrl+C: KeyboardInterrupt reaches the caller; an update it
     interrupts leaves the index as it was, see ``indexer.store``)."""
+    # time.sleep, unlike Event.wait, lets Ctrl+C through at once on Windows too.
+    pause = stop.wait if stop is not None else time.sleep
     stop = stop or threading.Event()
     indexed: Snapshot | None = None
     previous: Snapshot | None = None
@@ -126,4 +128,4 @@ def watch(
                 say(f"{clock} {describe(report)}")
                 indexed = current
         previous = current
-        stop.wait(interval)
+        pause(interval)
