@@ -6,7 +6,7 @@ pyproject.toml changes), then:
   run    builds the index of corpus/docs (first start) or brings it up to date, then serves
          the web app at http://127.0.0.1:8000/; extra arguments go to `kb serve`
   test   ruff (lint and format check) and the whole pytest suite; extra arguments go to pytest
-  bench  bench/quality.py and bench/speed.py (they need ../shared/realdocs)
+  bench  the benchmarks in bench/ (they need ../shared/realdocs), figures in BENCHMARKS.md
 
 Works the same on Linux and Windows; uses only the standard library.
 """
@@ -97,8 +97,9 @@ def main(argv: list[str]) -> None:
         call(PYTHON, "-m", "ruff", "format", "--check", ".")
         call(PYTHON, "-m", "pytest", *rest)
     else:
-        call(PYTHON, "bench/quality.py")
-        call(PYTHON, "bench/speed.py")
+        for script in ("quality", "speed", "incremental", "cases", "metadata", "requirements"):
+            call(PYTHON, f"bench/{script}.py")
+        print("The load test (about 15 minutes, installs wrk): .venv/bin/python bench/load.py")
 
 
 if __name__ == "__main__":
