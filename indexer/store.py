@@ -45,6 +45,7 @@ from indexer.readers import UnreadableFile, supported
 from indexer.sidecar import is_side_file, read_side_metadata, side_file_candidates
 from kb.analysis import Segmenter
 from kb.dictionaries import DICT_FILES, Dictionaries
+from kb.folding import keep_table_in
 from kb.indexdir import Generation, IndexDir, sync_tree, write_atomic
 from kb.passage_table import lines_by_segment, table_path, write_table
 from kb.schema import SCHEMA_VERSION, build_schema
@@ -342,6 +343,7 @@ def update_index(
     when another writer keeps the index longer than ``lock_timeout`` seconds."""
     index_dir = IndexDir(Path(index_root))
     index_dir.root.mkdir(parents=True, exist_ok=True)
+    keep_table_in(index_dir.root)
     timeout = _lock_timeout() if lock_timeout is None else lock_timeout
     lock = FileLock(index_dir.lock_path, timeout=timeout)
     try:

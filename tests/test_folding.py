@@ -25,3 +25,21 @@ def test_folding_keeps_length_so_offsets_stay_valid():
 
 def test_ascii_is_lower_cased():
     assert fold("APP和ＡＰＰ") == "app和app"
+
+
+def test_the_table_kept_in_a_folder_is_the_table_built(tmp_path, monkeypatch):
+    import kb.folding as folding
+
+    built = folding._build_table()
+    monkeypatch.setattr(folding, "_cache_dir", tmp_path)
+    folding.fold_table.cache_clear()
+    try:
+        assert folding.fold_table() == built  # built and written
+        (kept,) = tmp_path.glob("fold-*.json")
+        folding.fold_table.cache_clear()
+        assert folding.fold_table() == built  # read back
+        kept.write_text("{broken", encoding="utf-8")
+        folding.fold_table.cache_clear()
+        assert folding.fold_table() == built  # a damaged file is rebuilt, not trusted
+    finally:
+        folding.fold_table.cache_clear()
