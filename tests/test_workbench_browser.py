@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import test_browser as shared
 from docx import Document as WordDocument
+from playwright.sync_api import expect
 
 # The live server, browser and page fixtures of test_browser.py (same checks: no script errors,
 # no CSP violations, no outside requests).
@@ -37,9 +38,8 @@ def test_requirements_to_draft_export_save_and_reopen(page, server, tmp_path):
     drafts = page.locator(".draft-item")
     assert drafts.count() == 2
     first = drafts.nth(0)
-    page.wait_for_function(
-        "document.querySelectorAll('.draft-item .cite-line a[href^=\"/doc/\"]').length === 2"
-    )
+    # A locator wait, not wait_for_function: the page's CSP forbids the eval that needs.
+    expect(page.locator('.draft-item .cite-line a[href^="/doc/"]')).to_have_count(2)
     assert first.locator(".clause").inner_text().strip() == clauses[0].strip()
     first.locator("[data-case-id]").first.wait_for()
     case_summary = first.locator(".suggested [data-field=summary]").first.inner_text()
