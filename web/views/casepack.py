@@ -13,13 +13,12 @@ from flask import Blueprint, abort, render_template, request
 from web.app import searcher
 from web.exports.casepack_docx import build_casepack_docx
 from web.exports.draft_docx import DraftCase
-from web.views.cases import FILTERS, _facets, case_query
+from web.views.cases import case_listing
 from web.views.draft import attachment, case_entry
 
 blueprint = Blueprint("casepack", __name__)
 
 MAX_CASES = 200
-PAGE_SIZE = 30
 DEFAULT_TITLE = "典型案例警示教育材料"
 
 
@@ -64,42 +63,7 @@ def read_pack() -> Pack:
 
 @blueprint.get("/casepack")
 def casepack_page():
-    wanted = case_query(request.args)
-    try:
-        page = max(1, min(int(request.args.get("page", "1")), 1000))
-    except ValueError:
-        page = 1
-    found = searcher().cases(**wanted, limit=100_000)
-    active = {
-        "problem": wanted["problems"],
-        "sanction": wanted["sanctions"],
-        "level": wanted["levels"],
-        "year": [str(y) for y in wanted["years"]],
-    }
-
-    def toggled(key: str, value: str) -> dict:
-        args = {k: list(v) for k, v in active.items()}
-        args[key] = (
-            [v for v in args[key] if v != value] if value in args[key] else [*args[key], value]
-        )
-        return {k: v for k, v in {"q": wanted["query"], **args}.items() if v}
-
-    def at_page(number: int) -> dict:
-        return {k: v for k, v in {"q": wanted["query"], "page": number, **active}.items() if v}
-
-    return render_template(
-        "casepack.html",
-        query=wanted["query"],
-        cases=found.cases[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
-        total=found.total,
-        facets=_facets(found.cases),
-        filters=FILTERS,
-        active=active,
-        toggled=toggled,
-        at_page=at_page,
-        page=page,
-        pages=max(1, -(-found.total // PAGE_SIZE)),
-    )
+    return render_template("casepack.html", **case_listing(request.args))
 
 
 @blueprint.post("/casepack/export.docx")

@@ -42,15 +42,15 @@ def _facets(cases: list[dict]) -> dict[str, list[tuple[str, int]]]:
     return ordered
 
 
-@blueprint.get("/cases")
-def cases_page():
-    wanted = case_query(request.args)
+def case_listing(args) -> dict:
+    """Template values for a filtered, paged list of cases (the case library, 案例教材):
+    the cases of the page, facets, the active filters and link makers for them."""
+    wanted = case_query(args)
     try:
-        page = max(1, min(int(request.args.get("page", "1")), 1000))
+        page = max(1, min(int(args.get("page", "1")), 1000))
     except ValueError:
         page = 1
     found = searcher().cases(**wanted, limit=100_000)
-    shown = found.cases[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     active = {
         "problem": wanted["problems"],
         "sanction": wanted["sanctions"],
@@ -60,26 +60,32 @@ def cases_page():
 
     def toggled(key: str, value: str) -> dict:
         """Arguments with one filter value switched on or off (page 1)."""
-        args = {k: list(v) for k, v in active.items()}
-        args[key] = (
-            [v for v in args[key] if v != value] if value in args[key] else args[key] + [value]
+        chosen = {k: list(v) for k, v in active.items()}
+        chosen[key] = (
+            [v for v in chosen[key] if v != value]
+            if value in chosen[key]
+            else [*chosen[key], value]
         )
-        return {"q": wanted["query"], **{k: v for k, v in args.items() if v}}
+        return {k: v for k, v in {"q": wanted["query"], **chosen}.items() if v}
 
     def at_page(number: int) -> dict:
-        return {"q": wanted["query"], "page": number, **{k: v for k, v in active.items() if v}}
+        return {k: v for k, v in {"q": wanted["query"], "page": number, **active}.items() if v}
 
-    return render_template(
-        "cases.html",
-        query=wanted["query"],
-        cases=shown,
-        total=found.total,
-        notes=found.notes,
-        facets=_facets(found.cases),
-        filters=FILTERS,
-        active=active,
-        toggled=toggled,
-        at_page=at_page,
-        page=page,
-        pages=max(1, -(-found.total // PAGE_SIZE)),
-    )
+    return {
+        "query": wanted["query"],
+        "cases": found.cases[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        "total": found.total,
+        "notes": found.notes,
+        "facets": _facets(found.cases),
+        "filters": FILTERS,
+        "active": active,
+        "toggled": toggled,
+        "at_page": at_page,
+        "page": page,
+        "pages": max(1, -(-found.total // PAGE_SIZE)),
+    }
+
+
+@blueprint.get("/cases")
+def cases_page():
+    return render_template("cases.html", **case_listing(request.args))
