@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.folding import fold
+from kb.keywords import claim, keyword_pattern
 from kb.model import Passage
 from kb.structure import NOTICE_CLOSING
 
@@ -32,7 +33,7 @@ LEVELS = ("中管干部", "省管干部", "县处级", "乡科级", "其他")
 # Taxonomy
 # --------------------------------------------------------------------------------------------
 
-_GAP = "[^。！？；;\n]{0,20}?"  # what "…" in a keyword stands for: a short gap within a sentence
+_GAP = 20  # how many characters "…" in a keyword stands for, within one sentence
 _SECTION_PROBLEMS = "问题类别"
 _SECTION_SANCTIONS = "处理处分"
 
@@ -59,7 +60,7 @@ class Taxonomy:
 
     def find_problems(self, text: str) -> list[str]:
         """Problem labels found in ``text``; a sub-kind replaces its parent's bare label."""
-        found = _claim(self._problem_patterns, fold(text))
+        found = claim(self._problem_patterns, fold(text))
         subs = {self.problems[i].parent for i in found if self.problems[i].parent}
         labels = []
         for i, category in enumerate(self.problems):
@@ -69,37 +70,12 @@ class Taxonomy:
 
     def find_sanctions(self, text: str) -> list[str]:
         """Sanction labels found in ``text``, in taxonomy order."""
-        found = _claim(self._sanction_patterns, fold(text))
+        found = claim(self._sanction_patterns, fold(text))
         return [c.label for i, c in enumerate(self.sanctions) if i in found]
 
 
-def _keyword_pattern(keyword: str) -> re.Pattern[str]:
-    parts = [re.escape(fold(p)) for p in re.split(r"…+|\.\.\.", keyword) if p]
-    return re.compile(_GAP.join(parts))
-
-
 def _compile(categories: list[Category]) -> list[tuple[int, re.Pattern[str]]]:
-    return [(i, _keyword_pattern(k)) for i, c in enumerate(categories) for k in c.keywords]
-
-
-def _claim(patterns: list[tuple[int, re.Pattern[str]]], text: str) -> set[int]:
-    """Categories whose keywords match ``text``; where matches overlap only the longest counts
-    (虚报冒领 beats 虚报, 党内严重警告 beats 警告处分); equal spans all count."""
-    matches = []
-    for index, pattern in patterns:
-        for m in pattern.finditer(text):
-            if m.end() > m.start():
-                matches.append((m.start(), m.end(), index))
-    matches.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
-    taken: list[tuple[int, int]] = []
-    found: set[int] = set()
-    for start, end, index in matches:
-        if (start, end) in taken:
-            found.add(index)
-        elif all(end <= s or start >= e for s, e in taken):
-            taken.append((start, end))
-            found.add(index)
-    return found
+    return [(i, keyword_pattern(k, _GAP)) for i, c in enumerate(categories) for k in c.keywords]
 
 
 def parse_taxonomy(text: str) -> Taxonomy:

@@ -57,6 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.folding import fold
+from kb.keywords import claim, keyword_pattern
 from kb.model import Passage
 from kb.structure import CN_NUM, heading_rank
 
@@ -69,7 +70,7 @@ KINDS = ("要求", "禁止", "条款", "分项")
 # Topics
 # --------------------------------------------------------------------------------------------
 
-_GAP = "[^。！？；;\n]{0,12}?"  # what "…" in a keyword stands for
+_GAP = 12  # how many characters "…" in a keyword stands for, within one sentence
 _SECTION_TOPICS = "话题"
 _SECTION_CATEGORIES = "对应案例类别"
 
@@ -91,7 +92,7 @@ class Topics:
 
     def __post_init__(self) -> None:
         self._patterns = [
-            (i, _keyword_pattern(k)) for i, t in enumerate(self.topics) for k in t.keywords
+            (i, keyword_pattern(k, _GAP)) for i, t in enumerate(self.topics) for k in t.keywords
         ]
         self._by_name = {t.name: t for t in self.topics}
 
@@ -102,22 +103,7 @@ class Topics:
     def find(self, text: str) -> list[str]:
         """Topics whose keywords occur in ``text``; where matches overlap only the longest counts
         (整改台账 is 整改落实, not also 为基层减负's 台账); equal spans all count."""
-        folded = fold(text)
-        matches = [
-            (m.start(), m.end(), i)
-            for i, pattern in self._patterns
-            for m in pattern.finditer(folded)
-            if m.end() > m.start()
-        ]
-        matches.sort(key=lambda m: (m[0] - m[1], m[0]))
-        taken: list[tuple[int, int]] = []
-        found: set[int] = set()
-        for start, end, index in matches:
-            if (start, end) in taken:
-                found.add(index)
-            elif all(end <= s or start >= e for s, e in taken):
-                taken.append((start, end))
-                found.add(index)
+        found = claim(self._patterns, fold(text))
         return [t.name for i, t in enumerate(self.topics) if i in found]
 
     def categories(self, names: Iterable[str]) -> list[str]:
@@ -129,11 +115,6 @@ class Topics:
                 if label not in labels:
                     labels.append(label)
         return labels
-
-
-def _keyword_pattern(keyword: str) -> re.Pattern[str]:
-    parts = [re.escape(fold(p)) for p in re.split(r"…+|\.\.\.", keyword) if p]
-    return re.compile(_GAP.join(parts))
 
 
 def _split_line(line: str) -> tuple[str, tuple[str, ...]]:

@@ -6,46 +6,20 @@ progress, find the new document. Screenshots go to test-artifacts/ (not committe
 from __future__ import annotations
 
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+import test_browser as shared
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = (
-    os.environ.get("KB_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-)
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+CHROMIUM, ARGS, shot = shared.CHROMIUM, shared.ARGS, shared.shot
 PASSWORD = "青岚区管理密码2025"
 KB = Path(sys.executable).with_name("kb.exe" if os.name == "nt" else "kb")
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed (python3 dev.py test installs it on Debian)"
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture(scope="module")
@@ -59,24 +33,9 @@ def site(tmp_path_factory):
         encoding="utf-8",
     )
     (corpus / "损坏的文件.pdf").write_bytes(b"%PDF-1.4\n% truncated\n")
-    port = free_port()
     log = (root / "serve.log").open("w")
     folders = ["--index", str(root / "index"), "--instance", str(root / "instance")]
-    process = subprocess.Popen(
-        [str(KB), "serve", *folders, "--corpus", str(corpus), "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(base + "/", timeout=2)
-            break
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError("kb serve exited") from None
-            time.sleep(0.3)
+    process, base = shared.start_kb_serve([*folders, "--corpus", str(corpus)], log)
     yield {"base": base, "root": root, "corpus": corpus, "folders": folders}
     process.terminate()
     process.wait(timeout=20)

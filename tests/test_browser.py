@@ -40,15 +40,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """`kb serve` on a fresh index folder: it builds the sample corpus index on first start."""
+def start_kb_serve(arguments: list[str], log) -> tuple[subprocess.Popen, str]:
+    """`kb serve` on a free 127.0.0.1 port with ``arguments``; returns once it answers."""
     port = free_port()
-    index = tmp_path_factory.mktemp("served") / "index"
-    log = (tmp_path_factory.mktemp("log") / "serve.log").open("w")
     script = Path(sys.executable).with_name("kb.exe" if os.name == "nt" else "kb")
     process = subprocess.Popen(
-        [str(script), "serve", "--index", str(index), "--port", str(port)],
+        [str(script), "serve", *arguments, "--port", str(port)],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -57,11 +54,21 @@ def server(tmp_path_factory):
     while time.time() < deadline:
         try:
             urllib.request.urlopen(base + "/", timeout=2)
-            break
+            return process, base
         except OSError:
             if process.poll() is not None:
                 raise RuntimeError("kb serve exited") from None
             time.sleep(0.3)
+    process.terminate()
+    raise RuntimeError("kb serve did not answer in time")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """`kb serve` on a fresh index folder: it builds the sample corpus index on first start."""
+    index = tmp_path_factory.mktemp("served") / "index"
+    log = (tmp_path_factory.mktemp("log") / "serve.log").open("w")
+    process, base = start_kb_serve(["--index", str(index)], log)
     yield base
     process.terminate()
     process.wait(timeout=20)
