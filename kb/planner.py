@@ -1,4 +1,7 @@
-"""Turns a parsed query into a Whoosh query plan against one open index.
+"""Turns a parsed query into a query plan against one view of an index.
+
+Plans are trees of Whoosh query objects whatever the engine: Whoosh runs them as they are,
+``kb.opensearch.dsl`` translates them. Substring matches come from the view (``substring``).
 
 Free text becomes *concepts*: each typed word, or a dictionary phrase spanning several typed
 words, matched by itself or (with less weight) by its synonyms. A concept matches words and
@@ -15,11 +18,10 @@ from dataclasses import dataclass, field
 from whoosh import matching
 from whoosh import query as wq
 
-from kb.analysis import Segmenter
 from kb.folding import fold, normalize_space
-from kb.passage_table import PassageTable
 from kb.query import ParsedQuery
 from kb.ranking import Concept, concept_weight
+from kb.view import IndexView
 
 SUBWORD_WEIGHT = 0.6
 SYNONYM_WEIGHT = 0.6
@@ -46,10 +48,11 @@ class Plan:
 
 
 class Planner:
-    def __init__(self, segmenter: Segmenter, searcher, table: PassageTable) -> None:
-        self.segmenter = segmenter
-        self.searcher = searcher
-        self.table = table
+    """Plans queries against one view of an index (term statistics, substring queries)."""
+
+    def __init__(self, view: IndexView) -> None:
+        self.segmenter = view.segmenter
+        self.view = view
 
     # --- concepts ---------------------------------------------------------------------------
 
@@ -81,7 +84,16 @@ class Planner:
         for concept in kept or concepts:
             unique.setdefault(concept.typed, concept)
         concepts = list(unique.values())[:MAX_CONCEPTS]
-        count = self.searcher.doc_count()
+        self.view.prefetch(
+            [
+                (field_name, token)
+                for concept in concepts
+                for form in concept.forms
+                for token in (self.segmenter.words(form) or [form])
+                for field_name in ("words", "subwords")
+            ]
+        )
+        count = self.view.doc_count()
         for concept in concepts:
             concept.frequency = max(self._doc_frequency(form) for form in concept.forms)
             concept.weight = concept_weight(concept, count, concept.frequency)
@@ -91,7 +103,7 @@ class Planner:
         """Passages holding ``form``; for a phrase, its rarest word (an upper bound)."""
         tokens = self.segmenter.words(form) or [form]
         return min(
-            max(self.searcher.doc_frequency("words", t), self.searcher.doc_frequency("subwords", t))
+            max(self.view.doc_frequency("words", t), self.view.doc_frequency("subwords", t))
             for t in tokens
         )
 
@@ -100,7 +112,7 @@ class Planner:
         工作) and others are not; then only the rarer ones. Passages holding nothing but a
         common word are noise, and collecting them is most of the search time. Common concepts
         still count when candidates are re-ranked."""
-        limit = max(COMMON_MIN, COMMON_FRACTION * self.searcher.doc_count())
+        limit = max(COMMON_MIN, COMMON_FRACTION * self.view.doc_count())
         rare = [c for c in concepts if c.frequency <= limit]
         return rare or concepts
 
@@ -108,12 +120,10 @@ class Planner:
 
     def substring(self, text: str, score: float = PHRASE_SCORE) -> wq.Query:
         """Passages whose folded text contains ``text``, all scored ``score``."""
-        return DocnumsQuery(self.table.containing(text), score=score, label=text)
+        return self.view.substring(text, score)
 
     def _word(self, word: str, weight: float, boost: float) -> wq.Query:
-        if self.searcher.doc_frequency("words", word) or self.searcher.doc_frequency(
-            "subwords", word
-        ):
+        if self.view.doc_frequency("words", word) or self.view.doc_frequency("subwords", word):
             return wq.Or(
                 [wq.Term("words", word), wq.Term("subwords", word, boost=SUBWORD_WEIGHT)],
                 boost=boost,
@@ -153,8 +163,9 @@ class Planner:
             main = wq.AndMaybe(must, ranked) if ranked else must
 
         targeted: list[wq.Query] = []
+        self.view.prefetch([("doc_no", f) for match in parsed.doc_nos for f in match.forms])
         for match in parsed.doc_nos:
-            form = next((f for f in match.forms if self.searcher.doc_frequency("doc_no", f)), None)
+            form = next((f for f in match.forms if self.view.doc_frequency("doc_no", f)), None)
             if form:
                 targeted.append(wq.Term("doc_no", form, boost=DOC_NO_WEIGHT))
                 plan.doc_nos.append(form)
@@ -178,10 +189,7 @@ class Planner:
         for wanted in parsed.issuers:
             # Issuers are few: match the typed part against each one, as a substring.
             wanted = fold(normalize_space(wanted))
-            issuers = [
-                value.decode("utf-8") if isinstance(value, bytes) else value
-                for value in self.searcher.lexicon("issuer")
-            ]
+            issuers = self.view.lexicon("issuer")
             matching_issuers = [wq.Term("issuer", i) for i in issuers if wanted in fold(i)]
             clauses.append(wq.Or(matching_issuers) if matching_issuers else wq.NullQuery)
         if parsed.doc_ids:

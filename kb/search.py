@@ -1,8 +1,13 @@
 """One Searcher facade over a kb index: query text -> plan -> ranked passage hits.
 
-Two stages: Whoosh's BM25 finds every passage matching any concept of the query
+Two stages: the engine's BM25 finds every passage matching any concept of the query
 (``kb.planner``); the best of them are re-ranked by coverage and closeness (``kb.ranking``);
 then at most ``per_doc`` passages per document are kept and the page gets its snippets.
+
+Everything a search *means* lives in ``SearchCore`` and is shared by both backends; an engine
+only answers a few questions through an ``IndexView`` (see ``kb.view``): term statistics, a
+plan run to ranked candidates, stored passages. ``Searcher`` is the embedded Whoosh engine
+(the default); ``kb.opensearch.searcher`` is the same search on an OpenSearch cluster.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import difflib
 import logging
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -26,17 +31,19 @@ from kb.duplicates import fingerprint
 from kb.folding import fold
 from kb.indexdir import Generation, IndexDir, IndexMissing
 from kb.passage_table import PassageTable
-from kb.planner import DOC_NO_WEIGHT, Plan, Planner
+from kb.planner import DOC_NO_WEIGHT, DocnumsQuery, Plan, Planner
 from kb.query import apply_filter, parse_query
 from kb.ranking import HEADING_FACTOR, assess
 from kb.results import CaseList, DocumentView, Hit, SearchResult
 from kb.schema import build_schema
 from kb.snippets import make_snippet
+from kb.view import Columns, IndexView
 
 RERANK_DEPTH = 100
 TIME_BUDGET = 5.0
 OPEN_ATTEMPTS = 5  # generations tried when rebuilds keep replacing the one being opened
 SEARCHERS_PER_SNAPSHOT = 8  # Whoosh searchers, one per query running at the same time
+TIMEOUT_NOTE = "检索超时，以下只是部分结果；请换用更具体的检索词。"
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +113,267 @@ class _Snapshot:
             searcher.close()
 
 
-class Searcher:
+class SearchCore:
+    """What a search means, on any engine: parse, plan, run, re-rank, group, page, snippets.
+
+    Subclasses provide ``segmenter`` and ``_view()``: a context manager yielding the
+    ``IndexView`` one query works on from start to end."""
+
+    segmenter: Segmenter
+
+    def _view(self) -> AbstractContextManager[IndexView]:
+        raise NotImplementedError
+
+    def counts(self) -> tuple[int, int]:
+        """(documents, passages) of the live index."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the engine holds open."""
+
+    @staticmethod
+    def _rerank(
+        table: Columns, top: list[tuple[float, int]], plan: Plan
+    ) -> list[tuple[float, int]]:
+        """Re-score the best candidates by coverage (see kb.ranking); the rest keep BM25 order."""
+        if not plan.concepts and not plan.doc_nos:
+            return top
+        head, tail = top[:RERANK_DEPTH], top[RERANK_DEPTH:]
+        best = max((score for score, _ in head), default=0.0)
+        keyed = []
+        for score, docnum in head:
+            targeted = score >= DOC_NO_WEIGHT
+            if plan.concepts:
+                bm25 = score - DOC_NO_WEIGHT if targeted else score
+                verdict = assess(
+                    plan.concepts, table.texts[docnum], table.contexts[docnum], bm25, best
+                )
+                factor = HEADING_FACTOR if table.headings[docnum] else 1.0
+                key = (targeted, verdict.covers_all, verdict.score * factor)
+            else:
+                key = (targeted, False, score)
+            keyed.append((key, score, docnum))
+        keyed.sort(key=lambda item: item[0], reverse=True)
+        return [(score, docnum) for _, score, docnum in keyed] + tail
+
+    def search(
+        self,
+        raw_query: str,
+        limit: int = 10,
+        offset: int = 0,
+        per_doc: int = 3,
+        sort: str = "relevance",
+        facets: bool = False,
+        filters: dict[str, list[str]] | None = None,
+        cases_only: bool = False,
+        requirements_only: bool = False,
+    ) -> SearchResult:
+        """Ranked passages for ``raw_query``; at most ``per_doc`` per document (0: no limit).
+
+        ``sort="date"`` puts newer documents first (relevance decides within a date);
+        ``facets`` counts documents per type, year and issuer over all results; ``filters``
+        ({"type": [...], "year": [...], "issuer": [...]}) work like type:/year:/issuer: in the
+        query, for values with spaces (issuers) that the query language cannot carry.
+        """
+        parsed = parse_query(raw_query)
+        parsed.cases_only = cases_only
+        parsed.requirements_only = requirements_only
+        for key, values in (filters or {}).items():
+            for value in values:
+                if value:
+                    apply_filter(key, value, parsed)
+        if parsed.is_empty and not parsed.excluded:
+            notes = parsed.notes or [
+                '请输入检索词，例如：四风 典型问题、"为基层减负"、type:通报 year:2024。'
+            ]
+            return SearchResult(raw_query, 0, [], notes)
+        with self._view() as view:
+            plan = Planner(view).plan(parsed)
+            by_date = isinstance(plan.query, wq.Every)
+            top, note = view.run(plan.query, plan.filter, plan.mask, by_date)
+            table = view.table  # an engine may fill it only now, for the candidates found
+            notes = list(parsed.notes)
+            if note:
+                notes.append(note)
+            if not by_date:
+                top = self._rerank(table, top, plan)
+            ranked = _arrange(top, table, per_doc)
+            if sort == "date":
+                ranked.sort(key=lambda entry: table.dates[entry[0]], reverse=True)
+            page = ranked[offset : offset + limit]
+            stored = view.stored([key for docnum, _, copies in page for key in (docnum, *copies)])
+            hits = [
+                self._hit(stored, docnum, score, copies, plan.needles)
+                for docnum, score, copies in page
+            ]
+            counts = _facets(ranked, table) if facets else {}
+            return SearchResult(raw_query, len(ranked), hits, notes, counts)
+
+    def suggest(self, raw_query: str, limit: int = 5) -> list[str]:
+        """Other queries worth trying when ``raw_query`` finds nothing: the phrases unquoted,
+        the query without its rarest word, dictionary terms close to words the index lacks.
+        Only suggestions that find something are returned."""
+        parsed = parse_query(raw_query)
+        with self._view() as view:
+            planner = Planner(view)
+            concepts = planner.concepts(parsed.free_text) if parsed.free_text else []
+            vocabulary = self._vocabulary(view.segmenter)
+        candidates: list[str] = []
+        if parsed.phrases:
+            candidates.append(" ".join([parsed.free_text, *parsed.phrases]).strip())
+        if len(concepts) > 1:
+            rarest = min(concepts, key=lambda c: c.frequency)
+            candidates.append(" ".join(c.typed for c in concepts if c is not rarest))
+        # Typed pieces (between spaces) and words the index lacks may be typos of known terms.
+        unknown = [c.typed for c in concepts if c.frequency == 0]
+        pieces = [p for p in parsed.free_text.split() + parsed.phrases if p not in vocabulary]
+        typed = fold(raw_query)
+        for piece in dict.fromkeys(pieces + unknown):
+            for term in difflib.get_close_matches(piece, vocabulary, n=3, cutoff=0.6):
+                candidates.append(typed.replace(piece, term))
+        found: list[str] = []
+        for candidate in (c.strip() for c in candidates):
+            fresh = candidate and candidate != raw_query.strip() and candidate not in found
+            if fresh and self.search(candidate, limit=1).total:
+                found.append(candidate)
+            if len(found) == limit:
+                break
+        return found
+
+    def cases(
+        self,
+        query: str = "",
+        problems: list[str] | None = None,
+        sanctions: list[str] | None = None,
+        levels: list[str] | None = None,
+        years: list[int] | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> CaseList:
+        """Typical cases, best match first (newest first without a query), filtered by problem
+        category, sanction, level and the years the conduct happened."""
+        filters = {"problem": problems or [], "sanction": sanctions or [], "level": levels or []}
+        result = self.search(query, limit=100_000, per_doc=0, filters=filters, cases_only=True)
+        wanted_years = set(years or [])
+        with self._view() as view:
+            records: list[dict] = []
+            seen: set[str] = set()
+            by_print: dict[str, dict] = {}
+            for hit in result.hits:
+                case_id = hit.case_id
+                if not case_id or case_id in seen:
+                    continue
+                seen.add(case_id)
+                record = self._case_record(view, case_id)
+                if not record or (wanted_years and not wanted_years & set(record["years"])):
+                    continue
+                # A case reposted by another unit is listed once, with where else it stands.
+                key = fingerprint(record["text"])
+                if key and key in by_print:
+                    first = by_print[key]
+                    if record["doc_id"] != first["doc_id"]:
+                        first["also_in"].append(
+                            {k: record[k] for k in ("doc_id", "path", "title", "date")}
+                        )
+                    continue
+                record["also_in"] = []
+                if key:
+                    by_print[key] = record
+                records.append(record)
+        notes = [n for n in result.notes if "请输入检索词" not in n]
+        return CaseList(total=len(records), cases=records[offset : offset + limit], notes=notes)
+
+    def case(self, case_id: str) -> dict | None:
+        """One case record by id, or None."""
+        with self._view() as view:
+            return self._case_record(view, case_id)
+
+    @staticmethod
+    def _case_record(view: IndexView, case_id: str) -> dict | None:
+        for stored in view.documents("case_id", case_id):
+            if stored.get("case"):
+                return {
+                    "id": case_id,
+                    "doc_id": stored["doc_id"],
+                    "path": stored["path"],
+                    "title": stored.get("title", ""),
+                    "doc_no": stored.get("doc_no", ""),
+                    "date": stored.get("date", ""),
+                    **{k: v for k, v in stored["case"].items() if k not in ("id", "ordinal")},
+                    "ordinal": stored["case"]["ordinal"],
+                    "first_passage": stored["ordinal"],
+                }
+        return None
+
+    @staticmethod
+    def _vocabulary(segmenter: Segmenter) -> list[str]:
+        dictionaries = segmenter.dictionaries
+        return sorted({t for t, _ in dictionaries.userdict} | set(dictionaries.synonyms.expansions))
+
+    def document(self, doc_id: str) -> DocumentView | None:
+        """The document with every passage in order, or None if the index has no such id."""
+        with self._view() as view:
+            rows = sorted(view.documents("doc_id", doc_id), key=lambda row: row["ordinal"])
+        if not rows:
+            return None
+        first = rows[0]
+        return DocumentView(
+            doc_id=doc_id,
+            path=first["path"],
+            source=first.get("source", ""),
+            title=first.get("title", ""),
+            doc_type=first.get("doc_type", ""),
+            date=first.get("date", ""),
+            issuer=first.get("issuer", ""),
+            doc_no=first.get("doc_no", ""),
+            speaker=first.get("speaker", ""),
+            passages=[
+                {
+                    "ordinal": row["ordinal"],
+                    "text": row.get("text", ""),
+                    "section": list(row.get("section") or []),
+                    "heading": bool(row.get("heading")),
+                    "requirements": list(row.get("requirements") or []),
+                }
+                for row in rows
+            ],
+        )
+
+    @staticmethod
+    def _hit(
+        found: dict[int, dict],
+        docnum: int,
+        score: float,
+        copies: list[int],
+        needles: list[list[str]],
+    ) -> Hit:
+        stored = found[docnum]  # an engine may return {} for a passage deleted meanwhile
+        text = stored.get("text", "")
+        also_in = []
+        for copy in copies:
+            other = found.get(copy, {})
+            entry = {k: other.get(k, "") for k in ("doc_id", "path", "title", "date")}
+            if entry["doc_id"] != stored["doc_id"] and entry not in also_in:
+                also_in.append(entry)
+        return Hit(
+            doc_id=stored.get("doc_id", ""),
+            path=stored.get("path", ""),
+            title=stored.get("title", ""),
+            doc_type=stored.get("doc_type", ""),
+            date=stored.get("date", ""),
+            issuer=stored.get("issuer", ""),
+            doc_no=stored.get("doc_no", ""),
+            section=list(stored.get("section") or []),
+            text=text,
+            snippet=make_snippet(text, needles),
+            score=round(score, 4),
+            also_in=also_in,
+            ordinal=stored.get("ordinal", 0),
+            case_id=stored.get("case_id", ""),
+        )
+
+
+class Searcher(SearchCore):
     """Answers queries against the live generation of an index; safe to share across threads.
 
     Every query works on one snapshot from start to end, with a Whoosh searcher of its own
@@ -211,266 +478,82 @@ class Searcher:
         with self._snapshot() as (snap, searcher):
             return searcher, snap.table
 
+    @contextmanager
+    def _view(self) -> Iterator[IndexView]:
+        with self._snapshot() as (snap, searcher):
+            yield _WhooshView(snap, searcher)
+
+    def counts(self) -> tuple[int, int]:
+        _, table = self._current_searcher()
+        doc_ids = [d for d in table.doc_ids if d]
+        return len(set(doc_ids)), len(doc_ids)
+
     def close(self) -> None:
         with self._lock:
             self._snap.retired = True
             if self._snap.users == 0:
                 self._snap.close()
 
-    @staticmethod
-    def _rerank(
-        table: PassageTable, top: list[tuple[float, int]], plan: Plan
-    ) -> list[tuple[float, int]]:
-        """Re-score the best candidates by coverage (see kb.ranking); the rest keep BM25 order."""
-        if not plan.concepts and not plan.doc_nos:
-            return top
-        head, tail = top[:RERANK_DEPTH], top[RERANK_DEPTH:]
-        best = max((score for score, _ in head), default=0.0)
-        keyed = []
-        for score, docnum in head:
-            targeted = score >= DOC_NO_WEIGHT
-            if plan.concepts:
-                bm25 = score - DOC_NO_WEIGHT if targeted else score
-                verdict = assess(
-                    plan.concepts, table.texts[docnum], table.contexts[docnum], bm25, best
-                )
-                factor = HEADING_FACTOR if table.headings[docnum] else 1.0
-                key = (targeted, verdict.covers_all, verdict.score * factor)
-            else:
-                key = (targeted, False, score)
-            keyed.append((key, score, docnum))
-        keyed.sort(key=lambda item: item[0], reverse=True)
-        return [(score, docnum) for _, score, docnum in keyed] + tail
 
-    def search(
-        self,
-        raw_query: str,
-        limit: int = 10,
-        offset: int = 0,
-        per_doc: int = 3,
-        sort: str = "relevance",
-        facets: bool = False,
-        filters: dict[str, list[str]] | None = None,
-        cases_only: bool = False,
-        requirements_only: bool = False,
-    ) -> SearchResult:
-        """Ranked passages for ``raw_query``; at most ``per_doc`` per document (0: no limit).
+class _WhooshView:
+    """One query's view of a Whoosh snapshot (see kb.view.IndexView): keys are document
+    numbers, the table is the snapshot's whole passage table."""
 
-        ``sort="date"`` puts newer documents first (relevance decides within a date);
-        ``facets`` counts documents per type, year and issuer over all results; ``filters``
-        ({"type": [...], "year": [...], "issuer": [...]}) work like type:/year:/issuer: in the
-        query, for values with spaces (issuers) that the query language cannot carry.
-        """
-        parsed = parse_query(raw_query)
-        parsed.cases_only = cases_only
-        parsed.requirements_only = requirements_only
-        for key, values in (filters or {}).items():
-            for value in values:
-                if value:
-                    apply_filter(key, value, parsed)
-        if parsed.is_empty and not parsed.excluded:
-            notes = parsed.notes or [
-                '请输入检索词，例如：四风 典型问题、"为基层减负"、type:通报 year:2024。'
-            ]
-            return SearchResult(raw_query, 0, [], notes)
-        with self._snapshot() as (snap, searcher):
-            table = snap.table
-            plan = Planner(snap.segmenter, searcher, table).plan(parsed)
-            options: dict = {"limit": None}
-            if isinstance(plan.query, wq.Every):
-                options["sortedby"] = MultiFacet(
-                    [FieldFacet("date", reverse=True), FieldFacet("ordinal")]
-                )
-            # The filter must wrap the time limit: the other way round Whoosh ignores the filter.
-            collector = FilterCollector(
-                # No SIGALRM: it only works in the main thread, and not at all on Windows.
-                TimeLimitCollector(
-                    searcher.collector(**options), timelimit=TIME_BUDGET, use_alarm=False
-                ),
-                plan.filter,
-                plan.mask,
+    def __init__(self, snap: _Snapshot, searcher: WhooshSearcher) -> None:
+        self.segmenter = snap.segmenter
+        self.table = snap.table
+        self.searcher = searcher
+
+    def doc_count(self) -> int:
+        return self.searcher.doc_count()
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return self.searcher.doc_frequency(field, term)
+
+    def prefetch(self, pairs: list[tuple[str, str]]) -> None:
+        pass  # the statistics are at hand
+
+    def lexicon(self, field: str) -> list[str]:
+        return [
+            value.decode("utf-8") if isinstance(value, bytes) else value
+            for value in self.searcher.lexicon(field)
+        ]
+
+    def substring(self, text: str, score: float) -> wq.Query:
+        return DocnumsQuery(self.table.containing(text), score=score, label=text)
+
+    def run(
+        self, query: wq.Query, filter: wq.Query | None, mask: wq.Query | None, by_date: bool
+    ) -> tuple[list[tuple[float, int]], str]:
+        options: dict = {"limit": None}
+        if by_date:
+            options["sortedby"] = MultiFacet(
+                [FieldFacet("date", reverse=True), FieldFacet("ordinal")]
             )
-            notes = list(parsed.notes)
-            try:
-                searcher.search_with_collector(plan.query, collector)
-            except TimeLimit:
-                notes.append("检索超时，以下只是部分结果；请换用更具体的检索词。")
-            results = collector.results()
-            top = (
-                results.top_n if "sortedby" in options else self._rerank(table, results.top_n, plan)
-            )
-            ranked = _arrange(top, table, per_doc)
-            if sort == "date":
-                ranked.sort(key=lambda entry: table.dates[entry[0]], reverse=True)
-            hits = [
-                self._hit(searcher, docnum, score, copies, plan.needles)
-                for docnum, score, copies in ranked[offset : offset + limit]
-            ]
-            counts = _facets(ranked, table) if facets else {}
-            return SearchResult(raw_query, len(ranked), hits, notes, counts)
-
-    def suggest(self, raw_query: str, limit: int = 5) -> list[str]:
-        """Other queries worth trying when ``raw_query`` finds nothing: the phrases unquoted,
-        the query without its rarest word, dictionary terms close to words the index lacks.
-        Only suggestions that find something are returned."""
-        parsed = parse_query(raw_query)
-        with self._snapshot() as (snap, searcher):
-            planner = Planner(snap.segmenter, searcher, snap.table)
-            concepts = planner.concepts(parsed.free_text) if parsed.free_text else []
-            vocabulary = self._vocabulary(snap.segmenter)
-        candidates: list[str] = []
-        if parsed.phrases:
-            candidates.append(" ".join([parsed.free_text, *parsed.phrases]).strip())
-        if len(concepts) > 1:
-            rarest = min(concepts, key=lambda c: c.frequency)
-            candidates.append(" ".join(c.typed for c in concepts if c is not rarest))
-        # Typed pieces (between spaces) and words the index lacks may be typos of known terms.
-        unknown = [c.typed for c in concepts if c.frequency == 0]
-        pieces = [p for p in parsed.free_text.split() + parsed.phrases if p not in vocabulary]
-        typed = fold(raw_query)
-        for piece in dict.fromkeys(pieces + unknown):
-            for term in difflib.get_close_matches(piece, vocabulary, n=3, cutoff=0.6):
-                candidates.append(typed.replace(piece, term))
-        found: list[str] = []
-        for candidate in (c.strip() for c in candidates):
-            fresh = candidate and candidate != raw_query.strip() and candidate not in found
-            if fresh and self.search(candidate, limit=1).total:
-                found.append(candidate)
-            if len(found) == limit:
-                break
-        return found
-
-    def cases(
-        self,
-        query: str = "",
-        problems: list[str] | None = None,
-        sanctions: list[str] | None = None,
-        levels: list[str] | None = None,
-        years: list[int] | None = None,
-        limit: int = 50,
-        offset: int = 0,
-    ) -> CaseList:
-        """Typical cases, best match first (newest first without a query), filtered by problem
-        category, sanction, level and the years the conduct happened."""
-        filters = {"problem": problems or [], "sanction": sanctions or [], "level": levels or []}
-        result = self.search(query, limit=100_000, per_doc=0, filters=filters, cases_only=True)
-        wanted_years = set(years or [])
-        with self._snapshot() as (_, searcher):
-            records: list[dict] = []
-            seen: set[str] = set()
-            by_print: dict[str, dict] = {}
-            for hit in result.hits:
-                case_id = hit.case_id
-                if not case_id or case_id in seen:
-                    continue
-                seen.add(case_id)
-                record = self._case_record(searcher, case_id)
-                if not record or (wanted_years and not wanted_years & set(record["years"])):
-                    continue
-                # A case reposted by another unit is listed once, with where else it stands.
-                key = fingerprint(record["text"])
-                if key and key in by_print:
-                    first = by_print[key]
-                    if record["doc_id"] != first["doc_id"]:
-                        first["also_in"].append(
-                            {k: record[k] for k in ("doc_id", "path", "title", "date")}
-                        )
-                    continue
-                record["also_in"] = []
-                if key:
-                    by_print[key] = record
-                records.append(record)
-        notes = [n for n in result.notes if "请输入检索词" not in n]
-        return CaseList(total=len(records), cases=records[offset : offset + limit], notes=notes)
-
-    def case(self, case_id: str) -> dict | None:
-        """One case record by id, or None."""
-        with self._snapshot() as (_, searcher):
-            return self._case_record(searcher, case_id)
-
-    @staticmethod
-    def _case_record(searcher, case_id: str) -> dict | None:
-        for stored in searcher.documents(case_id=case_id):
-            if stored.get("case"):
-                return {
-                    "id": case_id,
-                    "doc_id": stored["doc_id"],
-                    "path": stored["path"],
-                    "title": stored.get("title", ""),
-                    "doc_no": stored.get("doc_no", ""),
-                    "date": stored.get("date", ""),
-                    **{k: v for k, v in stored["case"].items() if k not in ("id", "ordinal")},
-                    "ordinal": stored["case"]["ordinal"],
-                    "first_passage": stored["ordinal"],
-                }
-        return None
-
-    @staticmethod
-    def _vocabulary(segmenter: Segmenter) -> list[str]:
-        dictionaries = segmenter.dictionaries
-        return sorted({t for t, _ in dictionaries.userdict} | set(dictionaries.synonyms.expansions))
-
-    def document(self, doc_id: str) -> DocumentView | None:
-        """The document with every passage in order, or None if the index has no such id."""
-        with self._snapshot() as (_, searcher):
-            found = searcher.documents(doc_id=doc_id)
-            rows = sorted(found, key=lambda row: row["ordinal"])
-        if not rows:
-            return None
-        first = rows[0]
-        return DocumentView(
-            doc_id=doc_id,
-            path=first["path"],
-            source=first.get("source", ""),
-            title=first.get("title", ""),
-            doc_type=first.get("doc_type", ""),
-            date=first.get("date", ""),
-            issuer=first.get("issuer", ""),
-            doc_no=first.get("doc_no", ""),
-            speaker=first.get("speaker", ""),
-            passages=[
-                {
-                    "ordinal": row["ordinal"],
-                    "text": row.get("text", ""),
-                    "section": list(row.get("section") or []),
-                    "heading": bool(row.get("heading")),
-                    "requirements": list(row.get("requirements") or []),
-                }
-                for row in rows
-            ],
+        # The filter must wrap the time limit: the other way round Whoosh ignores the filter.
+        collector = FilterCollector(
+            # No SIGALRM: it only works in the main thread, and not at all on Windows.
+            TimeLimitCollector(
+                self.searcher.collector(**options), timelimit=TIME_BUDGET, use_alarm=False
+            ),
+            filter,
+            mask,
         )
+        note = ""
+        try:
+            self.searcher.search_with_collector(query, collector)
+        except TimeLimit:
+            note = TIMEOUT_NOTE
+        return collector.results().top_n, note
 
-    @staticmethod
-    def _hit(
-        searcher, docnum: int, score: float, copies: list[int], needles: list[list[str]]
-    ) -> Hit:
-        stored = searcher.stored_fields(docnum)
-        text = stored.get("text", "")
-        also_in = []
-        for copy in copies:
-            other = searcher.stored_fields(copy)
-            entry = {k: other.get(k, "") for k in ("doc_id", "path", "title", "date")}
-            if entry["doc_id"] != stored["doc_id"] and entry not in also_in:
-                also_in.append(entry)
-        return Hit(
-            doc_id=stored["doc_id"],
-            path=stored["path"],
-            title=stored.get("title", ""),
-            doc_type=stored.get("doc_type", ""),
-            date=stored.get("date", ""),
-            issuer=stored.get("issuer", ""),
-            doc_no=stored.get("doc_no", ""),
-            section=list(stored.get("section") or []),
-            text=text,
-            snippet=make_snippet(text, needles),
-            score=round(score, 4),
-            also_in=also_in,
-            ordinal=stored.get("ordinal", 0),
-            case_id=stored.get("case_id", ""),
-        )
+    def stored(self, keys: list[int]) -> dict[int, dict]:
+        return {key: self.searcher.stored_fields(key) for key in keys}
+
+    def documents(self, field: str, value: str) -> list[dict]:
+        return list(self.searcher.documents(**{field: value}))
 
 
-def _arrange(scores, table: PassageTable, per_doc: int) -> list[tuple[int, float, list[int]]]:
+def _arrange(scores, table: Columns, per_doc: int) -> list[tuple[int, float, list[int]]]:
     """(docnum, score, docnums of reposted copies) in rank order: a passage found again in
     another document (kb.duplicates) is shown once, at its best rank, and at most ``per_doc``
     passages of one document are kept. ``per_doc`` 0 keeps every passage, copies included,
@@ -496,7 +579,7 @@ def _arrange(scores, table: PassageTable, per_doc: int) -> list[tuple[int, float
     return kept
 
 
-def _facets(ranked, table: PassageTable) -> dict[str, list[tuple[str, int]]]:
+def _facets(ranked, table: Columns) -> dict[str, list[tuple[str, int]]]:
     """Distinct documents per type, year and issuer among the results, most frequent first."""
     seen: set[str] = set()
     counters: dict[str, dict[str, int]] = {"doc_type": {}, "year": {}, "issuer": {}}
