@@ -5,7 +5,8 @@ pyproject.toml changes), then:
 
   run    builds the index of corpus/docs (first start) or brings it up to date, then serves
          the web app at http://127.0.0.1:8000/; extra arguments go to `kb serve`
-  test   ruff (lint and format check) and the whole pytest suite; extra arguments go to pytest
+  test   ruff (lint and format check) and the whole pytest suite, with Debian's chromium and
+         a local OpenSearch server for the tests that need them; extra arguments go to pytest
   bench  the benchmarks in bench/ (they need ../shared/realdocs), figures in BENCHMARKS.md
 
 Works the same on Linux and Windows; uses only the standard library.
@@ -82,6 +83,38 @@ def ensure_browser() -> None:
     )
 
 
+def ensure_opensearch() -> None:
+    """The OpenSearch backend's tests need a real server (tools/opensearch/server.py fetches
+    OpenSearch 2.5.0 with npm and checks its sha512). Where that cannot be done (not Linux
+    x86_64, no npm and no root to install it), those tests skip and say why."""
+    import platform
+    import shutil
+
+    if sys.platform != "linux" or platform.machine() not in ("x86_64", "AMD64"):
+        print("OpenSearch tests will be skipped: the test server runs on Linux x86_64 only")
+        return
+    if not shutil.which("npm"):
+        if os.geteuid() != 0 or not shutil.which("apt-get"):
+            print("OpenSearch tests will be skipped: npm is missing (sudo apt-get install npm)")
+            return
+        print("Installing npm (it fetches the OpenSearch test server) ...", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], cwd=ROOT, env=env, check=False)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "npm"],
+            cwd=ROOT,
+            env=env,
+            check=False,
+        )
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "opensearch" / "server.py"), "install"], cwd=ROOT
+    )
+    if completed.returncode:
+        if os.environ.get("CI"):  # CI must prove the OpenSearch backend, not skip it
+            sys.exit("OpenSearch could not be installed for the tests")
+        print("OpenSearch could not be installed; its tests will be skipped", flush=True)
+
+
 def main(argv: list[str]) -> None:
     command = argv[0] if argv else "run"
     if command not in EXTRAS:
@@ -93,6 +126,7 @@ def main(argv: list[str]) -> None:
         call(KB, "serve", *rest)
     elif command == "test":
         ensure_browser()
+        ensure_opensearch()
         call(PYTHON, "-m", "ruff", "check", ".")
         call(PYTHON, "-m", "ruff", "format", "--check", ".")
         call(PYTHON, "-m", "pytest", *rest)

@@ -178,12 +178,14 @@ def _process(job: Job) -> tuple[str, list[dict] | None, str]:
     return shown, index_rows(document, _worker_segmenter), ""
 
 
-def _tokenize_all(
+def tokenize_all(
     jobs: list[Job],
     segmenter: Segmenter,
-    generation: Generation,
+    dict_dir: Path,
     cache_dir: Path,
 ) -> Iterator[tuple[str, list[dict] | None, str]]:
+    """(shown path, index rows or None, reason it failed) per job, on all cores; the workers
+    load the dictionaries in ``dict_dir``."""
     global _worker_segmenter
     _worker_segmenter = segmenter
     workers = min(os.cpu_count() or 1, 8)
@@ -196,7 +198,7 @@ def _tokenize_all(
     alone = threading.current_thread() is threading.main_thread() and threading.active_count() == 1
     context = multiprocessing.get_context("fork" if alone and sys.platform != "win32" else "spawn")
     with context.Pool(
-        workers, initializer=_init_worker, initargs=(str(generation.dict_dir), str(cache_dir))
+        workers, initializer=_init_worker, initargs=(str(dict_dir), str(cache_dir))
     ) as pool:
         yield from pool.imap(_process, jobs, chunksize=4)
 
@@ -319,12 +321,12 @@ def _stamp(path: Path, now_ns: int) -> tuple[int, ...] | None:
     return tuple(stamp)
 
 
-def _within(source: str, scopes: list[Path]) -> bool:
+def within_scopes(source: str, scopes: list[Path]) -> bool:
     path = Path(source)
     return any(path == scope or scope in path.parents for scope in scopes)
 
 
-def _lock_timeout() -> float:
+def lock_timeout_setting() -> float:
     try:
         return float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT))
     except ValueError:
@@ -344,7 +346,7 @@ def update_index(
     index_dir = IndexDir(Path(index_root))
     index_dir.root.mkdir(parents=True, exist_ok=True)
     keep_table_in(index_dir.root)
-    timeout = _lock_timeout() if lock_timeout is None else lock_timeout
+    timeout = lock_timeout_setting() if lock_timeout is None else lock_timeout
     lock = FileLock(index_dir.lock_path, timeout=timeout)
     try:
         lock.acquire()
@@ -360,7 +362,7 @@ def update_index(
 
 
 @dataclass
-class _Plan:
+class ChangePlan:
     """What an update is to do, and the manifest it leads to."""
 
     full_build: bool
@@ -405,9 +407,9 @@ def _update(
         known = {s.path.resolve() for s in files}
         for entry in previous.values():
             source = Path(entry.source)
-            if not _within(entry.source, scopes) and source not in known and source.is_file():
+            if not within_scopes(entry.source, scopes) and source not in known and source.is_file():
                 files.append(SourceFile(source, entry.shown))
-    plan = _plan(files, scopes, previous, full_build, report)
+    plan = plan_changes(files, scopes, previous, full_build, report)
 
     if not full_build and not plan.jobs and not plan.gone:
         assert current is not None
@@ -456,16 +458,16 @@ def _update(
     return report
 
 
-def _plan(
+def plan_changes(
     files: list[SourceFile],
     scopes: list[Path],
     previous: dict[str, Entry],
     full_build: bool,
     report: Report,
-) -> _Plan:
+) -> ChangePlan:
     """Decide what to (re)index. The content hash decides; an unchanged stamp spares
     reading the file (and its side files) to compute it."""
-    plan = _Plan(full_build, previous, {} if full_build else dict(previous))
+    plan = ChangePlan(full_build, previous, {} if full_build else dict(previous))
     now_ns = time.time_ns()
     seen: set[str] = set()
     for source in files:
@@ -501,14 +503,14 @@ def _plan(
         plan.gone = [
             doc_id
             for doc_id, entry in previous.items()
-            if doc_id not in seen and _within(entry.source, scopes)
+            if doc_id not in seen and within_scopes(entry.source, scopes)
         ]
     return plan
 
 
 def _write(
     generation: Generation,
-    plan: _Plan,
+    plan: ChangePlan,
     dictionaries: Dictionaries,
     index_dir: IndexDir,
     report: Report,
@@ -534,7 +536,7 @@ def _write(
             report.removed.append(plan.previous[doc_id].shown)
             del plan.entries[doc_id]
         for done, (shown, rows, reason) in enumerate(
-            _tokenize_all(jobs, segmenter, generation, index_dir.jieba_cache_dir), 1
+            tokenize_all(jobs, segmenter, generation.dict_dir, index_dir.jieba_cache_dir), 1
         ):
             if rows is None:
                 report.failed.append(Failure(shown, reason))

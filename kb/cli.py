@@ -33,13 +33,15 @@ def _configure_stdio() -> None:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from indexer.store import IndexBusy, update_index
+    from indexer.store import IndexBusy
+    from indexer.update import update
     from kb.dictionaries import DictionaryError
+    from kb.view import EngineUnavailable
 
     paths = [Path(p) for p in args.paths] or [DEFAULT_DOCS]
     try:
-        report = update_index(
-            Path(args.index), paths, Path(args.dict), rebuild=args.rebuild, progress=_stderr
+        report = update(
+            args.backend_chosen, paths, Path(args.dict), rebuild=args.rebuild, progress=_stderr
         )
     except IndexBusy as error:
         _stderr(str(error))
@@ -47,6 +49,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     except DictionaryError as error:
         _stderr(f"词典有误：{error}")
         return 2
+    except EngineUnavailable as error:
+        _stderr(str(error))
+        return 4
     print(
         f"新增 {len(report.added)}，更新 {len(report.updated)}，删除 {len(report.removed)}，"
         f"未变 {report.unchanged}，失败 {len(report.failed)}"
@@ -77,13 +82,17 @@ def cmd_watch(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths] or [DEFAULT_DOCS]
     shown = "、".join(str(p) for p in paths)
     _stderr(f"正在监视 {shown}，每 {args.interval:g} 秒检查一次；Ctrl+C 停止。")
+    from indexer.update import update
+
+    backend = args.backend_chosen
     try:
         watch(
-            Path(args.index),
+            backend.index,
             paths,
             Path(args.dict),
             args.interval,
             say=lambda line: print(line, flush=True),
+            update=lambda _, paths, dict_source: update(backend, paths, dict_source),
         )
     except KeyboardInterrupt:
         _stderr("已停止监视。")
@@ -111,14 +120,21 @@ def _print_result(result, offset: int) -> None:
         print(f"   {hit.path}")
 
 
-def cmd_search(args: argparse.Namespace) -> int:
+def _open_searcher(args: argparse.Namespace):
+    """The chosen backend's searcher, or None after telling the user why there is none."""
     from kb.indexdir import IndexMissing
-    from kb.search import Searcher
+    from kb.view import EngineUnavailable
 
     try:
-        searcher = Searcher(Path(args.index))
-    except IndexMissing as error:
+        return args.backend_chosen.open_searcher()
+    except (IndexMissing, EngineUnavailable) as error:
         _stderr(str(error))
+        return None
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    searcher = _open_searcher(args)
+    if searcher is None:
         return 2
 
     def run(query: str):
@@ -157,13 +173,8 @@ def _interactive(run) -> int:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
-    from kb.indexdir import IndexMissing
-    from kb.search import Searcher
-
-    try:
-        searcher = Searcher(Path(args.index))
-    except IndexMissing as error:
-        _stderr(str(error))
+    searcher = _open_searcher(args)
+    if searcher is None:
         return 2
     result = searcher.cases(
         args.query or "",
@@ -196,8 +207,9 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from indexer.store import IndexBusy, update_index
-    from kb.indexdir import IndexDir
+    from indexer.store import IndexBusy
+    from indexer.update import update
+    from kb.view import EngineUnavailable
     from web import create_app
     from web.auth import InstanceError, instance_folder
     from web.serve import THREADS, serve
@@ -216,18 +228,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except InstanceError as error:
         _stderr(str(error))
         return 2
-    if IndexDir(index).current() is None:
-        _stderr(f"首次启动：正在为 {docs} 建立索引……")
-        try:
-            report = update_index(index, [docs], Path(DEFAULT_DICT), progress=_stderr)
-        except IndexBusy as error:
-            _stderr(str(error))
-            return 3
+    backend = args.backend_chosen
+    try:
+        if not backend.has_index():
+            _stderr(f"首次启动：正在为 {docs} 建立索引（{backend.describe()}）……")
+            report = update(backend, [docs], Path(DEFAULT_DICT), progress=_stderr)
+        else:
+            report = None
+    except IndexBusy as error:
+        _stderr(str(error))
+        return 3
+    except EngineUnavailable as error:
+        _stderr(str(error))
+        return 4
+    if report is not None:
         _stderr(f"索引完成：{len(report.added)} 个文件，{report.passages} 个段落。")
         for failure in report.failed:
             _stderr(f"  失败：{failure.path}：{failure.reason}")
+    try:
+        searcher = backend.open_searcher()
+    except EngineUnavailable as error:
+        _stderr(str(error))
+        return 4
     app = create_app(
         {
+            "BACKEND": backend,
+            "SEARCHER": searcher,
             "INDEX": str(index),
             "CORPUS": str(docs),
             "DICT": str(DEFAULT_DICT),
@@ -265,6 +291,37 @@ def cmd_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backend_options(parser: argparse.ArgumentParser, layout: bool = False) -> None:
+    group = parser.add_argument_group("检索后端（默认内置 Whoosh；大规模部署用 OpenSearch）")
+    group.add_argument(
+        "--backend",
+        choices=["whoosh", "opensearch"],
+        default=None,
+        help="whoosh（默认，或 $KB_BACKEND）或 opensearch",
+    )
+    group.add_argument(
+        "--url",
+        default=None,
+        help="OpenSearch 地址，如 http://10.0.0.5:9200（或 $KB_OPENSEARCH_URL）",
+    )
+    group.add_argument(
+        "--os-index", default=None, help="OpenSearch 上的索引名（默认 kb，或 $KB_OPENSEARCH_INDEX）"
+    )
+    if layout:
+        group.add_argument(
+            "--shards",
+            type=int,
+            default=None,
+            help="新建索引的分片数（默认 1，或 $KB_OPENSEARCH_SHARDS）",
+        )
+        group.add_argument(
+            "--replicas",
+            type=int,
+            default=None,
+            help="副本数（默认 1，或 $KB_OPENSEARCH_REPLICAS）",
+        )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kb", description="政策与会议文件检索知识库")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -274,6 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--index", default=None, help="索引目录（默认 $KB_INDEX 或 ./.kb/index）")
     index.add_argument("--rebuild", action="store_true", help="完整重建索引")
     index.add_argument("--dict", default=str(DEFAULT_DICT), help="词典目录（默认 corpus/dict）")
+    _backend_options(index, layout=True)
     index.set_defaults(handler=cmd_index)
 
     watch = commands.add_parser("watch", help="监视文件夹，文件增删改后自动更新索引")
@@ -283,6 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--interval", type=float, default=2.0, help="检查间隔秒数（默认 2）；文件不再变化后才更新"
     )
     watch.add_argument("--dict", default=str(DEFAULT_DICT), help="词典目录（默认 corpus/dict）")
+    _backend_options(watch)
     watch.set_defaults(handler=cmd_watch)
 
     search = commands.add_parser("search", help="检索")
@@ -292,6 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--offset", type=int, default=0, help="跳过前若干条（翻页）")
     search.add_argument("--per-doc", type=int, default=3, help="同一文件最多几条（0 表示不限）")
     search.add_argument("--json", action="store_true", help="输出 JSON")
+    _backend_options(search)
     search.set_defaults(handler=cmd_search)
 
     cases = commands.add_parser("cases", help="列出典型案例")
@@ -303,6 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     cases.add_argument("--year", action="append", type=int, help="问题发生的年份（可重复）")
     cases.add_argument("--limit", type=int, default=1000, help="最多列出几个（默认 1000）")
     cases.add_argument("--json", action="store_true", help="输出 JSON")
+    _backend_options(cases)
     cases.set_defaults(handler=cmd_cases)
 
     serve = commands.add_parser("serve", help="启动网页检索服务")
@@ -316,6 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--instance", default=None, help="实例文件夹：管理密码、密钥等（默认 索引目录/../instance）"
     )
+    _backend_options(serve, layout=True)
     serve.set_defaults(handler=cmd_serve)
 
     admin = commands.add_parser("admin", help="网页文件管理的设置")
@@ -340,6 +402,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"--{name.replace('_', '-')} 不能为负数")
     if getattr(args, "limit", 1) == 0:
         parser.error("--limit 至少为 1")
+    if hasattr(args, "backend"):
+        from kb.backend import Backend
+        from kb.opensearch.settings import SettingsError
+
+        try:
+            args.backend_chosen = Backend.choose(
+                Path(args.index),
+                args.backend,
+                args.url,
+                args.os_index,
+                getattr(args, "shards", None),
+                getattr(args, "replicas", None),
+            )
+        except SettingsError as error:
+            parser.error(str(error))
     return args.handler(args)
 
 

@@ -20,6 +20,7 @@ import pytest
 from docx import Document as WordDocument
 
 from indexer.store import update_index
+from kb.backend import Backend
 from kb.cli import DEFAULT_DICT
 from web import create_app
 from web.auth import PASSWORD_FILE, check_password, instance_folder, set_password
@@ -601,7 +602,7 @@ def test_one_update_at_a_time_and_a_request_meanwhile_runs_once_more(tmp_path, m
     release = threading.Event()
     calls: list[int] = []
 
-    def slow_update(index, paths, dict_source, progress):
+    def slow_update(index, paths, dict_source, progress, **options):
         calls.append(1)
         progress(f"第 {len(calls)} 次")
         release.wait(10)
@@ -609,7 +610,9 @@ def test_one_update_at_a_time_and_a_request_meanwhile_runs_once_more(tmp_path, m
 
     monkeypatch.setattr(indexer.store, "update_index", slow_update)
     (tmp_path / "corpus").mkdir()
-    job = IndexJob(tmp_path / "index", tmp_path / "corpus", DEFAULT_DICT, tmp_path / "instance")
+    job = IndexJob(
+        Backend(tmp_path / "index"), tmp_path / "corpus", DEFAULT_DICT, tmp_path / "instance"
+    )
     assert job.start("一") == "started"
     assert job.start("二") == "queued"
     assert job.start("三") == "queued"  # still one more run, not two

@@ -13,7 +13,9 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from kb.search import Searcher
+from kb.backend import Backend
+from kb.search import SearchCore
+from kb.view import EngineUnavailable
 
 log = logging.getLogger("kb.web")
 
@@ -31,6 +33,8 @@ SECURITY_HEADERS = {
 
 def create_app(settings: dict | None = None) -> Flask:
     """Build the app. Settings: ``INDEX`` (index folder, required), ``PAGE_SIZE`` (10);
+    ``BACKEND`` (a kb.backend.Backend; default Whoosh in ``INDEX``) and ``SEARCHER`` (one
+    already opened on it);
     for the admin area ``CORPUS`` (the documents folder uploads go to), ``DICT`` (dictionary
     folder for updates) and ``INSTANCE`` (password, secret key, reports; default
     ``<INDEX>/../instance``); ``SESSION_COOKIE_SECURE`` when served over HTTPS."""
@@ -46,7 +50,9 @@ def create_app(settings: dict | None = None) -> Flask:
     )
     app.config.update(settings or {})
     app.json.ensure_ascii = False
-    app.extensions["kb.searcher"] = Searcher(Path(app.config["INDEX"]))
+    backend = app.config.get("BACKEND") or Backend(Path(app.config["INDEX"]))
+    app.config["BACKEND"] = backend
+    app.extensions["kb.searcher"] = app.config.pop("SEARCHER", None) or backend.open_searcher()
 
     from web.auth import ensure_private_folder, instance_folder, secret_key
 
@@ -86,6 +92,11 @@ def create_app(settings: dict | None = None) -> Flask:
             message += f"一次最多 {app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB。"
         return _error_response(code, message)
 
+    @app.errorhandler(EngineUnavailable)
+    def engine_unavailable(error: EngineUnavailable):
+        log.error("search engine unavailable on %s %s: %s", request.method, request.path, error)
+        return _error_response(503, str(error))
+
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         log.exception("unhandled error on %s %s", request.method, request.path)
@@ -115,7 +126,7 @@ def _error_response(code: int, message: str):
     return render_template("error.html", code=code, message=message), code
 
 
-def searcher() -> Searcher:
+def searcher() -> SearchCore:
     from flask import current_app
 
     return current_app.extensions["kb.searcher"]

@@ -34,6 +34,7 @@ from flask import (
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from kb.backend import Backend
 from web import auth, uploads
 from web.auth import login_required
 
@@ -64,8 +65,15 @@ class IndexJob:
     """One background index update at a time; a request during a run queues one more run
     (so a file uploaded meanwhile is not missed), never a second concurrent writer."""
 
-    def __init__(self, index: Path, corpus: Path | None, dict_dir: Path | None, instance: Path):
-        self.index, self.corpus, self.dict_dir, self.instance = index, corpus, dict_dir, instance
+    def __init__(
+        self, backend: Backend, corpus: Path | None, dict_dir: Path | None, instance: Path
+    ) -> None:
+        self.backend, self.corpus, self.dict_dir, self.instance = (
+            backend,
+            corpus,
+            dict_dir,
+            instance,
+        )
         self._lock = threading.Lock()
         self._state = JobState()
         self._thread: threading.Thread | None = None
@@ -120,8 +128,10 @@ class IndexJob:
                 return
 
     def _update_once(self) -> tuple[bool, str]:
-        from indexer.store import IndexBusy, update_index
+        from indexer.store import IndexBusy
+        from indexer.update import update
         from kb.dictionaries import DictionaryError
+        from kb.view import EngineUnavailable
 
         if self.corpus is None or self.dict_dir is None:
             return False, "没有配置文件夹或词典目录，无法更新（用 kb serve 启动）。"
@@ -130,8 +140,8 @@ class IndexJob:
             return False, f"更新失败：文档文件夹不存在或无法访问：{self.corpus}"
         started = time.time()
         try:
-            report = update_index(self.index, [self.corpus], self.dict_dir, progress=self._progress)
-        except IndexBusy as error:
+            report = update(self.backend, [self.corpus], self.dict_dir, progress=self._progress)
+        except (IndexBusy, EngineUnavailable) as error:
             return False, f"更新失败：{error}"
         except DictionaryError as error:
             return False, f"更新失败：词典有误：{error}"
@@ -213,7 +223,7 @@ def init_app(app: Flask) -> None:
     corpus = app.config.get("CORPUS")
     dict_dir = app.config.get("DICT")
     app.extensions["kb.admin_job"] = IndexJob(
-        Path(app.config["INDEX"]),
+        app.config["BACKEND"],
         Path(corpus).resolve() if corpus else None,
         Path(dict_dir) if dict_dir else None,
         Path(app.config["INSTANCE"]),
@@ -261,12 +271,10 @@ def _digests(corpus: Path) -> dict[str, Path]:
 
 
 def _index_counts() -> tuple[int, int]:
-    """(documents, passages) of the live index. kb.search has no public count, and the
-    passage table it keeps in memory is the cheapest source."""
+    """(documents, passages) of the live index."""
     from web.app import searcher
 
-    _, table = searcher()._current_searcher()
-    return len(set(table.doc_ids)), len(table.doc_ids)
+    return searcher().counts()
 
 
 # --- views -------------------------------------------------------------------------------
@@ -313,7 +321,7 @@ def dashboard():
         passages=passages,
         corpus=corpus,
         corpus_files=sum(1 for _ in uploads.corpus_files(corpus)) if corpus else 0,
-        index=current_app.config["INDEX"],
+        index=current_app.config["BACKEND"].describe(),
         job=job().snapshot(),
         report=load_report(_instance()),
         shown=lambda path: _shown(path, corpus),

@@ -1,0 +1,342 @@
+"""Bring an OpenSearch index up to date with a set of files, as ``indexer.store`` does for
+Whoosh: the same discovery, change detection (content hashes, a manifest per file), reading
+and tokenizing, so both engines hold the same passages.
+
+Layout on the cluster, for ``--index kb``:
+
+- ``kb`` — an alias on the passage index ``kb-<time>`` (``kb.opensearch.mapping``);
+- ``kb-files`` — an alias on ``kb-files-<time>``, the manifest: one entry per source file;
+- ``kb-lock`` — one document while a writer runs: a second writer waits, then gives up.
+
+A full build (the first, ``--rebuild``, a new mapping version or changed dictionaries) fills
+new indexes without replicas or refreshes, then adds the replicas, waits for them, and moves
+both aliases in one request; searches see the old index until that moment. An incremental
+update deletes and adds passages in the live index with refreshes off and makes them visible
+in one refresh at the end; the manifest is written after the passages, so an update that fails
+or dies half-way shows nothing of itself and is done again, whole, by the next run (a node
+restarting meanwhile would show its part: the next run still completes it).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+from pathlib import Path
+
+from indexer.pipeline import Failure
+from indexer.store import (
+    ChangePlan,
+    Entry,
+    IndexBusy,
+    Progress,
+    Report,
+    SourceFile,
+    discover,
+    plan_changes,
+    tokenize_all,
+    within_scopes,
+)
+from kb.analysis import Segmenter
+from kb.dictionaries import DICT_FILES, Dictionaries
+from kb.folding import keep_table_in
+from kb.opensearch.mapping import MAPPING_VERSION, files_body, index_body, to_source
+from kb.opensearch.searcher import read_meta, unavailable
+from kb.opensearch.settings import OpenSearchSettings
+from kb.schema import SCHEMA_VERSION
+
+BULK_ROWS = 500
+REPLICA_WAIT = 300  # seconds a rebuild waits for its replicas before it goes live
+STALE_LOCK_SECONDS = 6 * 3600  # a writer that died without unlocking
+
+
+def dictionary_files(dict_source: Path) -> dict[str, str]:
+    return {
+        name: (dict_source / name).read_text(encoding="utf-8")
+        for name in DICT_FILES
+        if (dict_source / name).exists()
+    }
+
+
+def update_opensearch_index(
+    settings: OpenSearchSettings,
+    state_dir: Path,
+    paths: list[Path],
+    dict_source: Path,
+    rebuild: bool = False,
+    progress: Progress = lambda message: None,
+    lock_timeout: float = 5.0,
+) -> Report:
+    """Make the OpenSearch index reflect the files under ``paths``; ``state_dir`` keeps
+    jieba's cache. Raises IndexBusy when another writer keeps the lock, EngineUnavailable when
+    the cluster cannot be reached."""
+    state_dir = Path(state_dir)
+    state_dir.mkdir(parents=True, exist_ok=True)
+    keep_table_in(state_dir)
+    client = settings.client()
+    try:
+        client.info()
+    except Exception as error:
+        raise unavailable(error, settings) from error
+    try:
+        _lock(client, settings, lock_timeout)
+        try:
+            return _update(client, settings, state_dir, paths, dict_source, rebuild, progress)
+        finally:
+            _unlock(client, settings)
+    finally:
+        client.close()
+
+
+def _lock(client, settings: OpenSearchSettings, timeout: float) -> None:
+    from opensearchpy.exceptions import ConflictError
+
+    if not client.indices.exists(index=settings.lock_index):
+        client.indices.create(
+            index=settings.lock_index,
+            body={"settings": {"index": {"number_of_shards": 1}}},
+            ignore=400,  # created by another writer meanwhile
+        )
+    holder = {"host": socket.gethostname(), "pid": os.getpid(), "since": time.time()}
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            client.create(index=settings.lock_index, id="writer", body=holder, refresh=True)
+            return
+        except ConflictError:
+            current = client.get(index=settings.lock_index, id="writer", ignore=404)
+            since = (current.get("_source") or {}).get("since", 0)
+            if current.get("found") and time.time() - since > STALE_LOCK_SECONDS:
+                client.delete(index=settings.lock_index, id="writer", ignore=404, refresh=True)
+                continue
+            if time.monotonic() >= deadline:
+                raise IndexBusy(
+                    f"另一个索引更新正在进行……已等待 {timeout:g} 秒仍未结束，请稍后再试。"
+                ) from None
+            time.sleep(0.2)
+
+
+def _unlock(client, settings: OpenSearchSettings) -> None:
+    client.delete(index=settings.lock_index, id="writer", ignore=404, refresh=True)
+
+
+def _read_manifest(client, files_index: str) -> dict[str, Entry]:
+    from opensearchpy import helpers
+
+    return {
+        hit["_id"]: Entry.from_json(hit["_source"]["entry"])
+        for hit in helpers.scan(client, index=files_index, query={"query": {"match_all": {}}})
+    }
+
+
+def _update(
+    client,
+    settings: OpenSearchSettings,
+    state_dir: Path,
+    paths: list[Path],
+    dict_source: Path,
+    rebuild: bool,
+    progress: Progress,
+) -> Report:
+    report = Report()
+    index_digest = Dictionaries.index_digest_of(dict_source)
+    found = read_meta(client, settings)
+    meta = found[1] if found else {}
+    reasons = []
+    if found is None:
+        reasons.append("新建索引")
+    elif rebuild:
+        reasons.append("按要求重建")
+    elif (meta.get("schema_version"), meta.get("mapping_version")) != (
+        SCHEMA_VERSION,
+        MAPPING_VERSION,
+    ):
+        reasons.append("索引格式已更新")
+    elif meta.get("index_digest") != index_digest:
+        reasons.append("用户词典或案例分类已修改")
+    previous: dict[str, Entry] = {}
+    if found is not None:
+        try:
+            previous = _read_manifest(client, settings.files_index)
+        except Exception:  # a manifest that cannot be read is replaced by a full build
+            reasons.append("现有索引清单无法读取")
+    full_build = bool(reasons)
+
+    files, report.failed = discover(paths)
+    scopes = [p.resolve() for p in paths]
+    if full_build:
+        known = {s.path.resolve() for s in files}
+        for entry in previous.values():
+            source = Path(entry.source)
+            if not within_scopes(entry.source, scopes) and source not in known and source.is_file():
+                files.append(SourceFile(source, entry.shown))
+    plan = plan_changes(files, scopes, previous, full_build, report)
+    dictionaries = Dictionaries.load(dict_source)  # a DictionaryError stops us here
+    new_meta = {
+        "schema_version": SCHEMA_VERSION,
+        "mapping_version": MAPPING_VERSION,
+        "index_digest": index_digest,
+        "dictionaries": dictionary_files(dict_source),
+    }
+
+    if not full_build and not plan.jobs and not plan.gone:
+        assert found is not None
+        if {k: v for k, v in meta.items() if k != "written"} != new_meta:
+            # Synonyms or stopwords edited: searches use them at once.
+            client.indices.put_mapping(index=found[0], body={"_meta": {"kb": _stamped(new_meta)}})
+        _write_manifest(client, settings.files_index, plan.entries, previous)
+        return report
+
+    if full_build:
+        progress(f"{reasons[0]}：{len(files)} 个文件")
+        stamp = time.strftime("%Y%m%d%H%M%S") + f"{time.time_ns() % 1_000_000_000:09d}"
+        target = f"{settings.index}-{stamp}"
+        files_target = f"{settings.files_index}-{stamp}"
+        body = index_body(settings.shards, 0, settings.window, {"kb": _stamped(new_meta)})
+        body["settings"]["index"]["refresh_interval"] = "-1"
+        client.indices.create(index=target, body=body)
+        client.indices.create(index=files_target, body=files_body(settings.replicas))
+    else:
+        assert found is not None
+        target, files_target = found[0], settings.files_index
+        client.indices.put_settings(index=target, body={"index": {"refresh_interval": "-1"}})
+    try:
+        _write(client, target, plan, dictionaries, dict_source, state_dir, report, progress)
+        if full_build:
+            _write_manifest(client, files_target, plan.entries, {})
+            progress("正在等待副本就绪……")
+            client.indices.put_settings(
+                index=target,
+                body={"index": {"number_of_replicas": settings.replicas, "refresh_interval": None}},
+            )
+            client.indices.refresh(index=f"{target},{files_target}")
+            client.cluster.health(
+                index=f"{target},{files_target}",
+                wait_for_status="green" if settings.replicas else "yellow",
+                params={"timeout": f"{REPLICA_WAIT}s"},
+                request_timeout=REPLICA_WAIT + 10,
+            )
+            _switch(client, settings, target, files_target)
+            report.rebuilt = True
+        else:
+            client.indices.put_settings(index=target, body={"index": {"refresh_interval": None}})
+            client.indices.refresh(index=target)
+            client.indices.put_mapping(index=target, body={"_meta": {"kb": _stamped(new_meta)}})
+            _write_manifest(client, files_target, plan.entries, previous)
+    except BaseException:
+        if full_build:  # never live: the half-built indexes go
+            client.indices.delete(index=f"{target},{files_target}", ignore=[400, 404])
+        # An incremental update stays unrefreshed: searches keep seeing the index as it was
+        # until the next run redoes the update (its manifest still has the old entries).
+        raise
+    return report
+
+
+def _stamped(meta: dict) -> dict:
+    """``meta`` with the time of this write: searchers keep term statistics until it changes."""
+    return {**meta, "written": time.time_ns()}
+
+
+def _write(
+    client,
+    index: str,
+    plan: ChangePlan,
+    dictionaries: Dictionaries,
+    dict_source: Path,
+    state_dir: Path,
+    report: Report,
+    progress: Progress,
+) -> None:
+    """Delete the gone and replaced documents, add the tokenized ones; ``report`` and the next
+    manifest (``plan.entries``) follow what was written."""
+    from opensearchpy import helpers
+
+    segmenter = Segmenter(dictionaries, state_dir)
+    gone = list(plan.gone)
+    for doc_id in gone:
+        report.removed.append(plan.previous[doc_id].shown)
+        del plan.entries[doc_id]
+    if gone:
+        _delete_documents(client, index, gone)
+
+    def actions():
+        jobs = plan.jobs
+        for done, (shown, rows, reason) in enumerate(
+            tokenize_all(jobs, segmenter, dict_source, state_dir), 1
+        ):
+            if rows is None:
+                report.failed.append(Failure(shown, reason))
+                continue
+            doc_id = rows[0]["doc_id"]
+            if doc_id in plan.replaced:  # only now: a changed file that fails keeps its text
+                _delete_documents(client, index, [doc_id])
+            for row in rows:
+                yield {"_index": index, "_id": row["passage_id"], "_source": to_source(row)}
+            plan.entries[doc_id] = plan.pending[doc_id]
+            report.passages += len(rows)
+            (report.updated if doc_id in plan.replaced else report.added).append(shown)
+            if done % 20 == 0 or done == len(jobs):
+                progress(f"已处理 {done}/{len(jobs)} 个文件")
+
+    for ok, item in helpers.streaming_bulk(
+        client, actions(), chunk_size=BULK_ROWS, raise_on_error=False, max_retries=3
+    ):
+        if not ok:
+            raise RuntimeError(f"OpenSearch 拒绝写入：{item}")
+
+
+def _delete_documents(client, index: str, doc_ids: list[str]) -> None:
+    client.delete_by_query(
+        index=index,
+        body={"query": {"terms": {"doc_id": doc_ids}}},
+        conflicts="proceed",
+        refresh=False,
+        slices="auto",
+    )
+
+
+def _write_manifest(
+    client, files_index: str, entries: dict[str, Entry], previous: dict[str, Entry]
+) -> None:
+    from opensearchpy import helpers
+
+    actions = [
+        {"_index": files_index, "_id": doc_id, "_source": {**_entry_source(entry)}}
+        for doc_id, entry in entries.items()
+        if previous.get(doc_id) != entry
+    ]
+    actions += [
+        {"_op_type": "delete", "_index": files_index, "_id": doc_id}
+        for doc_id in previous
+        if doc_id not in entries
+    ]
+    if actions:
+        _, errors = helpers.bulk(
+            client, actions, chunk_size=BULK_ROWS, refresh=True, raise_on_error=False
+        )
+        # A delete of an entry already gone is fine; anything else means a wrong manifest.
+        failed = [e for e in errors if (e.get("delete") or {}).get("status") != 404]
+        if failed:
+            raise RuntimeError(f"OpenSearch 拒绝写入文件清单：{failed[:3]}")
+
+
+def _entry_source(entry: Entry) -> dict:
+    return {"source": entry.source, "digest": entry.digest, "entry": entry.as_json()}
+
+
+def _switch(client, settings: OpenSearchSettings, target: str, files_target: str) -> None:
+    """Point both aliases at the new indexes in one request, then drop the old ones."""
+    old: list[str] = []
+    for alias in (settings.index, settings.files_index):
+        if client.indices.exists_alias(name=alias):
+            old += list(client.indices.get_alias(name=alias))
+        elif client.indices.exists(index=alias):  # a plain index in the alias's place
+            raise RuntimeError(f"OpenSearch 上已有名为 {alias} 的普通索引，请改用别的 --os-index")
+    actions = [{"remove": {"index": name, "alias": "*"}} for name in old]
+    actions += [
+        {"add": {"index": target, "alias": settings.index}},
+        {"add": {"index": files_target, "alias": settings.files_index}},
+    ]
+    client.indices.update_aliases(body={"actions": actions})
+    if old:
+        client.indices.delete(index=",".join(old), ignore=[404])

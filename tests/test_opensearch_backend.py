@@ -1,0 +1,365 @@
+"""The OpenSearch backend against a real server: the same answers as Whoosh, updates kept
+current, and clear messages when the cluster is away.
+
+Every query-semantics test of test_search.py runs here again on OpenSearch (imported below,
+with this module's ``searcher`` and ``build`` fixtures); then both backends answer the same
+queries over the sample corpus and must agree.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from pathlib import Path
+
+import pytest
+import test_search
+from test_cli import kb
+
+from indexer.store import IndexBusy
+from indexer.update import update
+from kb.backend import Backend
+from kb.cli import DEFAULT_DICT, DEFAULT_DOCS
+from kb.indexdir import IndexMissing
+from kb.opensearch.settings import OpenSearchSettings, SettingsError
+from kb.view import EngineUnavailable
+from web import create_app
+
+pytest_plugins = ["opensearch_support"]
+
+# The query-semantics tests, re-run on OpenSearch. The grep test reads Whoosh's passage table;
+# its OpenSearch counterpart is test_quoted_search_is_the_same_on_both_backends below.
+for _name in dir(test_search):
+    if _name.startswith("test_") and _name != (
+        "test_quoted_phrase_equals_grep_across_word_boundaries_and_single_characters"
+    ):
+        globals()[_name] = getattr(test_search, _name)
+
+_names = itertools.count()
+
+
+def fresh_backend(url: str, folder: Path, shards: int = 2, replicas: int = 0) -> Backend:
+    name = f"kbtest-{time.time_ns() % 10**12}-{next(_names)}"
+    return Backend(folder, OpenSearchSettings(url, name, shards=shards, replicas=replicas))
+
+
+def drop(backend: Backend) -> None:
+    client = backend.opensearch.client()
+    name = backend.opensearch.index
+    client.indices.delete(index=f"{name}-*", ignore=[404])  # the aliases go with them
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def os_corpus(opensearch_url, tmp_path_factory):
+    backend = fresh_backend(opensearch_url, tmp_path_factory.mktemp("os-state"))
+    report = update(backend, [DEFAULT_DOCS], DEFAULT_DICT)
+    assert report.passages > 500 and not report.failed
+    yield backend
+    drop(backend)
+
+
+@pytest.fixture(scope="module")
+def searcher(os_corpus):
+    """Overrides conftest's Whoosh searcher for the imported tests."""
+    opened = os_corpus.open_searcher()
+    yield opened
+    opened.close()
+
+
+@pytest.fixture(scope="module")
+def whoosh(corpus_index):
+    return Backend(corpus_index).open_searcher()
+
+
+@pytest.fixture
+def build(opensearch_url, tmp_path):
+    """Overrides conftest's ``build``: {file name: text} indexed on OpenSearch."""
+    made: list[Backend] = []
+
+    def _build(docs: dict[str, str], dict_dir: Path = DEFAULT_DICT):
+        folder = tmp_path / "docs"
+        folder.mkdir(exist_ok=True)
+        for name, text in docs.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        backend = fresh_backend(opensearch_url, tmp_path / "state")
+        made.append(backend)
+        update(backend, [folder], dict_dir)
+        return backend.open_searcher()
+
+    yield _build
+    for backend in made:
+        drop(backend)
+
+
+# --- parity with Whoosh on the sample corpus ---------------------------------------------
+
+QUERIES = [
+    "四风",
+    "领导接受老板请吃饭",
+    "为基层减负 督查检查考核",
+    "违规吃喝 -宴请",
+    "公车私用",
+    "type:通报 year:2024",
+    "type:讲话 作风建设",
+    "issuer:纪委 违纪",
+    "青岚委办发〔2024〕12号",
+    "月饼 蟹卡",
+    "形式主义 官僚主义 整改",
+    "問題清單",
+    "ＡＢＣ",
+]
+
+
+def _keys(result) -> list[tuple[str, int]]:
+    return [(hit.doc_id, hit.ordinal) for hit in result.hits]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_both_backends_match_the_same_passages(query, searcher, whoosh):
+    on_os = searcher.search(query, limit=10_000, per_doc=0, facets=True)
+    on_whoosh = whoosh.search(query, limit=10_000, per_doc=0, facets=True)
+    assert on_os.total == on_whoosh.total
+    assert sorted(_keys(on_os)) == sorted(_keys(on_whoosh))
+    assert on_os.facets == on_whoosh.facets
+    assert on_os.notes == on_whoosh.notes
+
+
+@pytest.mark.parametrize("query", [q for q in QUERIES if ":" not in q])
+def test_both_backends_rank_alike(query, searcher, whoosh):
+    """The same BM25 formula and the same re-ranking: the first hit is the same and the first
+    page nearly so (Lucene and Whoosh round passage lengths differently)."""
+    on_os = _keys(searcher.search(query))
+    on_whoosh = _keys(whoosh.search(query))
+    if on_whoosh:
+        assert on_os[0] == on_whoosh[0]
+    assert len(set(on_os) & set(on_whoosh)) >= 0.8 * len(on_whoosh)
+
+
+@pytest.mark.parametrize("phrase", ["错题本", "会议过", "罚", "的通", "12345政务", "，严", "a"])
+def test_quoted_search_is_the_same_on_both_backends(phrase, searcher, whoosh):
+    on_os = searcher.search(f'"{phrase}"', limit=10_000, per_doc=0)
+    on_whoosh = whoosh.search(f'"{phrase}"', limit=10_000, per_doc=0)
+    assert _keys(on_os) == _keys(on_whoosh)  # equal scores: the same tie order too
+    assert on_os.total == on_whoosh.total
+
+
+def test_the_json_shapes_are_the_same(searcher, whoosh):
+    result = searcher.search("四风 整改", limit=5).as_dict()
+    expected = whoosh.search("四风 整改", limit=5).as_dict()
+    assert result.keys() == expected.keys()
+    assert [hit.keys() for hit in result["hits"]] == [hit.keys() for hit in expected["hits"]]
+    assert [h["doc_id"] for h in result["hits"]][:1] == [h["doc_id"] for h in expected["hits"]][:1]
+
+
+def test_cases_documents_and_suggestions_are_the_same(searcher, whoosh):
+    cases = searcher.cases(problems=["违规吃喝"])
+    expected = whoosh.cases(problems=["违规吃喝"])
+    assert cases.total == expected.total > 0
+    assert [c["id"] for c in cases.cases] == [c["id"] for c in expected.cases]
+    one = expected.cases[0]["id"]
+    assert searcher.case(one) == whoosh.case(one)
+    doc_id = expected.cases[0]["doc_id"]
+    assert searcher.document(doc_id) == whoosh.document(doc_id)
+    assert searcher.document("no-such-document") is None
+    assert searcher.suggest("会义过多") == whoosh.suggest("会义过多")
+    assert searcher.counts() == whoosh.counts()
+
+
+def test_the_web_app_answers_the_same_from_either_backend(os_corpus, corpus_index, tmp_path):
+    on_os = create_app({"INDEX": str(os_corpus.index), "BACKEND": os_corpus}).test_client()
+    on_whoosh = create_app({"INDEX": str(corpus_index)}).test_client()
+    for url in ("/api/search?q=四风&limit=3", "/api/cases?problem=违规吃喝"):
+        got, expected = on_os.get(url), on_whoosh.get(url)
+        assert got.status_code == expected.status_code == 200
+        assert got.get_json()["total"] == expected.get_json()["total"]
+    page = on_os.get("/?q=%E5%9B%9B%E9%A3%8E")
+    assert page.status_code == 200 and "四风" in page.get_data(as_text=True)
+
+
+# --- keeping the index current ----------------------------------------------------------
+
+
+def test_updates_add_replace_and_remove_documents(opensearch_url, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("关于甲事项的通知\n\n严禁公车私用。\n", encoding="utf-8")
+    (folder / "b.txt").write_text("关于乙事项的通知\n\n严禁违规吃喝。\n", encoding="utf-8")
+    (folder / "bad.txt").write_bytes(bytes(range(256)) * 8)
+    backend = fresh_backend(opensearch_url, tmp_path / "state")
+    try:
+        first = update(backend, [folder], DEFAULT_DICT)
+        assert names(first.added) == ["a.txt", "b.txt"] and first.rebuilt
+        assert names(f.path for f in first.failed) == ["bad.txt"]
+        searcher = backend.open_searcher()
+        assert searcher.search("公车私用").total == 1
+
+        again = update(backend, [folder], DEFAULT_DICT)
+        assert not again.changed and again.unchanged == 2
+
+        (folder / "a.txt").write_text("关于甲事项的通知\n\n严禁超标准接待。\n", encoding="utf-8")
+        (folder / "b.txt").unlink()
+        (folder / "c.txt").write_text("关于丙事项的通知\n\n严禁收送月饼。\n", encoding="utf-8")
+        changed = update(backend, [folder], DEFAULT_DICT)
+        assert [names(changed.added), names(changed.updated), names(changed.removed)] == [
+            ["c.txt"],
+            ["a.txt"],
+            ["b.txt"],
+        ]
+        assert not changed.rebuilt
+        assert searcher.search("公车私用").total == 0
+        assert searcher.search("超标准接待").total == 1
+        assert searcher.search("违规吃喝").total == 0
+        assert searcher.search('"月饼"').total == 1
+        assert searcher.counts() == (2, 4)
+    finally:
+        drop(backend)
+
+
+def test_synonym_edits_reach_searches_without_a_rebuild(opensearch_url, tmp_path):
+    dict_dir = tmp_path / "dict"
+    dict_dir.mkdir()
+    for source in DEFAULT_DICT.iterdir():
+        (dict_dir / source.name).write_bytes(source.read_bytes())
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("关于加强管理的通知\n\n严禁收受购物卡。\n", encoding="utf-8")
+    backend = fresh_backend(opensearch_url, tmp_path / "state")
+    try:
+        update(backend, [folder], dict_dir)
+        searcher = backend.open_searcher()
+        assert searcher.search("灰色福利").total == 0
+        with open(dict_dir / "synonyms.txt", "a", encoding="utf-8") as stream:
+            stream.write("\n灰色福利, 购物卡\n")
+        report = update(backend, [folder], dict_dir)
+        assert not report.rebuilt
+        deadline = time.monotonic() + 10
+        while searcher.search("灰色福利").total == 0 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert searcher.search("灰色福利").total == 1
+    finally:
+        drop(backend)
+
+
+def test_a_second_writer_waits_then_gives_up(opensearch_url, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("关于甲事项的通知\n\n严禁公车私用。\n", encoding="utf-8")
+    backend = fresh_backend(opensearch_url, tmp_path / "state")
+    client = backend.opensearch.client()
+    try:
+        client.indices.create(index=backend.opensearch.lock_index)
+        client.create(
+            index=backend.opensearch.lock_index,
+            id="writer",
+            body={"host": "elsewhere", "pid": 1, "since": time.time()},
+            refresh=True,
+        )
+        with pytest.raises(IndexBusy, match="另一个索引更新正在进行"):
+            update(backend, [folder], DEFAULT_DICT, lock_timeout=0.5)
+        client.delete(index=backend.opensearch.lock_index, id="writer", refresh=True)
+        assert names(update(backend, [folder], DEFAULT_DICT).added) == ["a.txt"]
+    finally:
+        client.close()
+        drop(backend)
+
+
+def test_a_rebuild_moves_the_alias_and_drops_the_old_index(opensearch_url, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("关于甲事项的通知\n\n严禁公车私用。\n", encoding="utf-8")
+    backend = fresh_backend(opensearch_url, tmp_path / "state")
+    client = backend.opensearch.client()
+    try:
+        update(backend, [folder], DEFAULT_DICT)
+        before = set(client.indices.get_alias(name=backend.opensearch.index))
+        searcher = backend.open_searcher()
+        assert update(backend, [folder], DEFAULT_DICT, rebuild=True).rebuilt
+        after = set(client.indices.get_alias(name=backend.opensearch.index))
+        assert before != after and len(after) == 1
+        assert not client.indices.exists(index=",".join(before))
+        time.sleep(2.1)  # the searcher looks for a moved alias every 2 seconds
+        assert searcher.search("公车私用").total == 1
+    finally:
+        client.close()
+        drop(backend)
+
+
+# --- clear messages ---------------------------------------------------------------------
+
+
+def test_an_unreachable_cluster_is_a_clear_message(tmp_path):
+    backend = Backend(tmp_path, OpenSearchSettings("http://127.0.0.1:9", "kb", replicas=0))
+    with pytest.raises(EngineUnavailable, match="无法连接检索服务器 OpenSearch"):
+        backend.open_searcher()
+    with pytest.raises(EngineUnavailable, match="无法连接"):
+        update(backend, [DEFAULT_DOCS], DEFAULT_DICT)
+
+
+def test_searching_before_indexing_says_how_to_index(opensearch_url, tmp_path):
+    backend = fresh_backend(opensearch_url, tmp_path)
+    with pytest.raises(IndexMissing, match="kb index --backend opensearch"):
+        backend.open_searcher()
+
+
+def test_the_web_app_says_when_the_cluster_went_away(os_corpus, tmp_path):
+    opened = os_corpus.open_searcher()
+    app = create_app({"INDEX": str(tmp_path), "BACKEND": os_corpus, "SEARCHER": opened})
+    opened.client.transport.hosts = [{"host": "127.0.0.1", "port": 9}]
+    opened.client.transport.set_connections(opened.client.transport.hosts)
+    answer = app.test_client().get("/api/search?q=四风")
+    assert answer.status_code == 503
+    assert "OpenSearch" in answer.get_json()["error"]["message"]
+    page = app.test_client().get("/?q=四风")
+    assert page.status_code == 503 and "无法连接检索服务器" in page.get_data(as_text=True)
+
+
+def test_bad_settings_are_refused_with_reasons():
+    for bad, message in (
+        (dict(url="localhost:9200"), "http://"),
+        (dict(url="http://x", index="KB"), "小写"),
+        (dict(url="http://x", shards=0), "分片数"),
+    ):
+        with pytest.raises(SettingsError, match=message):
+            OpenSearchSettings(**bad)
+
+
+def test_the_command_line_indexes_and_searches_opensearch(opensearch_url, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "关于整治会议过多的通知\n\n青岚委办发〔2024〕9号\n\n严禁以会议落实会议。\n",
+        encoding="utf-8",
+    )
+    name = f"kbcli-{time.time_ns() % 10**12}"
+    options = ["--backend", "opensearch", "--url", opensearch_url, "--os-index", name]
+    index = ["--index", str(tmp_path / "state")]
+    try:
+        built = kb("index", str(folder), *index, *options, "--shards", "2", "--replicas", "0")
+        assert built.returncode == 0, built.stderr
+        assert "新增 1" in built.stdout
+        found = kb("search", '"会议落实会议"', "--json", *index, *options)
+        assert found.returncode == 0, found.stderr
+        assert json.loads(found.stdout)["total"] == 1
+        env = {"KB_BACKEND": "opensearch", "KB_OPENSEARCH_URL": opensearch_url}
+        by_env = kb("search", "以会议", "--json", *index, "--os-index", name, env=env)
+        assert json.loads(by_env.stdout)["total"] == 2  # the title and the text
+        refused = kb(
+            "search", "会议", *index, "--backend", "opensearch", env={"KB_OPENSEARCH_URL": ""}
+        )
+        assert refused.returncode == 2 and "--url" in refused.stderr
+        away = kb(
+            "search", "会议", *index, "--backend", "opensearch", "--url", "http://127.0.0.1:9"
+        )
+        assert away.returncode == 2 and "无法连接" in away.stderr and "Traceback" not in away.stderr
+    finally:
+        drop(_named(opensearch_url, name))
+
+
+def names(paths) -> list[str]:
+    return sorted(Path(p).name for p in paths)
+
+
+def _named(url: str, name: str) -> Backend:
+    return Backend(Path("."), OpenSearchSettings(url, name))
