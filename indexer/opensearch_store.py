@@ -46,7 +46,8 @@ from kb.opensearch.settings import OpenSearchSettings
 from kb.schema import SCHEMA_VERSION
 
 BULK_ROWS = 500
-REPLICA_WAIT = 300  # seconds a rebuild waits for its replicas before it goes live
+PRIMARY_WAIT = 300  # seconds a rebuild waits for its shards before it gives up
+REPLICA_WAIT = 60  # seconds it waits for replicas before going live without them
 STALE_LOCK_SECONDS = 6 * 3600  # a writer that died without unlocking
 
 
@@ -204,18 +205,13 @@ def _update(
         _write(client, target, plan, dictionaries, dict_source, state_dir, report, progress)
         if full_build:
             _write_manifest(client, files_target, plan.entries, {})
-            progress("正在等待副本就绪……")
+            progress("正在等待副本就绪……" if settings.replicas else "正在切换到新索引……")
             client.indices.put_settings(
                 index=target,
                 body={"index": {"number_of_replicas": settings.replicas, "refresh_interval": None}},
             )
             client.indices.refresh(index=f"{target},{files_target}")
-            client.cluster.health(
-                index=f"{target},{files_target}",
-                wait_for_status="green" if settings.replicas else "yellow",
-                params={"timeout": f"{REPLICA_WAIT}s"},
-                request_timeout=REPLICA_WAIT + 10,
-            )
+            _wait_for_copies(client, settings, f"{target},{files_target}", progress)
             _switch(client, settings, target, files_target)
             report.rebuilt = True
         else:
@@ -230,6 +226,36 @@ def _update(
         # until the next run redoes the update (its manifest still has the old entries).
         raise
     return report
+
+
+def _wait_for_copies(
+    client, settings: OpenSearchSettings, indexes: str, progress: Progress
+) -> None:
+    """Every primary shard must be active before the new index goes live; replicas are
+    awaited a while, but a cluster with too few nodes for them still gets its index."""
+
+    def health(status: str, seconds: int) -> dict:
+        return client.cluster.health(
+            index=indexes,
+            wait_for_status=status,
+            params={"timeout": f"{seconds}s"},  # `timeout=` would be the HTTP timeout
+            request_timeout=seconds + 10,
+            ignore=[408],  # timed out: the body still tells the state
+        )
+
+    state = health("yellow", PRIMARY_WAIT)
+    if state["status"] not in ("yellow", "green"):
+        raise RuntimeError(
+            f"新索引的分片在 {PRIMARY_WAIT} 秒内没有就绪（集群状态 {state['status']}）"
+        )
+    if not settings.replicas:
+        return
+    enough = state["number_of_data_nodes"] > settings.replicas  # copies never share a node
+    if not enough or health("green", REPLICA_WAIT)["status"] != "green":
+        progress(
+            f"提示：副本尚未全部就绪（集群有 {state['number_of_data_nodes']} 个数据节点，"
+            f"每个分片要放 {settings.replicas + 1} 份）。检索不受影响，节点足够时集群会自动补齐。"
+        )
 
 
 def _stamped(meta: dict) -> dict:

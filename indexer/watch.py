@@ -19,6 +19,7 @@ from pathlib import Path
 
 from indexer.store import IndexBusy, Report, update_index
 from kb.dictionaries import DictionaryError
+from kb.view import EngineUnavailable
 
 Snapshot = dict[str, tuple[int, int]]  # file path -> (size, mtime_ns)
 Say = Callable[[str], None]
@@ -118,6 +119,8 @@ def watch(
                 report = update(index_root, paths, dict_source)
             except IndexBusy:
                 say(f"{clock} 另一个索引更新正在进行……稍后自动重试。")  # next poll
+            except EngineUnavailable as error:
+                say(f"{clock} {error}稍后自动重试。")  # next poll
             except DictionaryError as error:
                 say(f"{clock} 词典有误：{error}；改好后自动重试。")
                 indexed = current

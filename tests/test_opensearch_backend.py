@@ -10,21 +10,25 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 import time
 from pathlib import Path
 
 import pytest
 import test_search
+from test_admin import PASSWORD, csrf, found, login, upload, wait_for_update
 from test_cli import kb
 
 from indexer.store import IndexBusy
 from indexer.update import update
+from indexer.watch import watch
 from kb.backend import Backend
 from kb.cli import DEFAULT_DICT, DEFAULT_DOCS
 from kb.indexdir import IndexMissing
 from kb.opensearch.settings import OpenSearchSettings, SettingsError
 from kb.view import EngineUnavailable
 from web import create_app
+from web.auth import set_password
 
 pytest_plugins = ["opensearch_support"]
 
@@ -286,6 +290,120 @@ def test_a_rebuild_moves_the_alias_and_drops_the_old_index(opensearch_url, tmp_p
         drop(backend)
 
 
+def test_replicas_a_single_node_cannot_hold_are_reported_not_waited_for(opensearch_url, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("关于甲事项的通知\n\n严禁公车私用。\n", encoding="utf-8")
+    backend = fresh_backend(opensearch_url, tmp_path / "state", replicas=1)
+    client = backend.opensearch.client()
+    nodes = client.cluster.health()["number_of_data_nodes"]
+    client.close()
+    if nodes > 1:
+        pytest.skip(f"needs a one-node server; {opensearch_url} has {nodes} data nodes")
+    said: list[str] = []
+    try:
+        assert update(backend, [folder], DEFAULT_DICT, progress=said.append).rebuilt
+        assert any("副本尚未全部就绪" in line and "1 个数据节点" in line for line in said)
+        assert backend.open_searcher().search("公车私用").total == 1
+    finally:
+        drop(backend)
+
+
+def test_admin_uploads_reach_the_opensearch_index(opensearch_url, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("关于甲事项的通知\n\n严禁公车私用。\n", encoding="utf-8")
+    backend = fresh_backend(opensearch_url, tmp_path / "state")
+    instance = tmp_path / "instance"
+    set_password(instance, PASSWORD)
+    try:
+        update(backend, [corpus], DEFAULT_DICT)
+        settings = {"INDEX": str(backend.index), "BACKEND": backend, "CORPUS": str(corpus)}
+        settings.update(DICT=str(DEFAULT_DICT), INSTANCE=str(instance))
+        client = create_app(settings).test_client()
+        login(client)
+        assert "OpenSearch" in client.get("/admin/").get_data(as_text=True)
+        notice = "关于路灯维护的通知\n做好背街小巷路灯维护工作。\n".encode()
+        assert upload(client, [(notice, "路灯.txt")]).status_code == 200
+        started = client.post("/admin/update", data={"csrf_token": csrf(client, "/admin/")})
+        assert started.status_code == 303
+        state = wait_for_update(client)
+        assert state["state"] == "done", state
+        assert found(client, "背街小巷路灯维护") == {"路灯.txt"}
+        assert found(client, "公车私用") == {"a.txt"}
+    finally:
+        drop(backend)
+
+
+def test_kb_watch_keeps_the_opensearch_index_current(opensearch_url, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("关于甲事项的通知\n\n严禁公车私用。\n", encoding="utf-8")
+    backend = fresh_backend(opensearch_url, tmp_path / "state")
+    stop = threading.Event()
+    lines: list[str] = []
+    thread = threading.Thread(
+        target=watch,
+        args=(backend.index, [folder], DEFAULT_DICT, 0.1, lines.append, stop),
+        kwargs={"update": lambda _, paths, dict_source: update(backend, paths, dict_source)},
+    )
+    thread.start()
+    try:
+        wait_until(lambda: any("新增 1" in line for line in lines))
+        searcher = backend.open_searcher()
+        (folder / "b.txt").write_text("关于乙事项的通知\n\n严禁违规吃喝。\n", encoding="utf-8")
+        wait_until(lambda: searcher.search('"严禁违规吃喝"').total == 1)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+        drop(backend)
+
+
+def wait_until(condition, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "not in time"
+        time.sleep(0.2)
+
+
+def test_searches_during_rebuilds_never_fail_nor_see_half_an_index(os_corpus, whoosh):
+    """Rebuilds move the alias and delete the old index while eight threads search."""
+    searcher = os_corpus.open_searcher()
+    queries = ["四风", '"为基层减负"', "type:通报 year:2024", "领导接受老板请吃饭"]
+    expected = {q: whoosh.search(q, per_doc=0, limit=10_000).total for q in queries}
+    stop = threading.Event()
+    problems: list[str] = []
+    answered = itertools.count()
+
+    def search_until_stopped(offset: int) -> None:
+        for i in itertools.count(offset):
+            if stop.is_set():
+                return
+            query = queries[i % len(queries)]
+            try:
+                total = searcher.search(query, per_doc=0, limit=10_000).total
+            except Exception as error:  # noqa: BLE001 - every failure is the finding
+                problems.append(f"{query}: {error!r}")
+                continue
+            if total != expected[query]:
+                problems.append(f"{query}: {total} passages, expected {expected[query]}")
+            next(answered)
+
+    threads = [threading.Thread(target=search_until_stopped, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(2):
+            assert update(os_corpus, [DEFAULT_DOCS], DEFAULT_DICT, rebuild=True).rebuilt
+        time.sleep(2.5)  # past the searchers' next look at the alias
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert not problems, problems[:5]
+    assert next(answered) > 20
+
+
 # --- clear messages ---------------------------------------------------------------------
 
 
@@ -301,6 +419,20 @@ def test_searching_before_indexing_says_how_to_index(opensearch_url, tmp_path):
     backend = fresh_backend(opensearch_url, tmp_path)
     with pytest.raises(IndexMissing, match="kb index --backend opensearch"):
         backend.open_searcher()
+
+
+def test_an_index_deleted_under_a_running_server_is_an_outage_not_a_crash(opensearch_url, tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("关于甲事项的通知\n\n严禁公车私用。\n", encoding="utf-8")
+    backend = fresh_backend(opensearch_url, tmp_path / "state")
+    update(backend, [folder], DEFAULT_DICT)
+    searcher = backend.open_searcher()
+    assert searcher.search("公车私用").total == 1
+    drop(backend)
+    time.sleep(2.1)  # the searcher looks at the alias every 2 seconds
+    with pytest.raises(EngineUnavailable, match="没有索引"):
+        searcher.search("公车私用")
 
 
 def test_the_web_app_says_when_the_cluster_went_away(os_corpus, tmp_path):

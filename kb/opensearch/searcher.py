@@ -106,10 +106,12 @@ class OpenSearchSearcher(SearchCore):
                     return loaded  # keep answering; the query itself will say what is wrong
                 raise unavailable(error, self.settings) from error
             if found is None:
-                raise IndexMissing(
-                    f"OpenSearch（{self.settings.url}）上还没有索引 {self.settings.index}。"
+                message = (
+                    f"OpenSearch（{self.settings.url}）上没有索引 {self.settings.index}。"
                     "请先运行：kb index --backend opensearch --url 地址 文档文件夹"
                 )
+                # Gone while we were serving it: an outage for the pages, not a missing setup.
+                raise IndexMissing(message) if loaded is None else EngineUnavailable(message)
             name, meta = found
             files = meta.get("dictionaries") or {}
             digest = hashlib.sha256(json.dumps(files, sort_keys=True).encode()).hexdigest()[:16]
@@ -144,10 +146,12 @@ class OpenSearchSearcher(SearchCore):
             raise
 
     def counts(self) -> tuple[int, int]:
-        index = self._current().index
-        body = {"size": 0, "aggs": {"docs": {"cardinality": {"field": "doc_id"}}}}
+        """(documents, passages); documents are counted exactly up to 40,000, nearly so above."""
+        self._current()
+        docs = {"cardinality": {"field": "doc_id", "precision_threshold": 40_000}}
+        body = {"size": 0, "aggs": {"docs": docs}}
         try:
-            found = self.client.search(index=index, body=body, track_total_hits=True)
+            found = self.client.search(index=self.settings.index, body=body, track_total_hits=True)
         except Exception as error:
             raise unavailable(error, self.settings) from error
         return found["aggregations"]["docs"]["value"], found["hits"]["total"]["value"]
@@ -189,7 +193,9 @@ class _OpenSearchView:
     def __init__(self, client, settings: OpenSearchSettings, loaded: _Loaded) -> None:
         self.client = client
         self.settings = settings
-        self.index = loaded.index
+        # The alias, not the index behind it: a rebuild deletes the old index right after
+        # moving the alias, and a query must not fail in the seconds before we notice.
+        self.index = settings.index
         self.segmenter = loaded.segmenter
         self.table = _Candidates()
         self._stats = loaded.stats  # shared by the queries of one version of the index
