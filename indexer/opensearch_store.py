@@ -31,11 +31,8 @@ from indexer.store import (
     IndexBusy,
     Progress,
     Report,
-    SourceFile,
-    discover,
-    plan_changes,
+    collect_changes,
     tokenize_all,
-    within_scopes,
 )
 from kb.analysis import Segmenter
 from kb.dictionaries import DICT_FILES, Dictionaries
@@ -163,15 +160,7 @@ def _update(
             reasons.append("现有索引清单无法读取")
     full_build = bool(reasons)
 
-    files, report.failed = discover(paths)
-    scopes = [p.resolve() for p in paths]
-    if full_build:
-        known = {s.path.resolve() for s in files}
-        for entry in previous.values():
-            source = Path(entry.source)
-            if not within_scopes(entry.source, scopes) and source not in known and source.is_file():
-                files.append(SourceFile(source, entry.shown))
-    plan = plan_changes(files, scopes, previous, full_build, report)
+    files, plan = collect_changes(paths, previous, full_build, report)
     dictionaries = Dictionaries.load(dict_source)  # a DictionaryError stops us here
     new_meta = {
         "schema_version": SCHEMA_VERSION,

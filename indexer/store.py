@@ -400,16 +400,7 @@ def _update(
             reasons.append("现有索引无法读取")
     full_build = bool(reasons)
 
-    files, report.failed = discover(paths)
-    scopes = [p.resolve() for p in paths]
-    if full_build:
-        # Keep documents indexed earlier from other folders.
-        known = {s.path.resolve() for s in files}
-        for entry in previous.values():
-            source = Path(entry.source)
-            if not within_scopes(entry.source, scopes) and source not in known and source.is_file():
-                files.append(SourceFile(source, entry.shown))
-    plan = plan_changes(files, scopes, previous, full_build, report)
+    files, plan = collect_changes(paths, previous, full_build, report)
 
     if not full_build and not plan.jobs and not plan.gone:
         assert current is not None
@@ -456,6 +447,22 @@ def _update(
     report.rebuilt = full_build
     index_dir.remove_stale(keep=generation)
     return report
+
+
+def collect_changes(
+    paths: list[Path], previous: dict[str, Entry], full_build: bool, report: Report
+) -> tuple[list[SourceFile], ChangePlan]:
+    """The files under ``paths`` and what to do with them. A full build keeps the documents
+    indexed earlier from other folders, as long as their files are still there."""
+    files, report.failed = discover(paths)
+    scopes = [p.resolve() for p in paths]
+    if full_build:
+        known = {s.path.resolve() for s in files}
+        for entry in previous.values():
+            source = Path(entry.source)
+            if not within_scopes(entry.source, scopes) and source not in known and source.is_file():
+                files.append(SourceFile(source, entry.shown))
+    return files, plan_changes(files, scopes, previous, full_build, report)
 
 
 def plan_changes(

@@ -48,6 +48,14 @@ def fresh_backend(url: str, folder: Path, shards: int = 2, replicas: int = 0) ->
     return Backend(folder, OpenSearchSettings(url, name, shards=shards, replicas=replicas))
 
 
+def one_notice(url: str, tmp_path: Path, replicas: int = 0) -> tuple[Path, Backend]:
+    """A folder holding one short notice, and a fresh backend to index it into."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text("关于甲事项的通知\n\n严禁公车私用。\n", encoding="utf-8")
+    return folder, fresh_backend(url, tmp_path / "state", replicas=replicas)
+
+
 def drop(backend: Backend) -> None:
     client = backend.opensearch.client()
     name = backend.opensearch.index
@@ -247,10 +255,7 @@ def test_synonym_edits_reach_searches_without_a_rebuild(opensearch_url, tmp_path
 
 
 def test_a_second_writer_waits_then_gives_up(opensearch_url, tmp_path):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text("关于甲事项的通知\n\n严禁公车私用。\n", encoding="utf-8")
-    backend = fresh_backend(opensearch_url, tmp_path / "state")
+    folder, backend = one_notice(opensearch_url, tmp_path)
     client = backend.opensearch.client()
     try:
         client.indices.create(index=backend.opensearch.lock_index)
@@ -270,10 +275,7 @@ def test_a_second_writer_waits_then_gives_up(opensearch_url, tmp_path):
 
 
 def test_a_rebuild_moves_the_alias_and_drops_the_old_index(opensearch_url, tmp_path):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text("关于甲事项的通知\n\n严禁公车私用。\n", encoding="utf-8")
-    backend = fresh_backend(opensearch_url, tmp_path / "state")
+    folder, backend = one_notice(opensearch_url, tmp_path)
     client = backend.opensearch.client()
     try:
         update(backend, [folder], DEFAULT_DICT)
@@ -291,10 +293,7 @@ def test_a_rebuild_moves_the_alias_and_drops_the_old_index(opensearch_url, tmp_p
 
 
 def test_replicas_a_single_node_cannot_hold_are_reported_not_waited_for(opensearch_url, tmp_path):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text("关于甲事项的通知\n\n严禁公车私用。\n", encoding="utf-8")
-    backend = fresh_backend(opensearch_url, tmp_path / "state", replicas=1)
+    folder, backend = one_notice(opensearch_url, tmp_path, replicas=1)
     client = backend.opensearch.client()
     nodes = client.cluster.health()["number_of_data_nodes"]
     client.close()
@@ -336,10 +335,7 @@ def test_admin_uploads_reach_the_opensearch_index(opensearch_url, tmp_path):
 
 
 def test_kb_watch_keeps_the_opensearch_index_current(opensearch_url, tmp_path):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text("关于甲事项的通知\n\n严禁公车私用。\n", encoding="utf-8")
-    backend = fresh_backend(opensearch_url, tmp_path / "state")
+    folder, backend = one_notice(opensearch_url, tmp_path)
     stop = threading.Event()
     lines: list[str] = []
     thread = threading.Thread(
@@ -422,10 +418,7 @@ def test_searching_before_indexing_says_how_to_index(opensearch_url, tmp_path):
 
 
 def test_an_index_deleted_under_a_running_server_is_an_outage_not_a_crash(opensearch_url, tmp_path):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    (folder / "a.txt").write_text("关于甲事项的通知\n\n严禁公车私用。\n", encoding="utf-8")
-    backend = fresh_backend(opensearch_url, tmp_path / "state")
+    folder, backend = one_notice(opensearch_url, tmp_path)
     update(backend, [folder], DEFAULT_DICT)
     searcher = backend.open_searcher()
     assert searcher.search("公车私用").total == 1
