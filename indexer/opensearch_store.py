@@ -77,16 +77,17 @@ def update_opensearch_index(
     except Exception as error:
         raise unavailable(error, settings) from error
     try:
-        _lock(client, settings, lock_timeout)
+        held = _lock(client, settings, lock_timeout)
         try:
             return _update(client, settings, state_dir, paths, dict_source, rebuild, progress)
         finally:
-            _unlock(client, settings)
+            _unlock(client, settings, held)
     finally:
         client.close()
 
 
-def _lock(client, settings: OpenSearchSettings, timeout: float) -> None:
+def _lock(client, settings: OpenSearchSettings, timeout: float) -> dict:
+    """Take the writer's lock; returns its version, so only its holder releases it."""
     from opensearchpy.exceptions import ConflictError
 
     if not client.indices.exists(index=settings.lock_index):
@@ -99,8 +100,8 @@ def _lock(client, settings: OpenSearchSettings, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
-            client.create(index=settings.lock_index, id="writer", body=holder, refresh=True)
-            return
+            made = client.create(index=settings.lock_index, id="writer", body=holder, refresh=True)
+            return {"if_seq_no": made["_seq_no"], "if_primary_term": made["_primary_term"]}
         except ConflictError:
             current = client.get(index=settings.lock_index, id="writer", ignore=404)
             since = (current.get("_source") or {}).get("since", 0)
@@ -114,8 +115,9 @@ def _lock(client, settings: OpenSearchSettings, timeout: float) -> None:
             time.sleep(0.2)
 
 
-def _unlock(client, settings: OpenSearchSettings) -> None:
-    client.delete(index=settings.lock_index, id="writer", ignore=404, refresh=True)
+def _unlock(client, settings: OpenSearchSettings, held: dict) -> None:
+    """Release our lock; one taken over as stale by another writer meanwhile is left alone."""
+    client.delete(index=settings.lock_index, id="writer", ignore=[404, 409], refresh=True, **held)
 
 
 def _read_manifest(client, files_index: str) -> dict[str, Entry]:
