@@ -2,6 +2,10 @@
 
 Run:  .venv/bin/python bench/load.py [--threads 4,8,16] [--connections 8,32,64]
                                      [--duration 10] [--rebuild-duration 30]
+                                     [--opensearch http://127.0.0.1:9200]
+
+With --opensearch the same runs go to the OpenSearch backend at that address (a fresh index
+with one shard and no replica, deleted at the end).
 
 Builds an index of ../shared/realdocs/docs plus corpus/docs in a temporary folder, starts
 `kb serve` on 127.0.0.1 and a free port (only 127.0.0.1: nothing else is ever contacted), and
@@ -42,6 +46,8 @@ from common import CORPUS_DOCS, REALDOCS, ROOT, load_judgments, require_realdocs
 HOST = "127.0.0.1"  # the only address this benchmark talks to
 WRK_THREADS = 2
 WRK_TIMEOUT = "10s"  # a request slower than this counts as a failure (wrk's default is 2 s)
+# Extra options for every `kb index` and `kb serve` (--opensearch URL: that backend).
+BACKEND_OPTIONS: list[str] = []
 STARTUP_LIMIT = 120.0  # seconds for a server to answer its first request
 REBUILD_LIMIT = 600.0  # seconds for one rebuild before it is stopped
 MAX_REBUILDS = 100  # rebuilds per rebuild phase at most, whatever the timing
@@ -242,7 +248,7 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def kb_server(index: Path, threads: int, log: Path):
-    command = [*kb_command(), "serve", "--index", str(index), "--host", HOST]
+    command = [*kb_command(), "serve", "--index", str(index), "--host", HOST, *BACKEND_OPTIONS]
     command += ["--threads", str(threads), "--port"]
     return server(command, "/api/search?q=%E5%9B%9B%E9%A3%8E", log)
 
@@ -260,7 +266,7 @@ class RebuildLoop:
 
     def __init__(self, index: Path, sources: list[Path], log: Path) -> None:
         self.command = [*kb_command(), "index", *map(str, sources), "--index", str(index)]
-        self.command.append("--rebuild")
+        self.command += ["--rebuild", *BACKEND_OPTIONS]
         self.log = log
         self.finished: list[tuple[float, int]] = []  # (end time, exit code)
         self._stop = threading.Event()
@@ -346,9 +352,12 @@ def main() -> None:
     )
     parser.add_argument("--warmup", type=int, default=3, help="seconds before a rebuild run")
     parser.add_argument("--phases", default="idle,rebuild", help="idle, rebuild or both")
+    parser.add_argument(
+        "--opensearch",
+        metavar="URL",
+        help="serve from the OpenSearch backend at URL (a fresh index, deleted at the end)",
+    )
     args = parser.parse_args()
-    thread_counts = [int(n) for n in args.threads.split(",")]
-    connection_counts = [int(n) for n in args.connections.split(",")]
     phases = set(args.phases.split(","))
     if not phases or not phases <= {"idle", "rebuild"}:
         parser.error("--phases takes idle, rebuild or idle,rebuild")
@@ -356,6 +365,26 @@ def main() -> None:
         parser.error("--duration and --rebuild-duration must be 1-120 s")
     if not 0 <= args.warmup <= 60:
         parser.error("--warmup must be 0-60 s")
+    if args.opensearch:
+        name = "kbload-" + time.strftime("%Y%m%d%H%M%S")
+        BACKEND_OPTIONS.extend(
+            ["--backend", "opensearch", "--url", args.opensearch, "--os-index", name]
+        )
+        BACKEND_OPTIONS.extend(["--replicas", "0"])
+        try:
+            run(args)
+        finally:
+            from opensearchpy import OpenSearch
+
+            OpenSearch(hosts=[args.opensearch]).indices.delete(index=f"{name}-*", ignore=[404])
+        return
+    run(args)
+
+
+def run(args: argparse.Namespace) -> None:
+    thread_counts = [int(n) for n in args.threads.split(",")]
+    connection_counts = [int(n) for n in args.connections.split(",")]
+    phases = set(args.phases.split(","))
 
     require_realdocs()
     wrk = ensure_wrk()
@@ -369,7 +398,7 @@ def main() -> None:
         script.write_text(lua_script(paths), encoding="utf-8")
         print(f"Building the index of {len(sources)} folders ...", flush=True)
         built = subprocess.run(
-            [*kb_command(), "index", *map(str, sources), "--index", str(index)],
+            [*kb_command(), "index", *map(str, sources), "--index", str(index), *BACKEND_OPTIONS],
             capture_output=True,
             text=True,
             cwd=ROOT,

@@ -74,6 +74,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def cmd_watch(args: argparse.Namespace) -> int:
     """Keep the index current until Ctrl+C (see indexer.watch)."""
+    from indexer.update import update
     from indexer.watch import watch
 
     if not args.interval > 0:
@@ -82,8 +83,6 @@ def cmd_watch(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.paths] or [DEFAULT_DOCS]
     shown = "、".join(str(p) for p in paths)
     _stderr(f"正在监视 {shown}，每 {args.interval:g} 秒检查一次；Ctrl+C 停止。")
-    from indexer.update import update
-
     backend = args.backend_chosen
     try:
         watch(
@@ -417,7 +416,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         except SettingsError as error:
             parser.error(str(error))
-    return args.handler(args)
+    from kb.view import EngineUnavailable
+
+    try:
+        return args.handler(args)
+    except EngineUnavailable as error:  # the cluster went away during the command
+        _stderr(str(error))
+        return 4
 
 
 if __name__ == "__main__":
