@@ -15,7 +15,10 @@ import time
 from pathlib import Path
 
 import pytest
+import test_fuzz
 import test_search
+from hypothesis import given
+from hypothesis import strategies as st
 from test_admin import PASSWORD, csrf, found, login, upload, wait_for_update
 from test_cli import kb
 
@@ -39,6 +42,12 @@ for _name in dir(test_search):
         "test_quoted_phrase_equals_grep_across_word_boundaries_and_single_characters"
     ):
         globals()[_name] = getattr(test_search, _name)
+
+# Whatever users type: never an error on OpenSearch either (fuzzed, as on Whoosh).
+test_search_never_raises_and_notes_explain_cut_offs = (
+    test_fuzz.test_search_never_raises_and_notes_explain_cut_offs
+)
+test_suggestions_never_raise = test_fuzz.test_suggestions_never_raise
 
 _names = itertools.count()
 
@@ -155,6 +164,24 @@ def test_quoted_search_is_the_same_on_both_backends(phrase, searcher, whoosh):
     on_whoosh = whoosh.search(f'"{phrase}"', limit=10_000, per_doc=0)
     assert _keys(on_os) == _keys(on_whoosh)  # equal scores: the same tie order too
     assert on_os.total == on_whoosh.total
+
+
+@test_fuzz.FAST
+@given(raw=test_fuzz.queries, per_doc=st.integers(0, 3))
+def test_fuzzed_queries_find_the_same_passages_on_both(searcher, whoosh, raw, per_doc):
+    on_os = searcher.search(raw, limit=10_000, per_doc=per_doc, facets=True)
+    on_whoosh = whoosh.search(raw, limit=10_000, per_doc=per_doc, facets=True)
+    assert on_os.notes == on_whoosh.notes
+    # Grouping keeps each document's best passages and shows a reposted passage under its
+    # best-ranked copy, so with per_doc > 0 close ranks may keep other passages.
+    if per_doc == 0:
+        assert on_os.total == on_whoosh.total
+        assert sorted(_keys(on_os)) == sorted(_keys(on_whoosh))
+        assert on_os.facets == on_whoosh.facets
+    else:
+        assert {h.doc_id for h in on_os.hits} <= {h.doc_id for h in on_whoosh.hits} | {
+            h.doc_id for h in whoosh.search(raw, limit=10_000, per_doc=0).hits
+        }
 
 
 def test_the_json_shapes_are_the_same(searcher, whoosh):
