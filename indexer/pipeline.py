@@ -120,6 +120,7 @@ def index_rows(document: Document, segmenter: Segmenter) -> list[dict]:
     rows = []
     for ordinal, passage in enumerate(document.passages):
         words = segmenter.words(fold(passage.text))
+        subwords = segmenter.subwords(words)
         rows.append(
             {
                 "passage_id": f"{document.doc_id}:{ordinal}",
@@ -129,7 +130,9 @@ def index_rows(document: Document, segmenter: Segmenter) -> list[dict]:
                 "ordinal": ordinal,
                 "content_hash": document.content_hash,
                 "words": words,
-                "subwords": segmenter.subwords(words),
+                "subwords": subwords,
+                "words_len": len(words),
+                "subwords_len": len(subwords),
                 "title": document.title,
                 "section": list(passage.section),
                 "heading": passage.heading,

@@ -6,14 +6,14 @@ hit needs no second lookup.
 
 from __future__ import annotations
 
-from whoosh import fields
+from whoosh import columns, fields
 from whoosh.analysis import Tokenizer
 from whoosh.formats import Frequency
 
 from kb.analysis import JiebaTokenizer, Segmenter
 
 # Bump when the schema or the way text becomes tokens changes.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 def build_schema(segmenter: Segmenter | None = None) -> fields.Schema:
@@ -29,6 +29,9 @@ def build_schema(segmenter: Segmenter | None = None) -> fields.Schema:
         # substring search does not use the index (see kb.passage_table).
         words=fields.FieldType(Frequency(), words, scorable=True),
         subwords=fields.FieldType(Frequency(), words, scorable=True),
+        # Exact token counts of the two, for the BM25 both engines share (kb.bm25).
+        words_len=fields.COLUMN(columns.NumericColumn("I")),
+        subwords_len=fields.COLUMN(columns.NumericColumn("I")),
         title=fields.STORED(),
         section=fields.STORED(),
         heading=fields.STORED(),

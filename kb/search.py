@@ -27,6 +27,7 @@ from whoosh.searching import TimeLimit
 from whoosh.sorting import FieldFacet, MultiFacet
 
 from kb.analysis import Segmenter
+from kb.bm25 import KbBM25F
 from kb.duplicates import fingerprint
 from kb.folding import fold
 from kb.indexdir import Generation, IndexDir, IndexMissing
@@ -95,7 +96,7 @@ class _Snapshot:
         """Another searcher of the same version, or None once that cannot be had (an update
         committed into this generation since: the next query opens a newer snapshot)."""
         try:
-            searcher = self.ix.searcher()
+            searcher = self.ix.searcher(weighting=KbBM25F())
         except Exception:
             return None
         if searcher.reader().generation() != self.version:
@@ -417,7 +418,7 @@ class Searcher(SearchCore):
         if ix is None:
             schema = build_schema(segmenter)
             ix = whoosh_index.open_dir(str(generation.whoosh_dir), schema=schema)
-        searcher = ix.searcher()
+        searcher = ix.searcher(weighting=KbBM25F())
         try:
             table = PassageTable.for_reader(generation.whoosh_dir, searcher.reader())
         except BaseException:

@@ -14,11 +14,12 @@ searching the cluster segments queries the way the passages were segmented.
 
 from __future__ import annotations
 
+from kb.bm25 import LENGTH_FIELDS
 from kb.duplicates import fingerprint
 from kb.folding import fold
 
 # Bump when the mapping or the way rows become sources changes (a full rebuild follows).
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2
 
 TOKEN_FIELDS = ("words", "subwords")
 EXACT_FIELD = "exact"
@@ -41,11 +42,10 @@ KEYWORD_FIELDS = (
 CANDIDATE_FIELDS = ["doc_id", "fingerprint", "heading", "date", "doc_type", "issuer"]
 
 
-# Whoosh's BM25F (B 0.75, K1 1.2) rather than Lucene's BM25: the idf and the (K1 + 1) factor
-# differ, and kb's re-ranking mixes BM25 with coverage, so the same formula gives the same
-# order. Whoosh counts every passage in N and in the average length; Lucene counts passages
-# holding the field, so each passage carries one extra token (``PRESENT``), taken off again
-# from lengths here.
+# kb's BM25 (``kb.bm25``: Whoosh's BM25F formula with Lucene's rounding of lengths, which
+# Whoosh applies too), so both engines score every passage alike. Lucene counts in N and in
+# the average length only passages holding the field, Whoosh all passages: so each passage
+# carries one extra token (``PRESENT``), taken off again from the lengths here.
 PRESENT = "\u0001"  # never a query term: kb only asks for word-like tokens
 WHOOSH_BM25F = {
     "type": "scripted",
@@ -105,7 +105,7 @@ def index_body(shards: int, replicas: int, window: int, meta: dict) -> dict:
         },
         "mappings": {
             "dynamic": False,  # everything else is kept in _source, not indexed
-            "_source": {"excludes": [*TOKEN_FIELDS, EXACT_FIELD]},
+            "_source": {"excludes": [*TOKEN_FIELDS, EXACT_FIELD, *LENGTH_FIELDS.values()]},
             "_meta": meta,
             "properties": properties,
         },
