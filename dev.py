@@ -65,22 +65,15 @@ def ensure_browser() -> None:
         )
         return
     print("Installing chromium and a Chinese font for the browser tests ...", flush=True)
+    apt_install("chromium", "fonts-wqy-microhei")
+
+
+def apt_install(*packages: str) -> None:
+    """Debian packages a test needs; failures show in apt's output and the tests then skip."""
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-qq"], cwd=ROOT, env=env, check=False)
-    subprocess.run(
-        [
-            "apt-get",
-            "install",
-            "-y",
-            "-qq",
-            "--no-install-recommends",
-            "chromium",
-            "fonts-wqy-microhei",
-        ],
-        cwd=ROOT,
-        env=env,
-        check=False,
-    )
+    install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]
+    subprocess.run(install, cwd=ROOT, env=env, check=False)
 
 
 def ensure_opensearch() -> None:
@@ -98,14 +91,7 @@ def ensure_opensearch() -> None:
             print("OpenSearch tests will be skipped: npm is missing (sudo apt-get install npm)")
             return
         print("Installing npm (it fetches the OpenSearch test server) ...", flush=True)
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-qq"], cwd=ROOT, env=env, check=False)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "npm"],
-            cwd=ROOT,
-            env=env,
-            check=False,
-        )
+        apt_install("npm")
     completed = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "opensearch" / "server.py"), "install"], cwd=ROOT
     )

@@ -321,7 +321,7 @@ def _stamp(path: Path, now_ns: int) -> tuple[int, ...] | None:
     return tuple(stamp)
 
 
-def within_scopes(source: str, scopes: list[Path]) -> bool:
+def _within(source: str, scopes: list[Path]) -> bool:
     path = Path(source)
     return any(path == scope or scope in path.parents for scope in scopes)
 
@@ -460,12 +460,12 @@ def collect_changes(
         known = {s.path.resolve() for s in files}
         for entry in previous.values():
             source = Path(entry.source)
-            if not within_scopes(entry.source, scopes) and source not in known and source.is_file():
+            if not _within(entry.source, scopes) and source not in known and source.is_file():
                 files.append(SourceFile(source, entry.shown))
-    return files, plan_changes(files, scopes, previous, full_build, report)
+    return files, _plan_changes(files, scopes, previous, full_build, report)
 
 
-def plan_changes(
+def _plan_changes(
     files: list[SourceFile],
     scopes: list[Path],
     previous: dict[str, Entry],
@@ -510,7 +510,7 @@ def plan_changes(
         plan.gone = [
             doc_id
             for doc_id, entry in previous.items()
-            if doc_id not in seen and within_scopes(entry.source, scopes)
+            if doc_id not in seen and _within(entry.source, scopes)
         ]
     return plan
 

@@ -392,10 +392,6 @@ class Searcher(SearchCore):
     def segmenter(self) -> Segmenter:
         return self._snap.segmenter
 
-    @property
-    def schema(self):
-        return self._snap.first.schema
-
     def _open_live(self) -> _Snapshot:
         """Open the live generation. A rebuild may make a newer one live and delete this one
         while we open it: then we open the newer one. Only a generation that was live before
