@@ -27,6 +27,11 @@ class Judged:
     query: str
     kind: str
     relevant: dict[str, int]  # key "corpus/<file>" or "realdocs/<file>" -> grade 1 or 2
+    # "tune": judgments we tuned kb against; "test": written before anyone looked at kb's
+    # answers (bench/judgments/test_*.jsonl), never tuned against.
+    split: str = "tune"
+    # The lines (1-based, in the file as stored) of the paragraphs that answer, per document.
+    answer_lines: dict[str, list[int]] | None = None
 
 
 def load_judgments() -> list[Judged]:
@@ -35,8 +40,22 @@ def load_judgments() -> list[Judged]:
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
-                judged.append(Judged(row["query"], row["kind"], row["relevant"]))
+                judged.append(
+                    Judged(
+                        row["query"],
+                        row["kind"],
+                        row["relevant"],
+                        row.get("split", "tune"),
+                        row.get("answer_lines"),
+                    )
+                )
     return judged
+
+
+def file_for(key: str) -> Path:
+    """The document file a judgments key names."""
+    collection, _, name = key.partition("/")
+    return (REALDOCS if collection == "realdocs" else CORPUS_DOCS) / name
 
 
 def key_for(path: str | Path) -> str:
@@ -101,8 +120,12 @@ class NaiveWhoosh:
         self.parser = QueryParser("content", ix.schema)
 
     def ranked_paths(self, query: str, limit: int = 100) -> list[str]:
+        return [path for path, _ in self.ranked(query, limit)]
+
+    def ranked(self, query: str, limit: int = 100) -> list[tuple[str, str]]:
+        """(path, paragraph) of the best paragraphs, best first."""
         results = self.searcher.search(self.parser.parse(query), limit=limit)
-        return [hit["path"] for hit in results]
+        return [(hit["path"], hit["content"]) for hit in results]
 
     def search_with_highlights(self, query: str) -> list[str]:
         results = self.searcher.search(self.parser.parse(query), limit=10)
@@ -118,21 +141,29 @@ class NaiveBM25:
 
         self.jieba = jieba
         self.paths: list[str] = []
+        self.texts: list[str] = []
         corpus_tokens: list[list[str]] = []
         for path in files:
             for paragraph in paragraphs(path):
                 self.paths.append(str(path))
+                self.texts.append(paragraph)
                 corpus_tokens.append([w for w in jieba.lcut(paragraph) if w.strip()])
         self.retriever = bm25s.BM25()
         self.retriever.index(corpus_tokens, show_progress=False)
 
     def ranked_paths(self, query: str, limit: int = 100) -> list[str]:
+        return [path for path, _ in self.ranked(query, limit)]
+
+    def ranked(self, query: str, limit: int = 100) -> list[tuple[str, str]]:
+        """(path, paragraph) of the best paragraphs, best first."""
         tokens = [w for w in self.jieba.lcut(query) if w.strip()]
         if not tokens:
             return []
         limit = min(limit, len(self.paths))
-        docs, _ = self.retriever.retrieve([tokens], k=limit, show_progress=False)
-        return [self.paths[i] for i in docs[0]]
+        docs, scores = self.retriever.retrieve([tokens], k=limit, show_progress=False)
+        return [
+            (self.paths[i], self.texts[i]) for i, s in zip(docs[0], scores[0], strict=True) if s > 0
+        ]
 
 
 def unique_in_order(items: list[str], limit: int = 10) -> list[str]:

@@ -35,7 +35,7 @@ from indexer.store import (
     tokenize_all,
 )
 from kb.analysis import Segmenter
-from kb.dictionaries import DICT_FILES, Dictionaries
+from kb.dictionaries import Dictionaries, dictionary_names
 from kb.folding import keep_table_in
 from kb.opensearch.mapping import MAPPING_VERSION, files_body, index_body, to_source
 from kb.opensearch.searcher import read_meta, unavailable
@@ -51,8 +51,7 @@ STALE_LOCK_SECONDS = 6 * 3600  # a writer that died without unlocking
 def dictionary_files(dict_source: Path) -> dict[str, str]:
     return {
         name: (dict_source / name).read_text(encoding="utf-8")
-        for name in DICT_FILES
-        if (dict_source / name).exists()
+        for name in dictionary_names(dict_source)
     }
 
 

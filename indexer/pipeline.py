@@ -59,6 +59,7 @@ def load_document(
         month=outline.month,
         content_hash=digest or content_hash(data),
         passages=outline.passages,
+        meta_lines=outline.meta_lines,
     )
     for key, value in (overrides or {}).items():
         setattr(document, key, value)
@@ -117,34 +118,40 @@ def index_rows(document: Document, segmenter: Segmenter) -> list[dict]:
     """Whoosh field values for each passage, tokens computed here (see kb.schema)."""
     cases = case_fields(document, segmenter.dictionaries.taxonomy)
     requirements = requirement_fields(document, segmenter.dictionaries.topics)
+    lines = [(p.text, list(p.section), p.heading, None) for p in document.passages]
+    # Metadata lines follow the passages (their ordinals never shift the passages'), each with
+    # the place it stands at in the document.
+    lines += [(text, [], False, place) for place, text in document.meta_lines]
     rows = []
-    for ordinal, passage in enumerate(document.passages):
-        words = segmenter.words(fold(passage.text))
+    for ordinal, (text, section, heading, place) in enumerate(lines):
+        words = segmenter.words(fold(text))
         subwords = segmenter.subwords(words)
-        rows.append(
-            {
-                "passage_id": f"{document.doc_id}:{ordinal}",
-                "doc_id": document.doc_id,
-                "path": document.path,
-                "source": document.source,
-                "ordinal": ordinal,
-                "content_hash": document.content_hash,
-                "words": words,
-                "subwords": subwords,
-                "words_len": len(words),
-                "subwords_len": len(subwords),
-                "title": document.title,
-                "section": list(passage.section),
-                "heading": passage.heading,
-                "text": passage.text,
-                "doc_type": document.doc_type,
-                "year": document.year if document.year is not None else 0,
-                "date": document.date,
-                "doc_no": document.doc_no,
-                "issuer": document.issuer,
-                "speaker": document.speaker,
-                **cases.get(ordinal, {}),
-                **requirements.get(ordinal, {}),
-            }
-        )
+        row = {
+            "passage_id": f"{document.doc_id}:{ordinal}",
+            "doc_id": document.doc_id,
+            "path": document.path,
+            "source": document.source,
+            "ordinal": ordinal,
+            "content_hash": document.content_hash,
+            "words": words,
+            "subwords": subwords,
+            "words_len": len(words),
+            "subwords_len": len(subwords),
+            "title": document.title,
+            "section": section,
+            "heading": heading,
+            "text": text,
+            "doc_type": document.doc_type,
+            "year": document.year if document.year is not None else 0,
+            "date": document.date,
+            "doc_no": document.doc_no,
+            "issuer": document.issuer,
+            "speaker": document.speaker,
+            **cases.get(ordinal, {}),
+            **requirements.get(ordinal, {}),
+        }
+        if place is not None:
+            row["meta"] = True
+            row["place"] = place
+        rows.append(row)
     return rows

@@ -44,7 +44,7 @@ from indexer.pipeline import Failure, content_hash, doc_id_for, index_rows, load
 from indexer.readers import UnreadableFile, supported
 from indexer.sidecar import is_side_file, read_side_metadata, side_file_candidates
 from kb.analysis import Segmenter
-from kb.dictionaries import DICT_FILES, Dictionaries
+from kb.dictionaries import LEXICON, Dictionaries, dictionary_names
 from kb.folding import keep_table_in
 from kb.indexdir import Generation, IndexDir, sync_tree, write_atomic
 from kb.passage_table import lines_by_segment, table_path, write_table
@@ -220,9 +220,8 @@ def _copy_dictionaries(
     contents are parsed first (unless the caller just did): a DictionaryError leaves the
     generation as it was."""
     changed: dict[Path, bytes] = {}
-    for name in DICT_FILES:
-        if not (source / name).exists():
-            continue
+    wanted = dictionary_names(source)
+    for name in wanted:
         data = (source / name).read_bytes()
         target = generation.dict_dir / name
         try:
@@ -231,13 +230,20 @@ def _copy_dictionaries(
             same = False
         if not same:
             changed[target] = data
-    if not changed:
+    dropped = [
+        generation.dict_dir / name
+        for name in dictionary_names(generation.dict_dir)
+        if name.startswith(LEXICON + "/") and name not in wanted
+    ]
+    if not changed and not dropped:
         return
     if check:
         Dictionaries.load(source)
-    generation.dict_dir.mkdir(parents=True, exist_ok=True)
     for target, data in changed.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(target, data, sync=sync)
+    for target in dropped:  # a lexicon file the admin removed
+        target.unlink(missing_ok=True)
 
 
 def _link_index(live: Generation, aside: Generation, segment_ids: set[str]) -> None:

@@ -71,6 +71,10 @@ def _rounded_lengths(reader, fieldname: str) -> list[int]:
 
 
 class _Scorer(scoring.BaseScorer):
+    """kb's BM25 for one term. Whoosh asks every matcher for ``max_quality()`` whenever it
+    simplifies a query tree (``replace()``, which an AndMaybe of a quoted phrase and words
+    reaches as soon as a page of results fills), so an upper bound must be at hand."""
+
     def __init__(self, searcher, fieldname: str, text) -> None:
         parent = searcher.get_parent()  # global statistics, as Whoosh's own scorer
         self.idf = parent.idf(fieldname, text)
@@ -79,6 +83,13 @@ class _Scorer(scoring.BaseScorer):
 
     def supports_block_quality(self) -> bool:
         return False
+
+    def max_quality(self) -> float:
+        """An upper bound of ``score``: tf / (tf + K1 * norm) < 1 whatever tf and length."""
+        return max(self.idf, 0.0) * (K1 + 1)
+
+    def block_quality(self, matcher) -> float:
+        return self.max_quality()
 
     def score(self, matcher) -> float:
         return bm25(self.idf, matcher.weight(), self.lengths[matcher.id()], self.average)

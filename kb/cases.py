@@ -36,6 +36,7 @@ LEVELS = ("中管干部", "省管干部", "县处级", "乡科级", "其他")
 _GAP = 20  # how many characters "…" in a keyword stands for, within one sentence
 _SECTION_PROBLEMS = "问题类别"
 _SECTION_SANCTIONS = "处理处分"
+_SECTION_GROUPS = "类别统称"
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,25 @@ class Taxonomy:
 
     problems: list[Category] = field(default_factory=list)
     sanctions: list[Category] = field(default_factory=list)
+    # Names for groups of problem categories (八项规定, 四风): name -> category labels.
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def categories_named(self, word: str) -> list[str]:
+        """The problem categories a searched word names: a category's name or the last part
+        of a sub-kind's name, one of its recognition words (吃喝, 形式主义), or a group name
+        (四风, 八项规定). A parent stands for its sub-kinds (cases file under both)."""
+        word = fold(word.strip())
+        if not word:
+            return []
+        named = list(self.groups.get(word, ()))
+        for category in self.problems:
+            leaf = category.label.rsplit("/", 1)[-1]
+            words = {fold(category.label), fold(leaf)} | {
+                fold(k) for k in category.keywords if "…" not in k and "..." not in k
+            }
+            if word in words and category.label not in named:
+                named.append(category.label)
+        return named
 
     def __post_init__(self) -> None:
         self._problem_patterns = _compile(self.problems)
@@ -82,7 +102,9 @@ def parse_taxonomy(text: str) -> Taxonomy:
     """Read the taxonomy format (see the header of ``case_taxonomy.txt``)."""
     problems: list[Category] = []
     sanctions: list[Category] = []
+    groups: dict[str, tuple[str, ...]] = {}
     section: list[Category] | None = None
+    in_groups = False
     for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -90,28 +112,42 @@ def parse_taxonomy(text: str) -> Taxonomy:
         heading = re.fullmatch(r"[\[【]\s*(.+?)\s*[\]】]", line)
         if heading:
             name = heading.group(1)
+            in_groups = name == _SECTION_GROUPS
             if name == _SECTION_PROBLEMS:
                 section = problems
             elif name == _SECTION_SANCTIONS:
                 section = sanctions
-            else:
+            elif not in_groups:
                 raise ValueError(f"分类词表中有未知的段名：{line}")
             continue
-        if section is None:
+        if section is None and not in_groups:
             raise ValueError(f"分类词表的类别行必须写在 [问题类别] 或 [处理处分] 段下：{line}")
         parts = re.match(r"^([^:：]+)[:：](.*)$", line)
         if not parts:
             raise ValueError(f"分类词表的类别行缺少冒号：{line}")
         name, rest = parts.groups()
         name = name.strip()
-        keywords = tuple(k.strip() for k in re.split(r"[,，]", rest) if k.strip())
+        keywords = tuple(
+            k.strip() for k in re.split(r"[,，、]" if in_groups else r"[,，]", rest) if k.strip()
+        )
+        if in_groups:
+            known = {c.label for c in problems} | {n for ns in groups.values() for n in ns}
+            unknown = [k for k in keywords if k not in known and fold(k) not in groups]
+            if unknown:
+                raise ValueError(
+                    f"[{_SECTION_GROUPS}] 段的“{name}”里有未定义的问题类别：{'、'.join(unknown)}"
+                )
+            labels_of = [label for k in keywords for label in groups.get(fold(k), (k,))]
+            groups[fold(name)] = tuple(dict.fromkeys(labels_of))
+            continue
+        assert section is not None
         labels = {c.label for c in section}
         parent = ""
         if "/" in name and name.split("/", 1)[0].strip() in labels:
             parent = name.split("/", 1)[0].strip()
             name = f"{parent}/{name.split('/', 1)[1].strip()}"
         section.append(Category(name, keywords, parent))
-    return Taxonomy(problems, sanctions)
+    return Taxonomy(problems, sanctions, groups)
 
 
 def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:

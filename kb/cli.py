@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import re
 import sys
@@ -107,6 +108,8 @@ def _plain_snippet(snippet: str) -> str:
 
 
 def _print_result(result, offset: int) -> None:
+    if result.error:
+        _stderr(f"出错：{result.error}")
     for note in result.notes:
         _stderr(f"提示：{note}")
     print(f"共 {result.total} 条结果")
@@ -116,7 +119,29 @@ def _print_result(result, offset: int) -> None:
         if hit.section:
             print("   " + " > ".join(hit.section))
         print("   " + _plain_snippet(hit.snippet))
+        why = _why(hit.matched)
+        if why:
+            print(f"   （{why}）")
         print(f"   {hit.path}")
+
+
+def _why(matched: dict) -> str:
+    """kb.explain.matched as one line, as the web page shows it."""
+    parts = []
+    if matched.get("doc_no"):
+        parts.append(f"发文字号 {matched['doc_no']}")
+    if matched.get("phrases"):
+        parts.append("短语 " + "".join(f"“{p}”" for p in matched["phrases"]))
+    if matched.get("words"):
+        parts.append("匹配 " + "、".join(matched["words"]))
+    if matched.get("expansions"):
+        reached: dict[str, list[str]] = {}
+        for expansion in matched["expansions"]:
+            reached.setdefault(expansion["for"], []).append(expansion["word"])
+        parts.append("扩展 " + "、".join(f"{'、'.join(w)} ← {t}" for t, w in reached.items()))
+    if matched.get("missing"):
+        parts.append("未含 " + "、".join(matched["missing"]))
+    return "；".join(parts)
 
 
 def _open_searcher(args: argparse.Namespace):
@@ -154,7 +179,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
     else:
         _print_result(result, args.offset)
-    return 0
+    return 1 if result.error else 0
 
 
 def _interactive(run) -> int:
@@ -390,10 +415,46 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _OneLineFormatter(logging.Formatter):
+    """Errors kb logs reach a command-line user as one line (what failed and why), not as a
+    traceback; the search itself answers with a Chinese message."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = f"kb: {record.getMessage()}"
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            message += f" ({type(error).__name__}: {error})"
+        return message
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is at the time of each message."""
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+def _configure_logging() -> None:
+    logger = logging.getLogger("kb")
+    if any(isinstance(h.formatter, _OneLineFormatter) for h in logger.handlers):
+        return  # main() may run many times in one process (tests)
+    handler = _StderrHandler()
+    handler.setFormatter(_OneLineFormatter())
+    handler.setLevel(logging.WARNING)
+    logger.addHandler(handler)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     _configure_stdio()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.handler is not cmd_serve:  # the server logs whole tracebacks (web.serve)
+        _configure_logging()
     if getattr(args, "index", "") is None:
         args.index = str(default_index())
     for name in ("limit", "offset", "per_doc"):
@@ -423,6 +484,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EngineUnavailable as error:  # the cluster went away during the command
         _stderr(str(error))
         return 4
+    except BrokenPipeError:  # `kb search … | head`: the reader has what it wanted
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (Python flushes it at exit)
+        return 0
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ Formats (UTF-8, ``#`` starts a comment line, blank lines ignored):
 * ``userdict.txt`` — one term per line, optionally ``term frequency``;
 * ``synonyms.txt`` — ``a, b, c`` (all equivalent) or ``A => x, y`` (A reaches x and y, each of
   x and y reaches A);
-* ``query_stopwords.txt`` — one word per line, dropped from free-text queries.
+* ``query_stopwords.txt`` — one word per line, dropped from free-text queries;
+* ``lexicon/*.txt`` — the everyday-words lexicon, in the synonyms' format plus one-way lines
+  ``口语说法, … -> 公文用语, …`` (a typed left phrase also searches the right ones, not back).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ STOPWORDS = "query_stopwords.txt"
 TAXONOMY = "case_taxonomy.txt"
 TOPICS = "topics.txt"
 DICT_FILES = (USERDICT, SYNONYMS, STOPWORDS, TAXONOMY, TOPICS)
+LEXICON = "lexicon"  # a folder of query-time word lists, one file per domain
+_LEXICON_FILE = re.compile(r"^lexicon/[^/\\:]+\.txt$")
 
 _SPLIT = re.compile(r"[,，、;；|]")
 
@@ -74,10 +78,20 @@ class Synonyms:
         return self.expansions.get(term, [])
 
 
-def parse_synonyms(text: str, source: str = SYNONYMS) -> Synonyms:
-    synonyms = Synonyms()
+def parse_synonyms(text: str, source: str = SYNONYMS, into: Synonyms | None = None) -> Synonyms:
+    """Synonym lines (see the module docstring), added to ``into`` when given."""
+    synonyms = into if into is not None else Synonyms()
     for number, line in _lines(text):
-        if "=>" in line:
+        if "->" in line:
+            head, _, tail = line.partition("->")
+            heads = [fold(t.strip()) for t in _SPLIT.split(head) if t.strip()]
+            tails = [fold(t.strip()) for t in _SPLIT.split(tail) if t.strip()]
+            if not heads or not tails or "->" in tail:
+                raise DictionaryError(f"{source} 第{number}行：“->”两边都要有词（“{line}”）")
+            for h in heads:
+                for t in tails:
+                    synonyms._link(h, t)
+        elif "=>" in line:
             head, _, tail = line.partition("=>")
             heads = [fold(t.strip()) for t in _SPLIT.split(head) if t.strip()]
             tails = [fold(t.strip()) for t in _SPLIT.split(tail) if t.strip()]
@@ -132,16 +146,38 @@ class Dictionaries:
         taxonomy_text = read(TAXONOMY)
         topics_text = read(TOPICS)
         digest = _digest
+        synonyms = parse_synonyms(read(SYNONYMS))
+        for name in dictionary_names(folder):
+            if name.startswith(LEXICON + "/"):
+                parse_synonyms(read(name), source=name, into=synonyms)
 
         return cls(
             userdict=parse_userdict(userdict_text),
-            synonyms=parse_synonyms(read(SYNONYMS)),
+            synonyms=synonyms,
             stopwords=parse_stopwords(read(STOPWORDS)),
             taxonomy=parse_taxonomy(taxonomy_text) if taxonomy_text else default_taxonomy(),
             topics=parse_topics(topics_text) if topics_text else default_topics(),
             userdict_digest=digest(userdict_text),
             index_digest=cls.index_digest_of(folder),
         )
+
+
+def dictionary_names(folder: Path) -> list[str]:
+    """The dictionary files in ``folder`` by relative name ("synonyms.txt",
+    "lexicon/frugality.txt" …): what an index copies and a cluster carries."""
+    names = [name for name in DICT_FILES if (folder / name).is_file()]
+    lexicon = folder / LEXICON
+    if lexicon.is_dir():
+        names += sorted(f"{LEXICON}/{p.name}" for p in lexicon.glob("*.txt") if p.is_file())
+    return names
+
+
+def dictionary_path(folder: Path, name: str) -> Path | None:
+    """Where the dictionary file ``name`` belongs under ``folder``; None for a name that is not
+    one (names travel in an OpenSearch mapping: never trusted to point elsewhere)."""
+    if name in DICT_FILES or _LEXICON_FILE.match(name):
+        return folder / name
+    return None
 
 
 def _read(folder: Path, name: str) -> str:

@@ -65,3 +65,25 @@ def normalize_doc_no(text: str) -> str:
     """The normal form of the first 发文字号 in ``text``, or ``""``."""
     found = find_doc_nos(text)
     return found[0].normal if found else ""
+
+
+_BRACKET_PAIRS = ("〔〕", "[]", "［］", "【】", "()", "（）")
+
+
+def whole_doc_no(text: str) -> DocNoMatch | None:
+    """The 发文字号 ``text`` consists of (a quoted one, say), or None."""
+    stripped = text.strip()
+    found = find_doc_nos(stripped)
+    if len(found) == 1 and found[0].start == 0 and found[0].end == len(stripped):
+        return found[0]
+    return None
+
+
+def printed_forms(match: DocNoMatch) -> list[str]:
+    """How the number is printed with each kind of bracket clerks use (国办发〔2004〕7号,
+    国办发[2004]7号, 国办发（2004）7号 ...), the normal form first: a quoted 发文字号 is found
+    whichever brackets the text and the query chose."""
+    normal = match.normal
+    if "〔" not in normal:
+        return [normal]
+    return [normal.replace("〔", pair[0]).replace("〕", pair[1]) for pair in _BRACKET_PAIRS]

@@ -56,6 +56,8 @@ class Document:
     source: str = ""
     content_hash: str = ""
     passages: list[Passage] = field(default_factory=list)
+    # Metadata lines (发文字号, dates, signature ...) with their place: see kb.structure.Outline.
+    meta_lines: list[tuple[int, str]] = field(default_factory=list)
 
     month: str = ""  # YYYY-MM, for documents dated by month only
 

@@ -1,8 +1,9 @@
 """The passage table: a few columns per Whoosh document number, kept beside the index.
 
-Search needs some facts about every candidate passage — its document, whether it is a
-heading, its duplicate fingerprint, the document's type, date and issuer (for facets and
-sorting), its folded heading context and text (for re-ranking and exact substring search).
+Search needs some facts about every candidate passage — its document, whether it is
+furniture (a heading, the title, a metadata line), its duplicate fingerprint, the document's
+type, date and issuer (for facets and sorting), its typical case, its folded heading context
+and text (for re-ranking and exact substring search).
 Reading them from Whoosh's compressed stored fields costs ~15 µs a passage; here they are
 plain lists, and the folded texts also form one string that ``str.find`` scans for quoted
 search — about a millisecond per million characters, exact by construction, across word
@@ -28,7 +29,17 @@ from pathlib import Path
 from kb.duplicates import fingerprint
 from kb.folding import fold
 
-COLUMNS = ("doc_id", "heading", "fingerprint", "doc_type", "date", "issuer", "context", "text")
+COLUMNS = (
+    "doc_id",
+    "heading",
+    "fingerprint",
+    "doc_type",
+    "date",
+    "issuer",
+    "case_id",
+    "context",
+    "text",
+)
 _FIELD = "\x1f"  # separates the columns of a line; never in folded text
 
 
@@ -40,14 +51,20 @@ def _row(stored: dict) -> tuple[str, ...]:
     text = stored.get("text", "")
     return (
         stored["doc_id"],
-        "h" if stored.get("heading") else "",
+        _kind(stored),
         fingerprint(text),
         stored.get("doc_type", ""),
         stored.get("date", ""),
         stored.get("issuer", ""),
+        stored.get("case_id", ""),
         fold(stored.get("title", "") + " " + " ".join(stored.get("section") or [])),
         fold(text),
     )
+
+
+def _kind(stored: dict) -> str:
+    """The ``heading`` column: "h" a heading or the title, "m" a metadata line, "" text."""
+    return "m" if stored.get("meta") else "h" if stored.get("heading") else ""
 
 
 _EMPTY = _FIELD * (len(COLUMNS) - 1)
@@ -133,11 +150,13 @@ class PassageTable:
                 column.append(interned.setdefault(value, value) if len(value) < 64 else value)
         named = dict(zip(COLUMNS, columns, strict=True))
         self.doc_ids = named["doc_id"]
-        self.headings = [flag == "h" for flag in named["heading"]]
+        # Furniture: the title, headings, 附件 lines and metadata lines (see kb.view.Columns).
+        self.furniture = [flag != "" for flag in named["heading"]]
         self.fingerprints = named["fingerprint"]
         self.doc_types = named["doc_type"]
         self.dates = named["date"]
         self.issuers = named["issuer"]
+        self.case_ids = named["case_id"]
         self.contexts = named["context"]
         self.texts = named["text"]
         self.text = "\n".join(self.texts)

@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from whoosh import matching
 from whoosh import query as wq
 
+from kb.docno import printed_forms, whole_doc_no
 from kb.folding import fold, normalize_space
 from kb.query import ParsedQuery
 from kb.ranking import Concept, concept_weight
-from kb.view import IndexView
+from kb.view import CONTAINS, IndexView
 
 SUBWORD_WEIGHT = 0.6
 SYNONYM_WEIGHT = 0.6
+PART_WEIGHT = 0.4
 SUBSTRING_WEIGHT = 0.5
 PHRASE_SCORE = 1.0
 DOC_NO_WEIGHT = 1000.0
@@ -33,6 +35,8 @@ MAX_CONCEPTS = 12
 COMMON_FRACTION = 0.05
 COMMON_MIN = 50
 MAX_ALTERNATIVES = 8
+RARE_WORD = 2  # passages: a typed word this rare reaches its parts too (see Planner._parts)
+RERANK_FLOOR = 100  # candidates the rare concepts must find before common ones may stay out
 
 
 @dataclass
@@ -42,6 +46,7 @@ class Plan:
     query: wq.Query
     needles: list[list[str]]  # strings to mark, grouped by what the user asked for
     concepts: list[Concept] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)  # quoted: every hit holds each
     doc_nos: list[str] = field(default_factory=list)
     filter: wq.Query | None = None
     mask: wq.Query | None = None
@@ -57,7 +62,8 @@ class Planner:
     # --- concepts ---------------------------------------------------------------------------
 
     def concepts(self, free_text: str) -> list[Concept]:
-        """Typed words grouped with synonym phrases from the dictionary, stopwords dropped."""
+        """Typed words grouped with synonym and lexicon phrases from the dictionaries,
+        stopwords dropped, each with how many passages hold it and its weight."""
         dictionaries = self.segmenter.dictionaries
         synonyms = dictionaries.synonyms
         spans = self.segmenter.spans(free_text)
@@ -73,7 +79,8 @@ class Planner:
             if match:
                 j, typed = match
                 tokens = [w for w, _, _ in spans[i : j + 1]]
-                concepts.append(Concept(typed, tokens, synonyms.of(typed)[:MAX_ALTERNATIVES]))
+                alternatives = [a for a in synonyms.of(typed) if a != typed]
+                concepts.append(Concept(typed, tokens, alternatives[:MAX_ALTERNATIVES]))
                 i = j + 1
             else:
                 word = spans[i][0]
@@ -84,37 +91,69 @@ class Planner:
         for concept in kept or concepts:
             unique.setdefault(concept.typed, concept)
         concepts = list(unique.values())[:MAX_CONCEPTS]
-        self.view.prefetch(
-            [
-                (field_name, token)
-                for concept in concepts
-                for form in concept.forms
-                for token in (self.segmenter.words(form) or [form])
-                for field_name in ("words", "subwords")
-            ]
-        )
+        self._count([form for concept in concepts for form in concept.forms])
+        for concept in concepts:
+            if len(concept.tokens) == 1 and self._frequency(concept.typed) <= RARE_WORD:
+                concept.parts = self._parts(concept.typed)
         count = self.view.doc_count()
         for concept in concepts:
-            concept.frequency = max(self._doc_frequency(form) for form in concept.forms)
+            concept.frequency = max(self._frequency(form) for form in concept.forms)
             concept.weight = concept_weight(concept, count, concept.frequency)
         return concepts
 
-    def _doc_frequency(self, form: str) -> int:
-        """Passages holding ``form``; for a phrase, its rarest word (an upper bound)."""
-        tokens = self.segmenter.words(form) or [form]
-        return min(
-            max(self.view.doc_frequency("words", t), self.view.doc_frequency("subwords", t))
-            for t in tokens
+    def _count(self, forms: list[str]) -> None:
+        """Fetch at once what ``_frequency`` will ask about ``forms`` (one request remotely)."""
+        words = [form for form in forms if len(self.segmenter.words(form)) == 1]
+        self.view.prefetch([(f, w) for w in words for f in ("words", "subwords")])
+        unseen = [form for form in forms if form not in words or not self._word_frequency(form)]
+        self.view.prefetch([(CONTAINS, form) for form in unseen])
+
+    def _word_frequency(self, word: str) -> int:
+        return max(
+            self.view.doc_frequency("words", word), self.view.doc_frequency("subwords", word)
         )
+
+    def _frequency(self, form: str) -> int:
+        """Passages the planner's query for ``form`` finds (see ``_form``): those holding the
+        word (as a word or inside a longer one), else those whose text contains it."""
+        if len(self.segmenter.words(form)) == 1:
+            found = self._word_frequency(form)
+            if found:
+                return found
+        return self.view.doc_frequency(CONTAINS, form)
+
+    def _parts(self, word: str) -> list[str]:
+        """Dictionary words inside ``word`` that passages hold, longest first and not
+        overlapping: what a word the documents (almost) never use reaches instead
+        (负担重 -> 负担, 月饼盒 -> 月饼). Parts shorter than half the word are no evidence."""
+        candidates = sorted(
+            set(self.segmenter.subwords([word])), key=lambda part: (-len(part), word.find(part))
+        )
+        candidates = [c for c in candidates if len(c) >= 2 and 2 * len(c) >= len(word)]
+        self._count(candidates)
+        taken: list[tuple[int, int]] = []
+        parts: list[str] = []
+        for part in candidates:
+            start = word.find(part)
+            end = start + len(part)
+            if any(start < e and s < end for s, e in taken) or not self._frequency(part):
+                continue
+            taken.append((start, end))
+            parts.append(part)
+        return parts
 
     def _finders(self, concepts: list[Concept]) -> list[Concept]:
         """The concepts that find candidates: all of them, unless some are very common (政府,
         工作) and others are not; then only the rarer ones. Passages holding nothing but a
         common word are noise, and collecting them is most of the search time. Common concepts
-        still count when candidates are re-ranked."""
+        still count when candidates are re-ranked. When the rare ones would find less than a
+        page to re-rank, the common ones search too: a rare word never decides alone."""
+        found = [c for c in concepts if c.found]
         limit = max(COMMON_MIN, COMMON_FRACTION * self.view.doc_count())
-        rare = [c for c in concepts if c.frequency <= limit]
-        return rare or concepts
+        rare = [c for c in found if c.frequency <= limit]
+        if not rare or sum(c.frequency for c in rare) < RERANK_FLOOR:
+            return found
+        return rare
 
     # --- queries ----------------------------------------------------------------------------
 
@@ -139,10 +178,13 @@ class Planner:
     def _concept(self, concept: Concept) -> list[wq.Query]:
         forms = [self._form(concept.typed, concept.weight, 1.0)]
         forms += [self._form(a, concept.weight, SYNONYM_WEIGHT) for a in concept.alternatives]
+        forms += [self._form(p, concept.weight, PART_WEIGHT) for p in concept.parts]
         return forms
 
     def plan(self, parsed: ParsedQuery) -> Plan:
-        plan = Plan(query=wq.Every(), needles=[[p] for p in parsed.phrases])
+        plan = Plan(
+            query=wq.Every(), needles=[[p] for p in parsed.phrases], phrases=list(parsed.phrases)
+        )
         plan.concepts = self.concepts(parsed.free_text) if parsed.free_text else []
         for concept in plan.concepts:
             # Single characters are marked only when they are all the user typed.
@@ -152,11 +194,15 @@ class Planner:
 
         ranked: wq.Query | None = None
         if plan.concepts:
-            ranked = _union(
-                [form for c in self._finders(plan.concepts) for form in self._concept(c)]
-            )
+            finders = self._finders(plan.concepts)
+            # Words no passage holds find nothing (never the whole index).
+            ranked = _union([f for c in finders for f in self._concept(c)]) if finders else None
+            ranked = ranked or wq.NullQuery
 
-        required = [self.substring(p) for p in parsed.phrases]
+        required = [self._phrase(p, plan) for p in parsed.phrases]
+        if plan.doc_nos:  # a quoted 发文字号 of a document we hold: that document first
+            targets = [wq.Term("doc_no", form, boost=DOC_NO_WEIGHT) for form in plan.doc_nos]
+            ranked = _union([*targets, ranked]) if ranked else _union(targets)
         main: wq.Query | None = ranked
         if required:
             must = wq.And(required) if len(required) > 1 else required[0]
@@ -180,6 +226,20 @@ class Planner:
             plan.mask = wq.Or([self.substring(e) for e in parsed.excluded])
         return plan
 
+    def _phrase(self, phrase: str, plan: Plan) -> wq.Query:
+        """A required quoted phrase. A quoted 发文字号 is found with whichever brackets it is
+        printed, and when it is the number of a document we hold, that document ranks first."""
+        number = whole_doc_no(phrase)
+        if number is None:
+            return self.substring(phrase)
+        self.view.prefetch([("doc_no", f) for f in number.forms])
+        held = next((f for f in number.forms if self.view.doc_frequency("doc_no", f)), None)
+        if held:
+            plan.doc_nos.append(held)
+        forms = printed_forms(number)
+        plan.needles.append(forms)
+        return wq.Or([self.substring(form) for form in forms])
+
     def _filter(self, parsed: ParsedQuery) -> wq.Query | None:
         clauses: list[wq.Query] = []
         if parsed.doc_types:
@@ -196,6 +256,8 @@ class Planner:
             clauses.append(wq.Or([wq.Term("doc_id", d) for d in parsed.doc_ids]))
         if parsed.cases_only:
             clauses.append(wq.Every("case_id"))
+        if parsed.any_problem:
+            clauses.append(wq.Or([wq.Term("problem", v) for v in parsed.any_problem]))
         if parsed.requirements_only:
             clauses.append(wq.Term("has_requirements", "1"))
         if parsed.topics:
@@ -219,7 +281,8 @@ class _FlatOr(wq.Or):
 
 
 def _union(queries: list[wq.Query]) -> wq.Query:
-    """One flat Or over ``queries`` (an Or sums its children's scores, so nesting adds nothing)."""
+    """One flat Or over ``queries`` (an Or sums its children's scores, so nesting adds nothing).
+    Beware: an Or without children is falsy, as Whoosh's compound queries are."""
     flat: list[wq.Query] = []
     for query in queries:
         if isinstance(query, wq.Or):

@@ -42,6 +42,7 @@ FILTER_KEYS = {
 }
 
 _QUOTE_PAIRS = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
+_WORDLIKE = re.compile(r"\w")
 _YEAR = re.compile(r"^((?:19|20)\d\d)(?:年)?(?:\s*[-~—至到]\s*((?:19|20)\d\d)(?:年)?)?$")
 
 
@@ -61,6 +62,7 @@ class ParsedQuery:
     sanctions: list[str] = field(default_factory=list)
     levels: list[str] = field(default_factory=list)
     cases_only: bool = False  # only passages that belong to a typical case
+    any_problem: list[str] = field(default_factory=list)  # cases filed under any of these
     requirements_only: bool = False  # only passages stating requirement clauses
     topics: list[str] = field(default_factory=list)
     doc_nos: list[DocNoMatch] = field(default_factory=list)
@@ -77,6 +79,7 @@ class ParsedQuery:
             or self.sanctions
             or self.levels
             or self.cases_only
+            or self.any_problem
             or self.requirements_only
             or self.topics
         )
@@ -163,6 +166,7 @@ def parse_query(raw: str) -> ParsedQuery:
         free_parts.append(piece)
 
     words: list[str] = []
+    symbols: list[str] = []  # tokens without a letter, digit or character: nothing to find
     for token in " ".join(free_parts).split():
         if token.startswith("-") and len(token) > 1:
             parsed.excluded.append(token[1:])
@@ -175,7 +179,13 @@ def parse_query(raw: str) -> ParsedQuery:
                 parsed.notes.append(f"“{key}:”后面缺少要筛选的值。")
             continue
         token = token.strip("-")
-        if token:
+        if _WORDLIKE.search(token):
             words.append(token)
+        elif token:
+            symbols.append(token)
     parsed.free_text = " ".join(words)
+    if symbols and not words and not parsed.phrases and not parsed.doc_nos:
+        parsed.notes.append(
+            f"“{' '.join(symbols)[:20]}”里没有可检索的文字（只有标点或符号），请输入要找的字词。"
+        )
     return parsed

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 
 SYNONYM_FACTOR = 0.8
+PART_FACTOR = 0.5  # matched only by a part of a typed word the documents never use whole
 CONTEXT_FACTOR = 0.8  # matched in title or headings only
 SINGLE_CHAR_FACTOR = 0.3
 COVERAGE_WEIGHT = 2.0
@@ -26,22 +27,39 @@ PROXIMITY_SCALE = 20  # characters: a window this long halves the bonus
 
 @dataclass
 class Concept:
-    """One thing the user asked for: the typed form and what else reaches it (all folded)."""
+    """One thing the user asked for: the typed form and what else reaches it (all folded).
+
+    ``alternatives`` come from the synonyms and the everyday-words lexicon (请吃饭 -> 宴请);
+    ``parts`` are dictionary words inside a typed word the documents never use whole
+    (负担重 -> 负担), a fallback that counts for less."""
 
     typed: str
     tokens: list[str]
     alternatives: list[str] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
     weight: float = 1.0
-    frequency: int = 0  # passages holding it (an upper bound for phrases)
+    frequency: int = 0  # passages holding one of its forms (the most found form's count)
 
     @property
     def forms(self) -> list[str]:
-        return [self.typed, *self.alternatives]
+        return [self.typed, *self.alternatives, *self.parts]
+
+    def factor(self, form: str) -> float:
+        """How much a match of ``form`` counts: the typed form fully, others less."""
+        if form == self.typed:
+            return 1.0
+        return SYNONYM_FACTOR if form in self.alternatives else PART_FACTOR
+
+    @property
+    def found(self) -> bool:
+        """Whether any passage of the index holds one of its forms."""
+        return self.frequency > 0
 
     @property
     def required(self) -> bool:
-        """Whether a passage must hold it to count as matching every word typed."""
-        return len(self.typed) > 1
+        """Whether a passage must hold it to count as matching every word typed: words, not
+        single characters, and only what the index holds at all."""
+        return len(self.typed) > 1 and self.found
 
 
 def idf(doc_count: int, doc_frequency: int) -> float:
@@ -49,26 +67,57 @@ def idf(doc_count: int, doc_frequency: int) -> float:
 
 
 def concept_weight(concept: Concept, doc_count: int, doc_frequency: int) -> float:
-    weight = idf(doc_count, max(doc_frequency, 1))
-    return weight * (1.0 if concept.required else SINGLE_CHAR_FACTOR)
+    """A concept's share of a query: its rarity (idf); nothing for what no passage holds."""
+    if doc_frequency <= 0:
+        return 0.0
+    weight = idf(doc_count, doc_frequency)
+    return weight * (1.0 if len(concept.typed) > 1 else SINGLE_CHAR_FACTOR)
 
 
-def _match(concept: Concept, text: str, context: str) -> tuple[float, float, list[int]]:
-    """(credit in 0..1, credit in title/headings, positions in text) of the best form."""
+def _match(concept: Concept, text: str, context: str) -> tuple[float, float, list[int], str]:
+    """(credit in 0..1, credit in title/headings, positions in text, the form that earned the
+    credit or "") of the best form."""
     credit = in_context = 0.0
+    best = ""
     positions: list[int] = []
-    for i, form in enumerate(concept.forms):
-        factor = 1.0 if i == 0 else SYNONYM_FACTOR
+    for form in concept.forms:
+        factor = concept.factor(form)
         if form in context:
             in_context = max(in_context, factor)
         start = text.find(form)
         if start != -1:
-            credit = max(credit, factor)
+            if factor > credit:
+                credit, best = factor, form
             while start != -1:
                 positions.append(start)
                 start = text.find(form, start + 1)
-    credit = max(credit, in_context * CONTEXT_FACTOR)
-    return credit, in_context, sorted(positions)
+    if in_context * CONTEXT_FACTOR > credit:
+        credit = in_context * CONTEXT_FACTOR
+        best = next(f for f in concept.forms if f in context and concept.factor(f) == in_context)
+    return credit, in_context, sorted(positions), best
+
+
+@dataclass(frozen=True)
+class Matched:
+    """What one concept matched in a passage: ``form``, the form that counted ("" when
+    nothing), ``others``, further forms found, and whether only in the title or headings."""
+
+    concept: Concept
+    form: str
+    others: tuple[str, ...]
+    in_context_only: bool
+
+
+def explain(concepts: list[Concept], text: str, context: str) -> list[Matched]:
+    """Per concept, the forms that matched in this passage (folded ``text`` and ``context``)."""
+    found = []
+    for concept in concepts:
+        credit, _, positions, form = _match(concept, text, context)
+        others = tuple(f for f in concept.forms if f != form and (f in text or f in context))
+        found.append(
+            Matched(concept, form if credit else "", others if credit else (), not positions)
+        )
+    return found
 
 
 def _smallest_window(occurrences: list[list[int]]) -> int | None:
@@ -113,7 +162,7 @@ def assess(
     occurrences = []
     covers_all = True
     for concept in concepts:
-        credit, context_credit, positions = _match(concept, text, context)
+        credit, context_credit, positions, _ = _match(concept, text, context)
         covered += credit * concept.weight
         in_context += context_credit * concept.weight
         if positions and concept.required:

@@ -22,6 +22,8 @@ class Hit:
     also_in: list[dict] = field(default_factory=list)  # reposted copies: doc_id, path, title, date
     ordinal: int = 0  # the passage's place in its document (links to /doc/<id>#p-<ordinal>)
     case_id: str = ""  # set when the passage belongs to a typical case
+    # Why it was found (kb.explain.matched): words, expansions, phrases, doc_no, missing.
+    matched: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         """The hit as ``kb search --json`` prints it."""
@@ -38,10 +40,20 @@ class SearchResult:
     notes: list[str] = field(default_factory=list)
     # Documents per value among all results: {"doc_type": [("通报", 5), ...], "year", "issuer"}
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    # Set when the search itself failed (the details are in the log); the message is for users.
+    error: str = ""
 
     def as_dict(self) -> dict:
-        """The JSON shape of ``kb search --json``."""
-        return {"query": self.query, "total": self.total, "hits": [h.as_dict() for h in self.hits]}
+        """The JSON shape of ``kb search --json``: ``error`` only when the search failed."""
+        shown = {
+            "query": self.query,
+            "total": self.total,
+            "hits": [h.as_dict() for h in self.hits],
+            "notes": list(self.notes),
+        }
+        if self.error:
+            shown["error"] = self.error
+        return shown
 
 
 @dataclass
@@ -49,6 +61,7 @@ class CaseList:
     total: int
     cases: list[dict]  # records: id, doc_id, path, title, doc_no, date, summary, person, ...
     notes: list[str] = field(default_factory=list)
+    error: str = ""  # as SearchResult.error
 
     def as_dict(self) -> dict:
         """The JSON shape of ``kb cases --json``."""
@@ -67,7 +80,10 @@ class CaseList:
             "text",
             "also_in",
         )
-        return {"cases": [{k: case[k] for k in keys} for case in self.cases]}
+        shown: dict = {"cases": [{k: case[k] for k in keys} for case in self.cases]}
+        if self.error:
+            shown["error"] = self.error
+        return shown
 
 
 @dataclass
@@ -83,4 +99,14 @@ class DocumentView:
     issuer: str
     doc_no: str
     speaker: str
-    passages: list[dict]  # {"ordinal", "text", "section", "heading"}
+    # By ordinal (passages[n] has ordinal n): {"ordinal", "text", "section", "heading",
+    # "meta", "place", "requirements"}; metadata lines come after the passages.
+    passages: list[dict]
+
+    def in_reading_order(self) -> list[dict]:
+        """Passages and metadata lines as they stand in the document: a metadata line before
+        the passage its ``place`` names."""
+        return sorted(
+            self.passages,
+            key=lambda p: (p["place"], 0, p["ordinal"]) if p["meta"] else (p["ordinal"], 1, 0),
+        )

@@ -13,7 +13,7 @@ from whoosh.formats import Frequency
 from kb.analysis import JiebaTokenizer, Segmenter
 
 # Bump when the schema or the way text becomes tokens changes.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 def build_schema(segmenter: Segmenter | None = None) -> fields.Schema:
@@ -35,6 +35,9 @@ def build_schema(segmenter: Segmenter | None = None) -> fields.Schema:
         title=fields.STORED(),
         section=fields.STORED(),
         heading=fields.STORED(),
+        # A metadata line (发文字号, dates, signature), placed before passage ``place``.
+        meta=fields.STORED(),
+        place=fields.STORED(),
         text=fields.STORED(),
         # Filters and metadata.
         doc_type=fields.ID(stored=True),

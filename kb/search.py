@@ -29,22 +29,34 @@ from whoosh.sorting import FieldFacet, MultiFacet
 from kb.analysis import Segmenter
 from kb.bm25 import KbBM25F
 from kb.duplicates import fingerprint
+from kb.explain import context_of, matched, partial_notes
 from kb.folding import fold
 from kb.indexdir import Generation, IndexDir, IndexMissing
 from kb.passage_table import PassageTable
 from kb.planner import DOC_NO_WEIGHT, DocnumsQuery, Plan, Planner
-from kb.query import apply_filter, parse_query
-from kb.ranking import HEADING_FACTOR, assess
+from kb.query import ParsedQuery, apply_filter, parse_query
+from kb.ranking import HEADING_FACTOR, Concept, assess
 from kb.results import CaseList, DocumentView, Hit, SearchResult
 from kb.schema import build_schema
 from kb.snippets import make_snippet
-from kb.view import Columns, IndexView
+from kb.view import CONTAINS, Columns, EngineUnavailable, IndexView
 
 RERANK_DEPTH = 100
 TIME_BUDGET = 5.0
 OPEN_ATTEMPTS = 5  # generations tried when rebuilds keep replacing the one being opened
 SEARCHERS_PER_SNAPSHOT = 8  # Whoosh searchers, one per query running at the same time
 TIMEOUT_NOTE = "检索超时，以下只是部分结果；请换用更具体的检索词。"
+EMPTY_QUERY_NOTE = '请输入检索词，例如：四风 典型问题、"为基层减负"、type:通报 year:2024。'
+EXCLUDED_ONLY_NOTE = "只有要排除的词（-…），还请输入要找的词或筛选条件，例如：违规吃喝 -宴请。"
+
+
+def failure_message(error: BaseException) -> str:
+    """What a user reads when kb failed on their query (the details go to the log)."""
+    return (
+        f"这条检索在系统内部出错（{type(error).__name__}），已记入日志；"
+        "请换一种写法再试，或把检索词告诉管理员。"
+    )
+
 
 log = logging.getLogger(__name__)
 
@@ -137,22 +149,25 @@ class SearchCore:
         table: Columns, top: list[tuple[float, int]], plan: Plan
     ) -> list[tuple[float, int]]:
         """Re-score the best candidates by coverage (see kb.ranking); the rest keep BM25 order."""
-        if not plan.concepts and not plan.doc_nos:
-            return top
+        if not plan.concepts and not plan.doc_nos:  # quoted phrases alone: all score alike
+            return sorted(top, key=lambda entry: table.furniture[entry[1]])
         head, tail = top[:RERANK_DEPTH], top[RERANK_DEPTH:]
         best = max((score for score, _ in head), default=0.0)
         keyed = []
         for score, docnum in head:
             targeted = score >= DOC_NO_WEIGHT
+            # What says something comes before what frames it (the title, headings, 附件 and
+            # metadata lines) among passages that match as well.
+            content = not table.furniture[docnum]
             if plan.concepts:
                 bm25 = score - DOC_NO_WEIGHT if targeted else score
                 verdict = assess(
                     plan.concepts, table.texts[docnum], table.contexts[docnum], bm25, best
                 )
-                factor = HEADING_FACTOR if table.headings[docnum] else 1.0
-                key = (targeted, verdict.covers_all, verdict.score * factor)
+                factor = 1.0 if content else HEADING_FACTOR
+                key = (targeted, verdict.covers_all, content, verdict.score * factor)
             else:
-                key = (targeted, False, score)
+                key = (targeted, False, content, score)
             keyed.append((key, score, docnum))
         keyed.sort(key=lambda item: item[0], reverse=True)
         return [(score, docnum) for _, score, docnum in keyed] + tail
@@ -175,45 +190,88 @@ class SearchCore:
         ``facets`` counts documents per type, year and issuer over all results; ``filters``
         ({"type": [...], "year": [...], "issuer": [...]}) work like type:/year:/issuer: in the
         query, for values with spaces (issuers) that the query language cannot carry.
+
+        Never raises for what a user typed: a search that fails inside kb is logged with its
+        details and answered with ``error`` set, so one query never stops a page, a batch or
+        a server. Only an engine that cannot be reached (``EngineUnavailable``) or a missing
+        index propagate: the caller says so for every query alike.
         """
-        parsed = parse_query(raw_query)
-        parsed.cases_only = cases_only
-        parsed.requirements_only = requirements_only
-        for key, values in (filters or {}).items():
-            for value in values:
-                if value:
-                    apply_filter(key, value, parsed)
-        if parsed.is_empty and not parsed.excluded:
-            notes = parsed.notes or [
-                '请输入检索词，例如：四风 典型问题、"为基层减负"、type:通报 year:2024。'
-            ]
+        try:
+            return self._search(
+                raw_query, limit, offset, per_doc, sort, facets, filters, cases_only,
+                requirements_only,
+            )  # fmt: skip
+        except (EngineUnavailable, IndexMissing):
+            raise
+        except Exception as error:
+            log.exception("search failed: %r", raw_query)
+            return SearchResult(raw_query, 0, [], [], error=failure_message(error))
+
+    def _search(
+        self,
+        raw_query: str,
+        limit: int,
+        offset: int,
+        per_doc: int,
+        sort: str,
+        facets: bool,
+        filters: dict[str, list[str]] | None,
+        cases_only: bool,
+        requirements_only: bool,
+    ) -> SearchResult:
+        parsed = _parse(raw_query, filters, cases_only, requirements_only)
+        if parsed.is_empty:  # nothing to look for: a message, never the whole index
+            notes = parsed.notes or [EXCLUDED_ONLY_NOTE if parsed.excluded else EMPTY_QUERY_NOTE]
             return SearchResult(raw_query, 0, [], notes)
         with self._view() as view:
-            plan = Planner(view).plan(parsed)
-            by_date = isinstance(plan.query, wq.Every)
-            top, note = view.run(plan.query, plan.filter, plan.mask, by_date)
+            plan, top, notes = self._run(view, parsed)
             table = view.table  # an engine may fill it only now, for the candidates found
-            notes = list(parsed.notes)
-            if note:
-                notes.append(note)
-            if not by_date:
-                top = self._rerank(table, top, plan)
             ranked = _arrange(top, table, per_doc)
             if sort == "date":
                 ranked.sort(key=lambda entry: table.dates[entry[0]], reverse=True)
             page = ranked[offset : offset + limit]
             stored = view.stored([key for docnum, _, copies in page for key in (docnum, *copies)])
             hits = [
-                self._hit(stored, docnum, score, copies, plan.needles)
-                for docnum, score, copies in page
+                self._hit(stored, docnum, score, copies, plan) for docnum, score, copies in page
             ]
+            if ranked and plan.concepts:
+                first = ranked[0][0]
+                best = matched(plan, table.texts[first], table.contexts[first])
+                notes.extend(partial_notes(plan, best))
             counts = _facets(ranked, table) if facets else {}
             return SearchResult(raw_query, len(ranked), hits, notes, counts)
+
+    def _run(
+        self, view: IndexView, parsed: ParsedQuery
+    ) -> tuple[Plan, list[tuple[float, int]], list[str]]:
+        """Plan ``parsed``, run it and order the candidates: (plan, (score, key) best first,
+        notes for the user)."""
+        plan = Planner(view).plan(parsed)
+        by_date = isinstance(plan.query, wq.Every)
+        top, note = view.run(plan.query, plan.filter, plan.mask, by_date)
+        table = view.table
+        notes = list(parsed.notes)
+        if note:
+            notes.append(note)
+        if by_date:  # newest first; within a date what says something before furniture
+            top.sort(key=lambda e: (table.dates[e[1]], not table.furniture[e[1]]), reverse=True)
+        else:
+            top = self._rerank(table, top, plan)
+        return plan, top, notes
 
     def suggest(self, raw_query: str, limit: int = 5) -> list[str]:
         """Other queries worth trying when ``raw_query`` finds nothing: the phrases unquoted,
         the query without its rarest word, dictionary terms close to words the index lacks.
-        Only suggestions that find something are returned."""
+        Only suggestions that find something are returned; none when that fails (logged)."""
+        try:
+            return self._suggest(raw_query, limit)
+        except (EngineUnavailable, IndexMissing):
+            raise
+        except Exception:
+            log.exception("suggestions failed: %r", raw_query)
+            return []
+
+    def _suggest(self, raw_query: str, limit: int) -> list[str]:
         parsed = parse_query(raw_query)
         with self._view() as view:
             planner = Planner(view)
@@ -252,19 +310,52 @@ class SearchCore:
         offset: int = 0,
     ) -> CaseList:
         """Typical cases, best match first (newest first without a query), filtered by problem
-        category, sanction, level and the years the conduct happened."""
+        category, sanction, level and the years the conduct happened.
+
+        A searched word that names problem categories (形式主义, 违规吃喝, or a group such as
+        四风, 八项规定; see the case taxonomy) finds the cases filed under them as well as the
+        cases whose text matches: filed and matching first, then filed, then matching.
+        Never raises for what a user typed (see ``search``)."""
+        try:
+            return self._cases(query, problems, sanctions, levels, years, limit, offset)
+        except (EngineUnavailable, IndexMissing):
+            raise
+        except Exception as error:
+            log.exception("case search failed: %r", query)
+            return CaseList(total=0, cases=[], error=failure_message(error))
+
+    def _cases(
+        self,
+        query: str,
+        problems: list[str] | None,
+        sanctions: list[str] | None,
+        levels: list[str] | None,
+        years: list[int] | None,
+        limit: int,
+        offset: int,
+    ) -> CaseList:
         filters = {"problem": problems or [], "sanction": sanctions or [], "level": levels or []}
-        result = self.search(query, limit=100_000, per_doc=0, filters=filters, cases_only=True)
+        parsed = _parse(query, filters, cases_only=True)
         wanted_years = set(years or [])
         with self._view() as view:
+            plan, top, notes = self._run(view, parsed)
+            matching = _case_order(top, view.table)
+            filed: list[str] = []
+            named = self._categories_named(plan.concepts)
+            if named:
+                by_category = _parse("", filters, cases_only=True)
+                by_category.any_problem = named
+                _, found, _ = self._run(view, by_category)
+                filed = _case_order(found, view.table)
+                in_both = set(filed) & set(matching)
+                matching = (
+                    [c for c in matching if c in in_both]
+                    + [c for c in filed if c not in in_both]
+                    + [c for c in matching if c not in in_both]
+                )
             records: list[dict] = []
-            seen: set[str] = set()
             by_print: dict[str, dict] = {}
-            for hit in result.hits:
-                case_id = hit.case_id
-                if not case_id or case_id in seen:
-                    continue
-                seen.add(case_id)
+            for case_id in matching:
                 record = self._case_record(view, case_id)
                 if not record or (wanted_years and not wanted_years & set(record["years"])):
                     continue
@@ -281,8 +372,21 @@ class SearchCore:
                 if key:
                     by_print[key] = record
                 records.append(record)
-        notes = [n for n in result.notes if "请输入检索词" not in n]
+        if named:
+            shown = "、".join(n.rsplit("/", 1)[-1] for n in named[:4]) + (
+                "等" if len(named) > 4 else ""
+            )
+            notes.append(f"也列出了归入“{shown}”类的案例。")
         return CaseList(total=len(records), cases=records[offset : offset + limit], notes=notes)
+
+    def _categories_named(self, concepts: list[Concept]) -> list[str]:
+        """Problem categories the query's concepts (typed or reached) name."""
+        taxonomy = self.segmenter.dictionaries.taxonomy
+        named: list[str] = []
+        for concept in concepts:
+            for form in concept.forms:
+                named += [c for c in taxonomy.categories_named(form) if c not in named]
+        return named
 
     def case(self, case_id: str) -> dict | None:
         """One case record by id, or None."""
@@ -334,6 +438,8 @@ class SearchCore:
                     "text": row.get("text", ""),
                     "section": list(row.get("section") or []),
                     "heading": bool(row.get("heading")),
+                    "meta": bool(row.get("meta")),
+                    "place": row.get("place", row["ordinal"]),
                     "requirements": list(row.get("requirements") or []),
                 }
                 for row in rows
@@ -341,13 +447,7 @@ class SearchCore:
         )
 
     @staticmethod
-    def _hit(
-        found: dict[int, dict],
-        docnum: int,
-        score: float,
-        copies: list[int],
-        needles: list[list[str]],
-    ) -> Hit:
+    def _hit(found: dict[int, dict], docnum: int, score: float, copies: list[int], plan) -> Hit:
         stored = found[docnum]  # an engine may return {} for a passage deleted meanwhile
         text = stored.get("text", "")
         also_in = []
@@ -366,11 +466,12 @@ class SearchCore:
             doc_no=stored.get("doc_no", ""),
             section=list(stored.get("section") or []),
             text=text,
-            snippet=make_snippet(text, needles),
+            snippet=make_snippet(text, plan.needles),
             score=round(score, 4),
             also_in=also_in,
             ordinal=stored.get("ordinal", 0),
             case_id=stored.get("case_id", ""),
+            matched=matched(plan, fold(text), context_of(stored), stored.get("doc_no", "")),
         )
 
 
@@ -500,11 +601,19 @@ class _WhooshView:
         self.segmenter = snap.segmenter
         self.table = snap.table
         self.searcher = searcher
+        self._containing: dict[str, list[int]] = {}  # a scan of the texts is worth keeping
+
+    def _passages_containing(self, text: str) -> list[int]:
+        if text not in self._containing:
+            self._containing[text] = self.table.containing(text)
+        return self._containing[text]
 
     def doc_count(self) -> int:
         return self.searcher.doc_count()
 
     def doc_frequency(self, field: str, term: str) -> int:
+        if field == CONTAINS:
+            return len(self._passages_containing(term))
         return self.searcher.doc_frequency(field, term)
 
     def prefetch(self, pairs: list[tuple[str, str]]) -> None:
@@ -517,7 +626,7 @@ class _WhooshView:
         ]
 
     def substring(self, text: str, score: float) -> wq.Query:
-        return DocnumsQuery(self.table.containing(text), score=score, label=text)
+        return DocnumsQuery(self._passages_containing(text), score=score, label=text)
 
     def run(
         self, query: wq.Query, filter: wq.Query | None, mask: wq.Query | None, by_date: bool
@@ -548,6 +657,28 @@ class _WhooshView:
 
     def documents(self, field: str, value: str) -> list[dict]:
         return list(self.searcher.documents(**{field: value}))
+
+
+def _parse(
+    raw_query: str,
+    filters: dict[str, list[str]] | None,
+    cases_only: bool = False,
+    requirements_only: bool = False,
+) -> ParsedQuery:
+    """The query with the page's filters and scope applied (as if typed in the query)."""
+    parsed = parse_query(raw_query)
+    parsed.cases_only = cases_only
+    parsed.requirements_only = requirements_only
+    for key, values in (filters or {}).items():
+        for value in values:
+            if value:
+                apply_filter(key, value, parsed)
+    return parsed
+
+
+def _case_order(top: list[tuple[float, int]], table: Columns) -> list[str]:
+    """The cases of ranked passages, each once, at its best passage's rank."""
+    return list(dict.fromkeys(table.case_ids[key] for _, key in top if table.case_ids[key]))
 
 
 def _arrange(scores, table: Columns, per_doc: int) -> list[tuple[int, float, list[int]]]:

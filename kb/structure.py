@@ -8,6 +8,7 @@ as preferred split points of long paragraphs, a signature block (issuer line, da
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import re
 from dataclasses import dataclass, field
@@ -124,6 +125,9 @@ class Outline:
     doc_no: str = ""
     speaker: str = ""
     month: str = ""  # YYYY-MM when the text dates itself by month only (2024年12月)
+    # Lines that only carry metadata (letterhead, 发文字号, speaker, dates, addressee, signature):
+    # (place, text), placed before the passage numbered ``place`` (len(passages): at the end).
+    meta_lines: list[tuple[int, str]] = field(default_factory=list)
 
 
 def heading_rank(line: str) -> int | None:
@@ -263,7 +267,7 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
     if not blocks:
         return Outline(title=given_title or fallback_title)
 
-    letterhead, blocks = _letterhead(blocks)
+    letterhead, letterhead_lines, blocks = _letterhead(blocks)
     first = blocks[0].text if blocks else ""
     title_in_text = True
     if blocks and not given_title:
@@ -367,19 +371,29 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
     outline.doc_type = infer_doc_type(title, body_start, "\n".join(lines[:80]))
 
     kept = [i for i in range(len(lines)) if i not in skip]
-    outline.passages = _passages([lines[i] for i in kept], [levels[i] for i in kept])
+    starts: list[int] = []
+    outline.passages = _passages([lines[i] for i in kept], [levels[i] for i in kept], starts)
+    shift = 0
     if title_in_text and title:
         # The title is a passage too, ranked like a heading: words found only in the title
         # (述职述廉) still find the document, and quoted search covers titles.
         outline.passages.insert(0, Passage(text=title, section=(), heading=True))
+        shift = 1
+    # Metadata lines are not passages to read, but quoted search is grep over the whole
+    # document: each is kept with the place it stands at.
+    outline.meta_lines = [(0, line) for line in letterhead_lines]
+    for i in sorted(skip):
+        following = bisect.bisect_right(kept, i)
+        place = starts[following] + shift if following < len(kept) else len(outline.passages)
+        outline.meta_lines.append((place, lines[i]))
     return outline
 
 
-def _letterhead(blocks: list[Block]) -> tuple[str, list[Block]]:
+def _letterhead(blocks: list[Block]) -> tuple[str, list[str], list[Block]]:
     """Strip a red-header letterhead (发展改革委办公厅 文件 / 税务总局办公厅) off the top;
-    its names are the issuers."""
+    its names are the issuers. Returns (issuers, the letterhead's lines, the rest)."""
     if not blocks or not _LETTERHEAD.match(blocks[0].text):
-        return "", blocks
+        return "", [], blocks
     names = [re.sub(r"\s*文件$", "", blocks[0].text)]
     rest = blocks[1:]
     while rest and len(names) < 4 and _ORG_NAME.match(rest[0].text):
@@ -389,7 +403,8 @@ def _letterhead(blocks: list[Block]) -> tuple[str, list[Block]]:
     nos = find_doc_nos(rest[0].text) if rest else []
     if nos and len(rest[0].text) - (nos[0].end - nos[0].start) <= 4 and len(rest) > 1:
         rest = [rest[1], rest[0], *rest[2:]]
-    return " ".join(normalize_space(n) for n in names), rest
+    lines = [b.text for b in blocks[: len(blocks) - len(rest)]]
+    return " ".join(normalize_space(n) for n in names), lines, rest
 
 
 def _join_title_lines(blocks: list[Block]) -> list[Block]:
@@ -426,7 +441,11 @@ def _title_from_content(lines: list[str]) -> str:
     return f"讲话：{core}" if lines[0].startswith("同志们") else core
 
 
-def _passages(lines: list[str], levels: list[int | None] | None = None) -> list[Passage]:
+def _passages(
+    lines: list[str], levels: list[int | None] | None = None, starts: list[int] | None = None
+) -> list[Passage]:
+    """Passages of the body ``lines``; ``starts`` receives, per line, the number of the
+    passage it begins with (a long line makes several)."""
     stack: list[tuple[int, str]] = []
     run_in: set[str] = set()  # headings taken from the first sentence of a paragraph
     passages: list[Passage] = []
@@ -444,6 +463,8 @@ def _passages(lines: list[str], levels: list[int | None] | None = None) -> list[
 
     levels = levels or [None] * len(lines)
     for line, level in zip(lines, levels, strict=True):
+        if starts is not None:
+            starts.append(len(passages))
         if _ATTACHMENT.match(line) and len(line) <= HEADING_MAX:
             stack.clear()
             heading_passage(0, line)

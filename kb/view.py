@@ -16,16 +16,24 @@ from kb.analysis import Segmenter
 
 
 class Columns(Protocol):
-    """Per-key facts the ranking, grouping and facets read (folded ``contexts``/``texts``)."""
+    """Per-key facts the ranking, grouping and facets read (folded ``contexts``/``texts``).
+    ``furniture`` marks what frames a document rather than says something: its title,
+    headings, 附件 lines and metadata lines (发文字号, dates, signature)."""
 
     doc_ids: list[str]
-    headings: list[bool]
+    furniture: list[bool]
     fingerprints: list[str]
     doc_types: list[str]
     dates: list[str]
     issuers: list[str]
+    case_ids: list[str]  # the typical case a passage belongs to, or ""
     contexts: list[str]
     texts: list[str]
+
+
+# The pseudo-field of ``doc_frequency`` and ``prefetch`` that counts passages whose folded text
+# contains a string anywhere (a quoted phrase, a form the index never saw as a word).
+CONTAINS = "exact"
 
 
 class IndexView(Protocol):
@@ -39,7 +47,7 @@ class IndexView(Protocol):
         ...
 
     def doc_frequency(self, field: str, term: str) -> int:
-        """Passages whose ``field`` holds ``term``."""
+        """Passages whose ``field`` holds ``term``; for ``CONTAINS``, whose text contains it."""
         ...
 
     def prefetch(self, pairs: list[tuple[str, str]]) -> None:

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from kb.requirements import match_cases
-from kb.search import Searcher
+from kb.search import EMPTY_QUERY_NOTE, Searcher
 
 MAX_CANDIDATES = 100_000
 
@@ -18,9 +18,14 @@ class RequirementList:
     items: list[dict]
     # {"topic": [(name, count)], "doc": [(doc_id, title, count)]} over all matching items
     facets: dict[str, list[tuple]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # the search's messages for the user
+    error: str = ""  # as kb.results.SearchResult.error
 
     def as_dict(self) -> dict:
-        return {"total": self.total, "requirements": self.items}
+        shown: dict = {"total": self.total, "requirements": self.items, "notes": self.notes}
+        if self.error:
+            shown["error"] = self.error
+        return shown
 
 
 def _item(view, passage: dict, requirement: dict) -> dict:
@@ -77,7 +82,8 @@ def requirements(
         "topic": sorted(topic_counts.items(), key=lambda i: (-i[1], i[0])),
         "doc": [(d, t, n) for (d, t), n in doc_counts.most_common()],
     }
-    return RequirementList(len(items), items[offset : offset + limit], facets)
+    notes = [n for n in result.notes if n != EMPTY_QUERY_NOTE]
+    return RequirementList(len(items), items[offset : offset + limit], facets, notes, result.error)
 
 
 def requirement(searcher: Searcher, requirement_id: str) -> dict | None:

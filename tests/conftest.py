@@ -26,6 +26,23 @@ def searcher(corpus_index) -> Searcher:
     return Searcher(corpus_index)
 
 
+@pytest.fixture(scope="session")
+def realdocs_index(tmp_path_factory) -> Path:
+    """An index of ../shared/realdocs (170 documents): the size at which Whoosh's optimisations
+    switch on, so query forms are tried where users meet them. Skips when realdocs is absent."""
+    if not (REALDOCS / "docs").is_dir():
+        pytest.skip("../shared/realdocs is absent (it sits beside the checkout in CI)")
+    folder = tmp_path_factory.mktemp("realdocs-index")
+    report = update_index(folder, [REALDOCS / "docs"], DEFAULT_DICT)
+    assert not report.failed and len(report.added) == 170
+    return folder
+
+
+@pytest.fixture(scope="session")
+def real_searcher(realdocs_index) -> Searcher:
+    return Searcher(realdocs_index)
+
+
 def write_docs(folder: Path, docs: dict[str, str]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in docs.items():

@@ -110,12 +110,14 @@ def test_search_json_has_the_contract_shape(docs, tmp_path):
     index = str(tmp_path / "idx")
     kb("index", str(docs), "--index", index)
     result = json.loads(kb("search", "公车", "--index", index, "--json").stdout)
-    assert set(result) == {"query", "total", "hits"}
+    # The contract's keys, then notes for the user (and "error" only when kb failed).
+    assert set(result) == {"query", "total", "hits", "notes"}
     # The body passage, then the title (公务用车, a synonym) as a passage of its own.
     assert result["query"] == "公车" and result["total"] == 2
     hit, title = result["hits"]
     assert title["text"] == "公务用车管理"
-    assert set(hit) == HIT_KEYS
+    assert set(hit) == HIT_KEYS | {"matched"}
+    assert hit["matched"]["words"] == ["公车"] and hit["matched"]["missing"] == []
     assert hit["path"] == str(docs / "sub" / "b.md")
     assert hit["section"] == [] and hit["date"] == ""
     assert "<mark>公车</mark>" in hit["snippet"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -107,9 +108,7 @@ def test_a_change_that_keeps_size_and_time_is_found_while_the_time_is_recent(doc
 def test_query_time_dictionaries_apply_in_place(docs, tmp_path):
     index = index_of(docs)
     dict_dir = tmp_path / "dict"
-    dict_dir.mkdir()
-    for source in DEFAULT_DICT.iterdir():
-        (dict_dir / source.name).write_bytes(source.read_bytes())
+    shutil.copytree(DEFAULT_DICT, dict_dir)
     update_index(index, [docs], dict_dir)
     live = IndexDir(index).require_current()
     with open(dict_dir / "synonyms.txt", "a", encoding="utf-8") as stream:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -258,9 +259,7 @@ def test_updates_add_replace_and_remove_documents(opensearch_url, tmp_path):
 
 def test_synonym_edits_reach_searches_without_a_rebuild(opensearch_url, tmp_path):
     dict_dir = tmp_path / "dict"
-    dict_dir.mkdir()
-    for source in DEFAULT_DICT.iterdir():
-        (dict_dir / source.name).write_bytes(source.read_bytes())
+    shutil.copytree(DEFAULT_DICT, dict_dir)
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "a.txt").write_text("关于加强管理的通知\n\n严禁收受购物卡。\n", encoding="utf-8")

@@ -9,8 +9,6 @@ import pytest
 from conftest import REALDOCS
 
 from indexer.pipeline import doc_id_for
-from indexer.store import update_index
-from kb.cli import DEFAULT_DICT
 from kb.search import Searcher
 
 pytestmark = pytest.mark.skipif(
@@ -20,11 +18,8 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def real(tmp_path_factory) -> Searcher:
-    folder = tmp_path_factory.mktemp("realdocs-index")
-    report = update_index(folder, [REALDOCS / "docs"], DEFAULT_DICT)
-    assert not report.failed and len(report.added) == 170
-    return Searcher(folder)
+def real(real_searcher) -> Searcher:
+    return real_searcher
 
 
 def manifest() -> list[dict]:

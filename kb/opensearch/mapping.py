@@ -19,7 +19,7 @@ from kb.duplicates import fingerprint
 from kb.folding import fold
 
 # Bump when the mapping or the way rows become sources changes (a full rebuild follows).
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 
 TOKEN_FIELDS = ("words", "subwords")
 EXACT_FIELD = "exact"
@@ -39,7 +39,16 @@ KEYWORD_FIELDS = (
     *LIST_FIELDS,
 )
 # Columns the ranking, grouping and facets read for every candidate.
-CANDIDATE_FIELDS = ["doc_id", "fingerprint", "heading", "date", "doc_type", "issuer"]
+CANDIDATE_FIELDS = [
+    "doc_id",
+    "fingerprint",
+    "heading",
+    "meta",
+    "date",
+    "doc_type",
+    "issuer",
+    "case_id",
+]
 
 
 # kb's BM25 (``kb.bm25``: Whoosh's BM25F formula with Lucene's rounding of lengths, which
@@ -82,6 +91,7 @@ def index_body(shards: int, replicas: int, window: int, meta: dict) -> dict:
         ordinal={"type": "integer"},
         year={"type": "integer"},
         heading={"type": "boolean"},
+        meta={"type": "boolean"},
     )
     return {
         "settings": {

@@ -20,14 +20,14 @@ from pathlib import Path
 from whoosh import query as wq
 
 from kb.analysis import Segmenter
-from kb.dictionaries import Dictionaries
+from kb.dictionaries import Dictionaries, dictionary_path
 from kb.folding import fold, keep_table_in
 from kb.indexdir import IndexMissing, write_atomic
-from kb.opensearch.dsl import Substring, search_query
+from kb.opensearch.dsl import Substring, search_query, to_dsl
 from kb.opensearch.mapping import CANDIDATE_FIELDS
 from kb.opensearch.settings import OpenSearchSettings
 from kb.search import RERANK_DEPTH, TIME_BUDGET, TIMEOUT_NOTE, SearchCore
-from kb.view import EngineUnavailable, IndexView
+from kb.view import CONTAINS, EngineUnavailable, IndexView
 
 RECHECK_SECONDS = 2.0  # how stale the alias and dictionaries a query sees may be
 
@@ -118,9 +118,9 @@ class OpenSearchSearcher(SearchCore):
             if loaded is None or loaded.index != name or loaded.digest != digest:
                 folder = self.state_dir / f"dict-{digest}"
                 for file_name, text in files.items():
-                    target = folder / Path(file_name).name
-                    if not target.exists():
-                        folder.mkdir(parents=True, exist_ok=True)
+                    target = dictionary_path(folder, file_name)
+                    if target is not None and not target.exists():
+                        target.parent.mkdir(parents=True, exist_ok=True)
                         write_atomic(target, text.encode("utf-8"))
                 segmenter = Segmenter(Dictionaries.load(folder), self.state_dir)
                 loaded = _Loaded(name, digest, segmenter, meta.get("written", 0))
@@ -166,22 +166,24 @@ class _Candidates:
     def __init__(self) -> None:
         self.ids: list[str] = []
         self.doc_ids: list[str] = []
-        self.headings: list[bool] = []
+        self.furniture: list[bool] = []
         self.fingerprints: list[str] = []
         self.doc_types: list[str] = []
         self.dates: list[str] = []
         self.issuers: list[str] = []
+        self.case_ids: list[str] = []
         self.contexts: list[str] = []
         self.texts: list[str] = []
 
     def add(self, passage_id: str, source: dict) -> None:
         self.ids.append(passage_id)
         self.doc_ids.append(source.get("doc_id", ""))
-        self.headings.append(bool(source.get("heading")))
+        self.furniture.append(bool(source.get("heading") or source.get("meta")))
         self.fingerprints.append(source.get("fingerprint", ""))
         self.doc_types.append(source.get("doc_type", ""))
         self.dates.append(source.get("date", ""))
         self.issuers.append(source.get("issuer", ""))
+        self.case_ids.append(source.get("case_id", ""))
         self.contexts.append("")  # read for the candidates re-ranked only
         self.texts.append("")
 
@@ -214,7 +216,10 @@ class _OpenSearchView:
         body: list[dict] = []
         for field_name, term in wanted:
             body.append({"index": self.index})
-            query = {"term": {field_name: term}}
+            if field_name == CONTAINS:
+                query = to_dsl(Substring(term))
+            else:
+                query = {"term": {field_name: term}}
             body.append({"size": 0, "track_total_hits": True, "query": query})
         found = self.client.msearch(body=body)
         for pair, response in zip(wanted, found["responses"], strict=True):

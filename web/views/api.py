@@ -42,7 +42,7 @@ def api_cases():
     wanted = case_query(request.args)
     params = parse_search_params(request, current_app.config["PAGE_SIZE"])
     found = searcher().cases(**wanted, limit=params.per_page, offset=params.offset)
-    return jsonify({"total": found.total, **found.as_dict()})
+    return jsonify({"total": found.total, "notes": found.notes, **found.as_dict()})
 
 
 @blueprint.get("/openapi.json")

@@ -7,6 +7,7 @@ from collections import Counter
 from flask import Blueprint, render_template, request
 
 from web.app import searcher
+from web.views.params import MAX_QUERY
 
 blueprint = Blueprint("cases", __name__)
 
@@ -22,7 +23,7 @@ def case_query(args) -> dict:
     """The case filters of a request, cleaned; shared by the page and /api/cases."""
     take = lambda key: [v.strip()[:40] for v in args.getlist(key) if v.strip()][:10]  # noqa: E731
     return {
-        "query": (args.get("q") or "").strip()[:500],
+        "query": (args.get("q") or "").strip()[:MAX_QUERY],
         "problems": take("problem"),
         "sanctions": take("sanction"),
         "levels": take("level"),
@@ -76,6 +77,7 @@ def case_listing(args) -> dict:
         "cases": found.cases[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
         "total": found.total,
         "notes": found.notes,
+        "error": found.error,
         "facets": _facets(found.cases),
         "filters": FILTERS,
         "active": active,

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Blueprint, abort, render_template, request, send_file
 
 from web.app import searcher
+from web.views.params import MAX_QUERY
 
 blueprint = Blueprint("docs", __name__)
 
@@ -33,7 +34,7 @@ def document_page(doc_id: str):
         doc=view,
         outline=outline,
         highlighted=highlighted,
-        query=(request.args.get("q") or "")[:500],
+        query=(request.args.get("q") or "")[:MAX_QUERY],
         has_original=Path(view.source).is_file(),
     )
 

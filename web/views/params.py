@@ -6,7 +6,11 @@ from dataclasses import dataclass, field
 
 from flask import Request
 
-MAX_QUERY = 500
+from kb.query import MAX_QUERY_CHARS
+
+# What a request may carry. kb.query keeps the first MAX_QUERY_CHARS characters and says so;
+# cutting here at that length would cut silently.
+MAX_QUERY = 4 * MAX_QUERY_CHARS
 MAX_PAGE = 1000
 SORTS = ("relevance", "date")
 

@@ -11,11 +11,11 @@ from flask import Blueprint, abort, jsonify, render_template, request
 from kb.workbench import requirement, requirements, suggest_cases
 from web.app import searcher
 from web.exports.citation import citation
+from web.views.params import MAX_QUERY
 
 blueprint = Blueprint("requirements", __name__)
 
 PAGE_SIZE = 20
-MAX_QUERY = 500
 # "<doc_id>-r<n>" is a requirement; "<doc_id>-p<ordinal>" a passage kept in the 收集夹.
 ITEM_ID = re.compile(r"^([A-Za-z0-9]{1,64})-([rp])(\d{1,6})$")
 
@@ -113,6 +113,8 @@ def requirements_page():
         query=params["query"],
         items=[with_citation(item) for item in found.items],
         total=found.total,
+        notes=found.notes,
+        error=found.error,
         facets=found.facets,
         active_topics=active_topics,
         active_doc=params["doc_id"],
@@ -129,18 +131,20 @@ def api_requirements():
     limit = _int(request.args.get("limit") or request.args.get("per_page"), PAGE_SIZE, 1, 200)
     offset = _int(request.args.get("offset"), 0, 0, 1_000_000)
     found = requirements(searcher(), **params, limit=limit, offset=offset)
-    return jsonify(
-        {
-            "total": found.total,
-            "items": [with_citation(item) for item in found.items],
-            "facets": {
-                "topic": [{"name": n, "count": c} for n, c in found.facets.get("topic", [])],
-                "doc": [
-                    {"doc_id": d, "title": t, "count": c} for d, t, c in found.facets.get("doc", [])
-                ],
-            },
-        }
-    )
+    answer = {
+        "total": found.total,
+        "items": [with_citation(item) for item in found.items],
+        "notes": found.notes,
+        "facets": {
+            "topic": [{"name": n, "count": c} for n, c in found.facets.get("topic", [])],
+            "doc": [
+                {"doc_id": d, "title": t, "count": c} for d, t, c in found.facets.get("doc", [])
+            ],
+        },
+    }
+    if found.error:
+        answer["error"] = found.error
+    return jsonify(answer)
 
 
 @blueprint.get("/api/requirements/<item_id>")

@@ -1,0 +1,229 @@
+"""Query forms users type, tried on indexes of a realistic size (../shared/realdocs, where
+Whoosh's optimisations switch on) and on our own corpus: none may fail, each answers as the
+README's query table says."""
+
+from __future__ import annotations
+
+import pytest
+
+from kb.folding import fold
+from kb.search import Searcher
+
+
+def contains(hit, phrase: str) -> bool:
+    return fold(phrase) in fold(hit.text)
+
+
+# --- a quoted phrase together with other words -----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query, phrase",
+    [
+        ('"八项规定" 违规吃喝', "八项规定"),
+        ('违规吃喝 "八项规定"', "八项规定"),
+        ('"干部" 作风', "干部"),
+    ],
+)
+def test_phrase_with_words_on_a_real_size_index(real_searcher: Searcher, query, phrase):
+    result = real_searcher.search(query, limit=10)
+    assert not result.error
+    assert result.hits and all(contains(h, phrase) for h in result.hits)
+    # Every passage holding the phrase is found, as grep finds it.
+    everything = real_searcher.search(query, limit=100_000, per_doc=0)
+    alone = real_searcher.search(f'"{phrase}"', limit=100_000, per_doc=0)
+    assert everything.total == alone.total > 10
+
+
+@pytest.mark.parametrize(
+    "query, phrase", [('"错题本" 学生', "错题本"), ('"四风" 典型问题', "四风")]
+)
+def test_phrase_with_words_on_our_corpus(searcher: Searcher, query, phrase):
+    result = searcher.search(query, limit=10)
+    assert not result.error
+    assert result.hits and all(contains(h, phrase) for h in result.hits)
+
+
+# --- a failure inside kb stays with its one query --------------------------------------------
+
+
+@pytest.fixture
+def broken_planner(monkeypatch):
+    """Make kb fail internally on queries holding 故障, as a bug we do not know yet would."""
+    from kb.planner import Planner
+
+    plan = Planner.plan
+
+    def failing(self, parsed):
+        if "故障" in parsed.raw:
+            raise RuntimeError("simulated bug")
+        return plan(self, parsed)
+
+    monkeypatch.setattr(Planner, "plan", failing)
+
+
+def test_an_internal_error_is_a_message_for_that_query(searcher, broken_planner, caplog):
+    result = searcher.search("故障 八项规定")
+    assert result.error and "出错" in result.error and result.total == 0
+    assert "error" in result.as_dict()
+    assert any("simulated bug" in r.getMessage() or r.exc_info for r in caplog.records)
+    assert "error" not in searcher.search("八项规定").as_dict()
+
+
+def test_batch_goes_on_after_a_failing_line(corpus_index, broken_planner, capsys):
+    import io
+    import json
+    import sys
+
+    from kb.cli import main
+
+    queries = "八项规定\n故障 四风\n为基层减负\n"
+    stdin = sys.stdin
+    sys.stdin = io.StringIO(queries)
+    try:
+        code = main(["search", "-", "--index", str(corpus_index)])
+    finally:
+        sys.stdin = stdin
+    out, err = capsys.readouterr()
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [line["query"] for line in lines] == queries.split()[:1] + [
+        "故障 四风",
+        "为基层减负",
+    ]
+    assert "error" not in lines[0] and lines[0]["total"] > 0
+    assert "出错" in lines[1]["error"] and lines[1]["hits"] == []
+    assert "error" not in lines[2] and lines[2]["total"] > 0
+    assert "Traceback" not in err and "simulated bug" in err
+
+
+def test_web_and_api_answer_a_failing_query_without_a_500(corpus_index, broken_planner):
+    from web import create_app
+
+    client = create_app({"INDEX": str(corpus_index)}).test_client()
+    page = client.get("/search?q=故障")
+    assert page.status_code == 200 and "出错" in page.get_data(as_text=True)
+    api = client.get("/api/search?q=故障")
+    assert api.status_code == 200 and "出错" in api.get_json()["error"]
+    cases = client.get("/api/cases?q=故障")
+    assert cases.status_code == 200
+
+
+# --- nothing to look for ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query", ["", "   ", '""', "“”", "。，、！", "-宴请", '-"私人会所"', "!!! ???"]
+)
+def test_a_query_with_nothing_to_find_gets_a_message_not_the_index(real_searcher, query):
+    result = real_searcher.search(query)
+    assert result.total == 0 and not result.hits and not result.error
+    assert result.notes and all("请" in note for note in result.notes), result.notes
+
+
+def test_filters_alone_still_list_documents(real_searcher):
+    assert real_searcher.search("type:通报 year:2021-2023").total > 0
+    assert real_searcher.search("type:通报 -宴请").total > 0
+
+
+# --- quoted search is grep over the whole document, header lines included -----------------
+
+
+def _manifest() -> list[dict]:
+    import csv
+
+    from conftest import REALDOCS
+
+    with (REALDOCS / "MANIFEST.tsv").open(encoding="utf-8") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def test_a_quoted_doc_number_finds_its_document_first(real_searcher):
+    from pathlib import Path
+
+    from conftest import REALDOCS
+
+    rows = [
+        r
+        for r in _manifest()
+        if r["doc_no"]
+        and fold(r["doc_no"]) in fold((REALDOCS / "docs" / r["file"]).read_text(encoding="utf-8"))
+    ]
+    assert len(rows) >= 20
+    for row in rows:
+        for typed in (row["doc_no"], row["doc_no"].replace("〔", "[").replace("〕", "]")):
+            result = real_searcher.search(f'"{typed}"')
+            assert result.hits, typed
+            assert Path(result.hits[0].path).name == row["file"], typed
+            assert "<mark>" in result.hits[0].snippet
+
+
+def test_quoted_search_finds_header_and_signature_lines(build):
+    searcher = build(
+        {
+            "notice.txt": "青岚县人民政府办公室文件\n\n青政办发〔2024〕12号\n\n"
+            "关于开展作风建设专项整治的通知\n\n各乡镇人民政府：\n\n"
+            "现将有关事项通知如下。\n\n一、严禁以会议落实会议。\n\n"
+            "青岚县人民政府办公室\n\n2024年3月5日\n",
+            "other.txt": "关于转发的说明\n\n请认真学习青政办发〔2024〕12号文件。\n",
+        }
+    )
+    for phrase, expected in (
+        ("青政办发〔2024〕12号", "青政办发〔2024〕12号"),
+        ("青岚县人民政府办公室文件", "青岚县人民政府办公室文件"),
+        ("2024年3月5日", "2024年3月5日"),
+        ("各乡镇人民政府", "各乡镇人民政府："),
+    ):
+        result = searcher.search(f'"{phrase}"', per_doc=0)
+        assert result.hits and result.hits[0].path.endswith("notice.txt"), phrase
+        assert result.hits[0].text == expected
+    # The cited number is found in the other document too (grep), after the document itself.
+    cited = searcher.search('"青政办发[2024]12号"', per_doc=0)
+    assert [h.path.rsplit("/", 1)[-1] for h in cited.hits] == ["notice.txt", "other.txt"]
+    # The document reads in its own order: header lines stand where they stood.
+    view = searcher.document(cited.hits[0].doc_id)
+    texts = [p["text"] for p in view.in_reading_order()]
+    assert texts.index("青政办发〔2024〕12号") < texts.index("现将有关事项通知如下。")
+    assert texts[-2:] == ["青岚县人民政府办公室", "2024年3月5日"]
+    assert all(view.passages[n]["ordinal"] == n for n in range(len(view.passages)))
+
+
+# --- the case library understands categories and their common names --------------------------
+
+
+@pytest.mark.parametrize(
+    "query, categories",
+    [
+        ("形式主义", ["形式主义官僚主义"]),
+        ("违规吃喝", ["违规吃喝"]),
+        ("八项规定", ["违规吃喝", "违规收送礼品礼金", "公款旅游", "公车私用"]),
+        ("四风", ["形式主义官僚主义", "违规吃喝", "违规收送礼品礼金"]),
+    ],
+)
+@pytest.mark.parametrize("index", ["searcher", "real_searcher"])
+def test_case_search_finds_the_cases_filed_under_a_category(request, index, query, categories):
+    library = request.getfixturevalue(index)
+    found = library.cases(query, limit=100_000)
+    from kb.duplicates import fingerprint
+
+    ids = [case["id"] for case in found.cases]
+    # A case reposted by another unit is listed once, under whichever copy ranks first.
+    shown = {fingerprint(case["text"]) or case["id"] for case in found.cases}
+    assert not found.error
+    for category in categories:
+        filed = library.cases(problems=[category], limit=100_000).cases
+        assert filed, category
+        missing = [c["summary"] for c in filed if (fingerprint(c["text"]) or c["id"]) not in shown]
+        assert not missing, (category, missing[:3])
+    assert len(ids) == len(set(ids)) > 0
+
+
+def test_cases_filed_and_matching_come_before_the_others(searcher):
+    found = searcher.cases("违规吃喝 宴请", limit=100_000).cases
+    filed = ["违规吃喝" in c["problems"] for c in found]
+    assert filed[0] and filed == sorted(filed, reverse=True)
+
+
+@pytest.mark.parametrize("query", ["砉䶮 㸚鿏", "䶮䶮䶮䶮"])
+def test_words_no_passage_holds_find_nothing_not_everything(real_searcher, query):
+    result = real_searcher.search(query)
+    assert result.total == 0 and not result.error
