@@ -19,6 +19,7 @@ passages, of the first one that is (part of) a paragraph the judge marked as the
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import statistics
 import tempfile
@@ -86,7 +87,9 @@ def passage_rr(passages: list[tuple[str, str]], answers: dict[str, list[str]]) -
     return 0.0
 
 
-def evaluate(name: str, rank, judged: list[Judged], verbose: bool) -> dict[str, float]:
+def evaluate(
+    name: str, rank, judged: list[Judged], verbose: bool, per_query: dict | None = None
+) -> dict[str, float]:
     totals: dict[str, list[float]] = defaultdict(list)
     by_kind: dict[str, list[float]] = defaultdict(list)
     for item in judged:
@@ -105,6 +108,8 @@ def evaluate(name: str, rank, judged: list[Judged], verbose: bool) -> dict[str, 
         if answers:
             totals["P-MRR@10"].append(passage_rr(passages, answers))
         by_kind[item.kind].append(scores["MRR@10"])
+        if per_query is not None and item.split == "tune":
+            per_query[item.query] = scores["MRR@10"]
         if verbose and item.split == "tune" and scores["MRR@10"] < 1.0:
             print(f"  [{name}] RR={scores['MRR@10']:.2f} {item.query!r}: top {ranked[:3]}")
     summary = {metric: statistics.mean(values) for metric, values in totals.items()}
@@ -133,6 +138,7 @@ def main() -> None:
     parser.add_argument("--kb-only", action="store_true", help="skip the naive peers")
     parser.add_argument("--index", help="reuse (or keep) the kb index in this folder")
     parser.add_argument("--split", choices=SPLITS, help="only this split")
+    parser.add_argument("--dump", help="write kb's reciprocal rank per tune query (JSON) here")
     args = parser.parse_args()
     require_realdocs()
     files = document_files(CORPUS_DOCS) + document_files(REALDOCS)
@@ -156,10 +162,15 @@ def main() -> None:
         for split in SPLITS:
             chosen = [j for j in judged if j.split == split]
             if chosen:
+                per_query: dict[str, float] = {}
                 results = {
-                    name: evaluate(name, rank, chosen, args.verbose and name == "kb")
+                    name: evaluate(name, rank, chosen, args.verbose and name == "kb", per_query)
+                    if name == "kb"
+                    else evaluate(name, rank, chosen, False)
                     for name, rank in systems.items()
                 }
+                if args.dump and per_query:
+                    Path(args.dump).write_text(json.dumps(per_query, ensure_ascii=False))
                 report(split, chosen, results)
 
 

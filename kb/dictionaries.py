@@ -12,6 +12,7 @@ Formats (UTF-8, ``#`` starts a comment line, blank lines ignored):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -57,8 +58,21 @@ def parse_userdict(text: str, source: str = USERDICT) -> list[tuple[str, int | N
     return terms
 
 
-def parse_stopwords(text: str) -> frozenset[str]:
-    return frozenset(fold(line) for _, line in _lines(text))
+CASE_WORDS_SECTION = "[指向典型案例的词]"
+
+
+def parse_stopwords(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(stopwords, case words). Lines after ``[指向典型案例的词]`` are words that, typed in a
+    query, ask for typical cases (案例, 通报) rather than for text holding them."""
+    stopwords: set[str] = set()
+    case_words: set[str] = set()
+    target = stopwords
+    for _, line in _lines(text):
+        if line == CASE_WORDS_SECTION:
+            target = case_words
+            continue
+        target.add(fold(line))
+    return frozenset(stopwords), frozenset(case_words)
 
 
 @dataclass
@@ -124,10 +138,31 @@ class Dictionaries:
     userdict: list[tuple[str, int | None]]
     synonyms: Synonyms
     stopwords: frozenset[str]
+    case_words: frozenset[str]  # typed, they ask for typical cases (see parse_stopwords)
     taxonomy: Taxonomy
     topics: Topics
     userdict_digest: str
     index_digest: str
+
+    @functools.cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word the dictionaries name (folded): user dictionary terms, both sides of
+        synonyms and lexicon lines, case categories and their recognition words, requirement
+        topics and theirs. A query word outside it is everyday language or a detail of the
+        story told, not a term of the domain (see kb.planner)."""
+        words: set[str] = {term for term, _ in self.userdict}
+        for term, targets in self.synonyms.expansions.items():
+            words.add(term)
+            words.update(targets)
+        labelled = [
+            (c.label, c.keywords) for c in [*self.taxonomy.problems, *self.taxonomy.sanctions]
+        ] + [(t.name, t.keywords) for t in self.topics.topics]
+        for label, keywords in labelled:
+            words.update(label.split("/"))
+            for keyword in keywords:
+                words.update(p for p in re.split(r"…+|\.\.\.", keyword) if p)
+        words.update(self.taxonomy.groups)
+        return frozenset(fold(w) for w in words if len(w) > 1)
 
     @staticmethod
     def index_digest_of(folder: Path) -> str:
@@ -147,6 +182,7 @@ class Dictionaries:
         topics_text = read(TOPICS)
         digest = _digest
         synonyms = parse_synonyms(read(SYNONYMS))
+        stopwords, case_words = parse_stopwords(read(STOPWORDS))
         for name in dictionary_names(folder):
             if name.startswith(LEXICON + "/"):
                 parse_synonyms(read(name), source=name, into=synonyms)
@@ -154,7 +190,8 @@ class Dictionaries:
         return cls(
             userdict=parse_userdict(userdict_text),
             synonyms=synonyms,
-            stopwords=parse_stopwords(read(STOPWORDS)),
+            stopwords=stopwords,
+            case_words=case_words,
             taxonomy=parse_taxonomy(taxonomy_text) if taxonomy_text else default_taxonomy(),
             topics=parse_topics(topics_text) if topics_text else default_topics(),
             userdict_digest=digest(userdict_text),

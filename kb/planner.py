@@ -47,6 +47,7 @@ class Plan:
     needles: list[list[str]]  # strings to mark, grouped by what the user asked for
     concepts: list[Concept] = field(default_factory=list)
     phrases: list[str] = field(default_factory=list)  # quoted: every hit holds each
+    prefer_cases: bool = False  # the query asked for typical cases (案例, 通报 …)
     doc_nos: list[str] = field(default_factory=list)
     filter: wq.Query | None = None
     mask: wq.Query | None = None
@@ -58,6 +59,7 @@ class Planner:
     def __init__(self, view: IndexView) -> None:
         self.segmenter = view.segmenter
         self.view = view
+        self.prefer_cases = False  # set by concepts()
 
     # --- concepts ---------------------------------------------------------------------------
 
@@ -86,20 +88,52 @@ class Planner:
                 word = spans[i][0]
                 concepts.append(Concept(word, [word]))
                 i += 1
+        # 案例, 通报 … ask for typical cases, which seldom say so: passages of cases come
+        # first (see kb.search), and the word itself counts without being required.
+        for concept in concepts:
+            if concept.typed in dictionaries.case_words:
+                concept.hint = True
+                self.prefer_cases = True
         kept = [c for c in concepts if c.typed not in dictionaries.stopwords]
         unique: dict[str, Concept] = {}
         for concept in kept or concepts:
             unique.setdefault(concept.typed, concept)
         concepts = list(unique.values())[:MAX_CONCEPTS]
+        for concept in concepts:
+            # A phrase the dictionaries know still holds the words it was typed with
+            # (给领导送钱: 送钱), a weaker match than the phrase or what it stands for.
+            if len(concept.tokens) > 1:
+                concept.parts = [
+                    t
+                    for t in dict.fromkeys(concept.tokens)
+                    if len(t) > 1 and t not in dictionaries.stopwords and t not in concept.forms
+                ]
         self._count([form for concept in concepts for form in concept.forms])
         for concept in concepts:
+            concept.parts = [p for p in concept.parts if self._frequency(p)]
             if len(concept.tokens) == 1 and self._frequency(concept.typed) <= RARE_WORD:
                 concept.parts = self._parts(concept.typed)
         count = self.view.doc_count()
         for concept in concepts:
             concept.frequency = max(self._frequency(form) for form in concept.forms)
             concept.weight = concept_weight(concept, count, concept.frequency)
+        self._temper(concepts)
         return concepts
+
+    def _temper(self, concepts: list[Concept]) -> None:
+        """A word no dictionary knows (偷偷, 外面, 照单全收: everyday language, a detail of the
+        story) weighs at most what the lightest domain word of the query weighs: rarity in
+        the archive makes it look telling, but documents avoid such words, they do not
+        specialise in them. A rare word never outweighs the rest of the query."""
+        vocabulary = self.segmenter.dictionaries.vocabulary
+        words = [c for c in concepts if c.weight and not c.hint and len(c.typed) > 1]
+        known = [c for c in words if c.alternatives or c.typed in vocabulary]
+        if not known:
+            return
+        ceiling = min(c.weight for c in known)
+        for concept in words:
+            if concept not in known:
+                concept.weight = min(concept.weight, ceiling)
 
     def _count(self, forms: list[str]) -> None:
         """Fetch at once what ``_frequency`` will ask about ``forms`` (one request remotely)."""
@@ -186,6 +220,7 @@ class Planner:
             query=wq.Every(), needles=[[p] for p in parsed.phrases], phrases=list(parsed.phrases)
         )
         plan.concepts = self.concepts(parsed.free_text) if parsed.free_text else []
+        plan.prefer_cases = self.prefer_cases
         for concept in plan.concepts:
             # Single characters are marked only when they are all the user typed.
             forms = [f for f in concept.forms if len(f) > 1 or len(plan.concepts) == 1]

@@ -39,6 +39,7 @@ class Concept:
     parts: list[str] = field(default_factory=list)
     weight: float = 1.0
     frequency: int = 0  # passages holding one of its forms (the most found form's count)
+    hint: bool = False  # says what kind of passage is wanted (案例): a preference, not required
 
     @property
     def forms(self) -> list[str]:
@@ -59,7 +60,7 @@ class Concept:
     def required(self) -> bool:
         """Whether a passage must hold it to count as matching every word typed: words, not
         single characters, and only what the index holds at all."""
-        return len(self.typed) > 1 and self.found
+        return len(self.typed) > 1 and self.found and not self.hint
 
 
 def idf(doc_count: int, doc_frequency: int) -> float:

@@ -165,9 +165,10 @@ class SearchCore:
                     plan.concepts, table.texts[docnum], table.contexts[docnum], bm25, best
                 )
                 factor = 1.0 if content else HEADING_FACTOR
-                key = (targeted, verdict.covers_all, content, verdict.score * factor)
+                wanted = plan.prefer_cases and bool(table.case_ids[docnum])
+                key = (targeted, verdict.covers_all, content, wanted, verdict.score * factor)
             else:
-                key = (targeted, False, content, score)
+                key = (targeted, False, content, False, score)
             keyed.append((key, score, docnum))
         keyed.sort(key=lambda item: item[0], reverse=True)
         return [(score, docnum) for _, score, docnum in keyed] + tail

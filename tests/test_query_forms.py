@@ -227,3 +227,46 @@ def test_cases_filed_and_matching_come_before_the_others(searcher):
 def test_words_no_passage_holds_find_nothing_not_everything(real_searcher, query):
     result = real_searcher.search(query)
     assert result.total == 0 and not result.error
+
+
+# --- colloquial questions: vocabulary, not queries ----------------------------------------------
+
+FILLER = {f"f{i}.txt": f"第{i}号学习通知\n\n党员干部要认真学习第{i}期课程。\n" for i in range(30)}
+
+
+def test_a_rare_everyday_word_never_outweighs_the_domain_words(build):
+    """偷偷 is rarer in the archive than anything else typed, but it is everyday language, not a
+    term of the domain: the passage about what the question is about comes first."""
+    searcher = build(
+        {
+            **FILLER,
+            "story.txt": "一则随笔\n\n他偷偷地走了。\n",
+            "rule.txt": "经商规定\n\n不得违规经商办企业。\n",
+        }
+    )
+    hits = searcher.search("党员干部偷偷做生意").hits
+    assert hits[0].path.endswith("rule.txt")
+    assert {"word": "经商办企业", "for": "做生意"} in hits[0].matched["expansions"]
+
+
+def test_a_recognised_phrase_still_holds_the_words_it_was_typed_with(build):
+    """老板请吃饭 is a lexicon phrase; a passage telling it in other words (老板 … 吃饭) without
+    the official wording (宴请, 私营企业主) is still found, as a weaker match."""
+    searcher = build({**FILLER, "story.txt": "忏悔\n\n有的老板经常约我吃饭，我都去了。\n"})
+    hits = searcher.search("老板请吃饭").hits
+    assert hits and hits[0].path.endswith("story.txt")
+    reached = {e["word"] for e in hits[0].matched["expansions"]}
+    assert {"老板", "吃饭"} <= reached
+
+
+def test_case_words_prefer_typical_cases_over_text_that_says_the_word(build):
+    notice = (
+        "关于违规吃喝典型问题的通报\n\n"
+        "近期查处了一批问题，现通报如下。\n\n"
+        "1.某局局长张某违规吃喝问题。2024年3月，张某接受管理服务对象宴请。张某受到党内警告处分。\n"
+    )
+    speech = "在会议上的讲话\n\n各单位要严查违规吃喝，这类案例很多，要引以为戒。\n"
+    searcher = build({"notice.txt": notice, "speech.txt": speech})
+    hits = searcher.search("违规吃喝 案例").hits
+    assert hits[0].case_id and hits[0].path.endswith("notice.txt")
+    assert "案例" not in hits[0].matched["missing"]  # a wish, not a word every hit must hold
