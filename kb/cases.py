@@ -37,6 +37,7 @@ _GAP = 20  # how many characters "…" in a keyword stands for, within one sente
 _SECTION_PROBLEMS = "问题类别"
 _SECTION_SANCTIONS = "处理处分"
 _SECTION_GROUPS = "类别统称"
+_SECTION_LEVELS = "干部层级的说法"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,20 @@ class Taxonomy:
     sanctions: list[Category] = field(default_factory=list)
     # Names for groups of problem categories (八项规定, 四风): name -> category labels.
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # How people name the cadre levels of LEVELS (处级干部 -> 县处级): word -> level.
+    level_words: dict[str, str] = field(default_factory=dict)
+
+    def facets_named(self, word: str) -> set[str]:
+        """What a searched word names among the facets a case is filed under, in the form of
+        kb.passage_table.facets_of: problem categories (p:), sanctions (s:), a level (l:)."""
+        word = fold(word.strip())
+        named = set()
+        for category in self.sanctions:
+            if word == fold(category.label) or word in {fold(k) for k in category.keywords}:
+                named.add(f"s:{category.label}")
+        if word in self.level_words:
+            named.add(f"l:{self.level_words[word]}")
+        return named
 
     def categories_named(self, word: str) -> list[str]:
         """The problem categories a searched word names: a category's name or the last part
@@ -103,8 +118,9 @@ def parse_taxonomy(text: str) -> Taxonomy:
     problems: list[Category] = []
     sanctions: list[Category] = []
     groups: dict[str, tuple[str, ...]] = {}
+    level_words: dict[str, str] = {}
     section: list[Category] | None = None
-    in_groups = False
+    in_groups = in_levels = False
     for raw in text.splitlines():
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -113,12 +129,23 @@ def parse_taxonomy(text: str) -> Taxonomy:
         if heading:
             name = heading.group(1)
             in_groups = name == _SECTION_GROUPS
+            in_levels = name == _SECTION_LEVELS
             if name == _SECTION_PROBLEMS:
                 section = problems
             elif name == _SECTION_SANCTIONS:
                 section = sanctions
-            elif not in_groups:
+            elif not in_groups and not in_levels:
                 raise ValueError(f"分类词表中有未知的段名：{line}")
+            continue
+        if in_levels:
+            parts = re.match(r"^([^:：]+)[:：](.*)$", line)
+            if not parts or parts.group(1).strip() not in LEVELS:
+                raise ValueError(
+                    f"[{_SECTION_LEVELS}] 段每行以 {'/'.join(LEVELS)} 之一加冒号开头：{line}"
+                )
+            for word in re.split(r"[,，、]", parts.group(2)):
+                if word.strip():
+                    level_words[fold(word.strip())] = parts.group(1).strip()
             continue
         if section is None and not in_groups:
             raise ValueError(f"分类词表的类别行必须写在 [问题类别] 或 [处理处分] 段下：{line}")
@@ -147,7 +174,7 @@ def parse_taxonomy(text: str) -> Taxonomy:
             parent = name.split("/", 1)[0].strip()
             name = f"{parent}/{name.split('/', 1)[1].strip()}"
         section.append(Category(name, keywords, parent))
-    return Taxonomy(problems, sanctions, groups)
+    return Taxonomy(problems, sanctions, groups, level_words)
 
 
 def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:

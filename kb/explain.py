@@ -14,7 +14,9 @@ def context_of(stored: dict) -> str:
     return fold(stored.get("title", "") + " " + " ".join(stored.get("section") or []))
 
 
-def matched(plan: Plan, text: str, context: str, doc_no: str = "") -> dict:
+def matched(
+    plan: Plan, text: str, context: str, doc_no: str = "", facets: frozenset[str] = frozenset()
+) -> dict:
     """What of ``plan`` a passage (folded ``text`` and ``context``) matched:
 
     ``{"words": [...], "expansions": [{"word": "宴请", "for": "请吃饭"}], "phrases": [...],
@@ -23,7 +25,7 @@ def matched(plan: Plan, text: str, context: str, doc_no: str = "") -> dict:
     words: list[str] = []
     expansions: list[dict[str, str]] = []
     missing: list[str] = []
-    for found in explain(plan.concepts, text, context):
+    for found in explain(plan.concepts, text, context, facets):
         concept = found.concept
         if not found.form:
             if concept.required:

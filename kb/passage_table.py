@@ -2,8 +2,8 @@
 
 Search needs some facts about every candidate passage — its document, whether it is
 furniture (a heading, the title, a metadata line), its duplicate fingerprint, the document's
-type, date and issuer (for facets and sorting), its typical case, its folded heading context
-and text (for re-ranking and exact substring search).
+type, date and issuer (for facets and sorting), its typical case and what that case is filed
+under, its folded heading context and text (for re-ranking and exact substring search).
 Reading them from Whoosh's compressed stored fields costs ~15 µs a passage; here they are
 plain lists, and the folded texts also form one string that ``str.find`` scans for quoted
 search — about a millisecond per million characters, exact by construction, across word
@@ -27,6 +27,7 @@ import os
 from pathlib import Path
 
 from kb.duplicates import fingerprint
+from kb.facets import facets_of
 from kb.folding import fold
 
 COLUMNS = (
@@ -37,6 +38,7 @@ COLUMNS = (
     "date",
     "issuer",
     "case_id",
+    "facets",
     "context",
     "text",
 )
@@ -57,6 +59,7 @@ def _row(stored: dict) -> tuple[str, ...]:
         stored.get("date", ""),
         stored.get("issuer", ""),
         stored.get("case_id", ""),
+        facets_of(stored),
         fold(stored.get("title", "") + " " + " ".join(stored.get("section") or [])),
         fold(text),
     )
@@ -157,6 +160,7 @@ class PassageTable:
         self.dates = named["date"]
         self.issuers = named["issuer"]
         self.case_ids = named["case_id"]
+        self.facets = named["facets"]
         self.contexts = named["context"]
         self.texts = named["text"]
         self.text = "\n".join(self.texts)

@@ -13,12 +13,14 @@ phrases are required substrings; a 发文字号 known to the index pins its docu
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 from whoosh import matching
 from whoosh import query as wq
 
 from kb.docno import printed_forms, whole_doc_no
+from kb.facets import facet_term
 from kb.folding import fold, normalize_space
 from kb.query import ParsedQuery
 from kb.ranking import Concept, concept_weight
@@ -37,6 +39,7 @@ COMMON_MIN = 50
 MAX_ALTERNATIVES = 8
 RARE_WORD = 2  # passages: a typed word this rare reaches its parts too (see Planner._parts)
 RERANK_FLOOR = 100  # candidates the rare concepts must find before common ones may stay out
+TOLD_RUN = 8  # characters without a space: a query typed as a sentence, not as chosen words
 
 
 @dataclass
@@ -95,6 +98,8 @@ class Planner:
                 concept.hint = True
                 self.prefer_cases = True
         kept = [c for c in concepts if c.typed not in dictionaries.stopwords]
+        # A question or a story (能不能…, 偷偷在外面…) rather than a list of chosen words.
+        told = len(kept) < len(concepts) or any(len(p) >= TOLD_RUN for p in free_text.split())
         unique: dict[str, Concept] = {}
         for concept in kept or concepts:
             unique.setdefault(concept.typed, concept)
@@ -108,23 +113,42 @@ class Planner:
                     for t in dict.fromkeys(concept.tokens)
                     if len(t) > 1 and t not in dictionaries.stopwords and t not in concept.forms
                 ]
+            concept.facets = self._facets(concept)
         self._count([form for concept in concepts for form in concept.forms])
+        self.view.prefetch([facet_term(f) for concept in concepts for f in concept.facets])
         for concept in concepts:
             concept.parts = [p for p in concept.parts if self._frequency(p)]
             if len(concept.tokens) == 1 and self._frequency(concept.typed) <= RARE_WORD:
                 concept.parts = self._parts(concept.typed)
         count = self.view.doc_count()
         for concept in concepts:
-            concept.frequency = max(self._frequency(form) for form in concept.forms)
+            concept.frequency = max(
+                [self._frequency(form) for form in concept.forms]
+                + [self.view.doc_frequency(*facet_term(f)) for f in concept.facets]
+            )
             concept.weight = concept_weight(concept, count, concept.frequency)
-        self._temper(concepts)
+        if told:
+            self._temper(concepts)
         return concepts
 
+    def _facets(self, concept: Concept) -> frozenset[str]:
+        """What the concept names among the facets cases are filed under: categories,
+        sanctions and levels by the case taxonomy, a year by its digits."""
+        taxonomy = self.segmenter.dictionaries.taxonomy
+        named: set[str] = set()
+        for form in (concept.typed, *concept.alternatives):
+            named |= taxonomy.facets_named(form)
+        year = _YEAR.fullmatch(concept.typed)
+        if year:
+            named.add(f"y:{year.group(1)}")
+        return frozenset(named)
+
     def _temper(self, concepts: list[Concept]) -> None:
-        """A word no dictionary knows (偷偷, 外面, 照单全收: everyday language, a detail of the
-        story) weighs at most what the lightest domain word of the query weighs: rarity in
-        the archive makes it look telling, but documents avoid such words, they do not
-        specialise in them. A rare word never outweighs the rest of the query."""
+        """In a question told in everyday words, a word no dictionary knows (偷偷, 外面,
+        照单全收: a detail of the story) weighs at most what the lightest domain word of the
+        query weighs: rarity in the archive makes it look telling, but documents avoid such
+        words, they do not specialise in them. A rare word never outweighs the rest of the
+        query. Words a user lists (银行 违规吃喝 案例) are each chosen and keep their weight."""
         vocabulary = self.segmenter.dictionaries.vocabulary
         words = [c for c in concepts if c.weight and not c.hint and len(c.typed) > 1]
         known = [c for c in words if c.alternatives or c.typed in vocabulary]
@@ -213,6 +237,9 @@ class Planner:
         forms = [self._form(concept.typed, concept.weight, 1.0)]
         forms += [self._form(a, concept.weight, SYNONYM_WEIGHT) for a in concept.alternatives]
         forms += [self._form(p, concept.weight, PART_WEIGHT) for p in concept.parts]
+        if concept.facets:  # the cases filed under what it names, whatever their text says
+            filed = wq.Or([wq.Term(*facet_term(f)) for f in sorted(concept.facets)])
+            forms.append(Filed(filed, concept.weight * SYNONYM_WEIGHT))
         return forms
 
     def plan(self, parsed: ParsedQuery) -> Plan:
@@ -307,6 +334,17 @@ class Planner:
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+
+
+_YEAR = re.compile(r"((?:19|20)\d\d)年?")
+
+
+class Filed(wq.ConstantScoreQuery):
+    """Passages filed under some facet values, each scored ``score`` (Whoosh needs no scorer
+    for the keyword fields underneath)."""
+
+    def matcher(self, searcher, context=None):
+        return super().matcher(searcher, searcher.boolean_context())
 
 
 class _FlatOr(wq.Or):

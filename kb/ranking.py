@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from kb.facets import facet_label
+
 SYNONYM_FACTOR = 0.8
 PART_FACTOR = 0.5  # matched only by a part of a typed word the documents never use whole
 CONTEXT_FACTOR = 0.8  # matched in title or headings only
@@ -40,6 +42,9 @@ class Concept:
     weight: float = 1.0
     frequency: int = 0  # passages holding one of its forms (the most found form's count)
     hint: bool = False  # says what kind of passage is wanted (案例): a preference, not required
+    # What it names among the facets typical cases are filed under (kb.passage_table.facets_of):
+    # 处级干部 -> l:县处级, 违规吃喝 -> p:违规吃喝, 2023 -> y:2023.
+    facets: frozenset[str] = frozenset()
 
     @property
     def forms(self) -> list[str]:
@@ -75,9 +80,12 @@ def concept_weight(concept: Concept, doc_count: int, doc_frequency: int) -> floa
     return weight * (1.0 if len(concept.typed) > 1 else SINGLE_CHAR_FACTOR)
 
 
-def _match(concept: Concept, text: str, context: str) -> tuple[float, float, list[int], str]:
+def _match(
+    concept: Concept, text: str, context: str, facets: frozenset[str] = frozenset()
+) -> tuple[float, float, list[int], str]:
     """(credit in 0..1, credit in title/headings, positions in text, the form that earned the
-    credit or "") of the best form."""
+    credit or "") of the best form; what a passage's case is filed under counts as a synonym
+    would (a 县处级 case matches 处级干部 whether or not its text says so)."""
     credit = in_context = 0.0
     best = ""
     positions: list[int] = []
@@ -95,6 +103,9 @@ def _match(concept: Concept, text: str, context: str) -> tuple[float, float, lis
     if in_context * CONTEXT_FACTOR > credit:
         credit = in_context * CONTEXT_FACTOR
         best = next(f for f in concept.forms if f in context and concept.factor(f) == in_context)
+    if credit < SYNONYM_FACTOR and concept.facets & facets:
+        credit = SYNONYM_FACTOR
+        best = facet_label(min(concept.facets & facets))
     return credit, in_context, sorted(positions), best
 
 
@@ -109,11 +120,14 @@ class Matched:
     in_context_only: bool
 
 
-def explain(concepts: list[Concept], text: str, context: str) -> list[Matched]:
-    """Per concept, the forms that matched in this passage (folded ``text`` and ``context``)."""
+def explain(
+    concepts: list[Concept], text: str, context: str, facets: frozenset[str] = frozenset()
+) -> list[Matched]:
+    """Per concept, the forms that matched in this passage (folded ``text`` and ``context``,
+    ``facets`` of its case)."""
     found = []
     for concept in concepts:
-        credit, _, positions, form = _match(concept, text, context)
+        credit, _, positions, form = _match(concept, text, context, facets)
         others = tuple(f for f in concept.forms if f != form and (f in text or f in context))
         found.append(
             Matched(concept, form if credit else "", others if credit else (), not positions)
@@ -155,15 +169,21 @@ class Assessment:
 
 
 def assess(
-    concepts: list[Concept], text: str, context: str, bm25: float, best_bm25: float
+    concepts: list[Concept],
+    text: str,
+    context: str,
+    bm25: float,
+    best_bm25: float,
+    facets: frozenset[str] = frozenset(),
 ) -> Assessment:
-    """Score one candidate; ``text`` and ``context`` (title + headings) are folded."""
+    """Score one candidate; ``text`` and ``context`` (title + headings) are folded, ``facets``
+    what its case is filed under."""
     total = sum(c.weight for c in concepts) or 1.0
     covered = in_context = 0.0
     occurrences = []
     covers_all = True
     for concept in concepts:
-        credit, context_credit, positions, _ = _match(concept, text, context)
+        credit, context_credit, positions, _ = _match(concept, text, context, facets)
         covered += credit * concept.weight
         in_context += context_credit * concept.weight
         if positions and concept.required:

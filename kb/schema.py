@@ -48,10 +48,10 @@ def build_schema(segmenter: Segmenter | None = None) -> fields.Schema:
         # Typical cases (kb.cases): every passage of a case carries its filters; the case's
         # first passage stores the whole record.
         case_id=fields.ID(stored=True),
-        problem=fields.KEYWORD(commas=True, lowercase=False),
-        sanction=fields.KEYWORD(commas=True, lowercase=False),
-        level=fields.ID(),
-        case_year=fields.KEYWORD(commas=True),
+        problem=fields.KEYWORD(commas=True, lowercase=False, stored=True),
+        sanction=fields.KEYWORD(commas=True, lowercase=False, stored=True),
+        level=fields.ID(stored=True),
+        case_year=fields.KEYWORD(commas=True, stored=True),
         case=fields.STORED(),
         # Requirement clauses (kb.requirements) stored on the passage that states them.
         has_requirements=fields.ID(),

@@ -30,6 +30,7 @@ from kb.analysis import Segmenter
 from kb.bm25 import KbBM25F
 from kb.duplicates import fingerprint
 from kb.explain import context_of, matched, partial_notes
+from kb.facets import facet_set, facets_of
 from kb.folding import fold
 from kb.indexdir import Generation, IndexDir, IndexMissing
 from kb.passage_table import PassageTable
@@ -162,7 +163,12 @@ class SearchCore:
             if plan.concepts:
                 bm25 = score - DOC_NO_WEIGHT if targeted else score
                 verdict = assess(
-                    plan.concepts, table.texts[docnum], table.contexts[docnum], bm25, best
+                    plan.concepts,
+                    table.texts[docnum],
+                    table.contexts[docnum],
+                    bm25,
+                    best,
+                    facet_set(table.facets[docnum]),
                 )
                 factor = 1.0 if content else HEADING_FACTOR
                 wanted = plan.prefer_cases and bool(table.case_ids[docnum])
@@ -237,7 +243,8 @@ class SearchCore:
             ]
             if ranked and plan.concepts:
                 first = ranked[0][0]
-                best = matched(plan, table.texts[first], table.contexts[first])
+                facets = facet_set(table.facets[first])
+                best = matched(plan, table.texts[first], table.contexts[first], facets=facets)
                 notes.extend(partial_notes(plan, best))
             counts = _facets(ranked, table) if facets else {}
             return SearchResult(raw_query, len(ranked), hits, notes, counts)
@@ -472,7 +479,13 @@ class SearchCore:
             also_in=also_in,
             ordinal=stored.get("ordinal", 0),
             case_id=stored.get("case_id", ""),
-            matched=matched(plan, fold(text), context_of(stored), stored.get("doc_no", "")),
+            matched=matched(
+                plan,
+                fold(text),
+                context_of(stored),
+                stored.get("doc_no", ""),
+                facet_set(facets_of(stored)),
+            ),
         )
 
 

@@ -27,6 +27,7 @@ class Columns(Protocol):
     dates: list[str]
     issuers: list[str]
     case_ids: list[str]  # the typical case a passage belongs to, or ""
+    facets: list[str]  # what it is filed under (kb.passage_table.facets_of)
     contexts: list[str]
     texts: list[str]
 

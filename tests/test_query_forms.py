@@ -270,3 +270,24 @@ def test_case_words_prefer_typical_cases_over_text_that_says_the_word(build):
     hits = searcher.search("违规吃喝 案例").hits
     assert hits[0].case_id and hits[0].path.endswith("notice.txt")
     assert "案例" not in hits[0].matched["missing"]  # a wish, not a word every hit must hold
+
+
+def test_level_words_match_the_level_cases_are_filed_under(build):
+    """A trainer types 处级干部: case records say 县处级, the case text says 局长."""
+    notice = (
+        "关于3起违规吃喝典型问题的通报\n\n"
+        "1.某镇党委副书记钱某违规吃喝问题。2021年8月，钱某接受私营企业主宴请。"
+        "钱某受到党内警告处分。\n\n"
+        "2.某县村委会主任孙某违规吃喝问题。2022年3月，孙某接受私营企业主宴请。"
+        "孙某受到党内严重警告处分。\n\n"
+        "3.某市财政局局长赵某违规吃喝问题。2023年5月，赵某多次接受私营企业主宴请。"
+        "赵某受到撤职处分。\n"
+    )
+    searcher = build({"notice.txt": notice})
+    levels = {c["person"]: c["level"] for c in searcher.cases(limit=10).cases}
+    assert levels == {"钱某": "乡科级", "孙某": "其他", "赵某": "县处级"}
+    for query, person in (("处级干部 违规吃喝", "赵某"), ("乡镇干部 违规吃喝", "钱某")):
+        hit = searcher.search(query).hits[0]
+        assert person in hit.text, query
+    hit = searcher.search("处级干部 违规吃喝").hits[0]
+    assert {"word": "县处级（干部层级）", "for": "处级"} in hit.matched["expansions"]

@@ -53,6 +53,11 @@ def to_dsl(query: wq.Query) -> dict:
                 "boost": query.score * boost,
             }
         }
+    if isinstance(query, wq.ConstantScoreQuery):
+        inner = to_dsl(query.child)
+        if inner is MATCH_NONE:
+            return MATCH_NONE
+        return {"constant_score": {"filter": inner, "boost": query.score * boost}}
     if isinstance(query, wq.Term):
         if query.fieldname in TOKEN_FIELDS:
             return {"term": {query.fieldname: {"value": query.text, "boost": boost}}}

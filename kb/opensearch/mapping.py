@@ -48,6 +48,10 @@ CANDIDATE_FIELDS = [
     "doc_type",
     "issuer",
     "case_id",
+    "problem",
+    "sanction",
+    "level",
+    "case_year",
 ]
 
 

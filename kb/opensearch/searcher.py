@@ -21,10 +21,11 @@ from whoosh import query as wq
 
 from kb.analysis import Segmenter
 from kb.dictionaries import Dictionaries, dictionary_path
+from kb.facets import facets_of
 from kb.folding import fold, keep_table_in
 from kb.indexdir import IndexMissing, write_atomic
 from kb.opensearch.dsl import Substring, search_query, to_dsl
-from kb.opensearch.mapping import CANDIDATE_FIELDS
+from kb.opensearch.mapping import CANDIDATE_FIELDS, LIST_FIELDS
 from kb.opensearch.settings import OpenSearchSettings
 from kb.search import RERANK_DEPTH, TIME_BUDGET, TIMEOUT_NOTE, SearchCore
 from kb.view import CONTAINS, EngineUnavailable, IndexView
@@ -172,6 +173,7 @@ class _Candidates:
         self.dates: list[str] = []
         self.issuers: list[str] = []
         self.case_ids: list[str] = []
+        self.facets: list[str] = []
         self.contexts: list[str] = []
         self.texts: list[str] = []
 
@@ -184,6 +186,7 @@ class _Candidates:
         self.dates.append(source.get("date", ""))
         self.issuers.append(source.get("issuer", ""))
         self.case_ids.append(source.get("case_id", ""))
+        self.facets.append(facets_of(source))
         self.contexts.append("")  # read for the candidates re-ranked only
         self.texts.append("")
 
@@ -270,7 +273,11 @@ class _OpenSearchView:
         table = self.table = _Candidates()
         top: list[tuple[float, int]] = []
         for key, hit in enumerate(found["hits"]["hits"]):
-            columns = {name: values[0] for name, values in hit.get("fields", {}).items() if values}
+            columns = {
+                name: values if name in LIST_FIELDS else values[0]
+                for name, values in hit.get("fields", {}).items()
+                if values
+            }
             table.add(columns["passage_id"], columns)
             # Sorted by date, Whoosh gives no scores: neither do we.
             top.append((0.0 if by_date else float(hit.get("_score") or 0.0), key))
