@@ -254,34 +254,31 @@ class Planner:
             if forms:
                 plan.needles.append(forms)
 
-        ranked: wq.Query | None = None
+        ranked: list[wq.Query] = []  # what ranks the passages found
         if plan.concepts:
             finders = self._finders(plan.concepts)
             # Words no passage holds find nothing (never the whole index).
-            ranked = _union([f for c in finders for f in self._concept(c)]) if finders else None
-            ranked = ranked or wq.NullQuery
+            ranked = [f for c in finders for f in self._concept(c)] or [wq.NullQuery]
 
+        # Quoted phrases are required of every hit; a quoted 发文字号 of a document we hold
+        # ranks that document first (see _phrase).
         required = [self._phrase(p, plan) for p in parsed.phrases]
-        if plan.doc_nos:  # a quoted 发文字号 of a document we hold: that document first
-            targets = [wq.Term("doc_no", form, boost=DOC_NO_WEIGHT) for form in plan.doc_nos]
-            ranked = _union([*targets, ranked]) if ranked else _union(targets)
-        main: wq.Query | None = ranked
-        if required:
-            must = wq.And(required) if len(required) > 1 else required[0]
-            main = wq.AndMaybe(must, ranked) if ranked else must
-
-        targeted: list[wq.Query] = []
+        # A 发文字号 typed without quotes finds its document first, or, for a document we do
+        # not hold, the passages that cite it.
         self.view.prefetch([("doc_no", f) for match in parsed.doc_nos for f in match.forms])
         for match in parsed.doc_nos:
             form = next((f for f in match.forms if self.view.doc_frequency("doc_no", f)), None)
             if form:
-                targeted.append(wq.Term("doc_no", form, boost=DOC_NO_WEIGHT))
                 plan.doc_nos.append(form)
-            else:  # not a document we hold: find the passages that cite it
-                targeted.append(self.substring(match.normal, CITED_DOC_NO_SCORE))
+            else:
+                ranked.append(self.substring(match.normal, CITED_DOC_NO_SCORE))
             plan.needles.append([form or match.normal])
-        if targeted:
-            main = wq.Or([*targeted, main]) if main else wq.Or(targeted)
+        ranked += [wq.Term("doc_no", f, boost=DOC_NO_WEIGHT) for f in dict.fromkeys(plan.doc_nos)]
+
+        main: wq.Query | None = _union(ranked) if ranked else None
+        if required:
+            must = wq.And(required) if len(required) > 1 else required[0]
+            main = wq.AndMaybe(must, main) if main else must
         plan.query = main or wq.Every()
         plan.filter = self._filter(parsed)
         if parsed.excluded:
@@ -340,11 +337,24 @@ _YEAR = re.compile(r"((?:19|20)\d\d)年?")
 
 
 class Filed(wq.ConstantScoreQuery):
-    """Passages filed under some facet values, each scored ``score`` (Whoosh needs no scorer
-    for the keyword fields underneath)."""
+    """Passages filed under some facet values, each scored ``score`` times ``boost`` (Whoosh
+    needs no scorer for the keyword fields underneath)."""
+
+    def __init__(self, child: wq.Query, score: float = 1.0) -> None:
+        super().__init__(child, score)
+        self.boost = 1.0
+
+    def _rewrap(self, child: wq.Query) -> Filed:
+        rewrapped = Filed(child, self.score)
+        rewrapped.boost = self.boost
+        return rewrapped
 
     def matcher(self, searcher, context=None):
-        return super().matcher(searcher, searcher.boolean_context())
+        found = self.child.matcher(searcher, searcher.boolean_context())
+        if isinstance(found, matching.NullMatcherClass):
+            return found
+        ids = list(found.all_ids())
+        return matching.ListMatcher(ids, all_weights=self.score * self.boost)
 
 
 class _FlatOr(wq.Or):

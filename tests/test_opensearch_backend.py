@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import test_fuzz
+import test_query_grammar
 import test_search
 from hypothesis import given
 from hypothesis import strategies as st
@@ -49,6 +50,9 @@ test_search_never_raises_and_notes_explain_cut_offs = (
     test_fuzz.test_search_never_raises_and_notes_explain_cut_offs
 )
 test_suggestions_never_raise = test_fuzz.test_suggestions_never_raise
+# The grammar of what users type, on an OpenSearch index of realdocs (or of our corpus).
+test_every_query_answers_or_says_why = test_query_grammar.test_every_query_answers_or_says_why
+test_every_case_search_answers = test_query_grammar.test_every_case_search_answers
 
 _names = itertools.count()
 
@@ -71,6 +75,19 @@ def drop(backend: Backend) -> None:
     name = backend.opensearch.index
     client.indices.delete(index=f"{name}-*", ignore=[404])  # the aliases go with them
     client.close()
+
+
+@pytest.fixture(scope="module")
+def grammar_searcher(opensearch_url, tmp_path_factory):
+    """The grammar tests' searcher: OpenSearch over realdocs (our corpus where it is absent)."""
+    from conftest import REALDOCS
+
+    docs = REALDOCS / "docs" if (REALDOCS / "docs").is_dir() else DEFAULT_DOCS
+    backend = fresh_backend(opensearch_url, tmp_path_factory.mktemp("os-grammar"))
+    report = update(backend, [docs], DEFAULT_DICT)
+    assert not report.failed
+    yield backend.open_searcher()
+    drop(backend)
 
 
 @pytest.fixture(scope="module")
