@@ -48,7 +48,8 @@ class Concept:
 
     @property
     def forms(self) -> list[str]:
-        return [self.typed, *self.alternatives, *self.parts]
+        typed = [self.typed] if self.typed else []  # (feedback concepts were not typed)
+        return [*typed, *self.alternatives, *self.parts]
 
     def factor(self, form: str) -> float:
         """How much a match of ``form`` counts: the typed form fully, others less."""

@@ -31,6 +31,8 @@ from kb.bm25 import KbBM25F
 from kb.duplicates import fingerprint
 from kb.explain import context_of, matched, partial_notes
 from kb.facets import facet_set, facets_of
+from kb.feedback import PASSAGES as FEEDBACK_PASSAGES
+from kb.feedback import feedback
 from kb.folding import fold
 from kb.indexdir import Generation, IndexDir, IndexMissing
 from kb.passage_table import PassageTable
@@ -265,6 +267,12 @@ class SearchCore:
             top.sort(key=lambda e: (table.dates[e[1]], not table.furniture[e[1]]), reverse=True)
         else:
             top = self._rerank(table, top, plan)
+            best = [table.texts[d] for _, d in top[:FEEDBACK_PASSAGES]]
+            extra = feedback(plan.concepts, best, view) if plan.concepts else None
+            if extra is not None:  # ranked again with what the best passages share
+                plan.concepts.append(extra)
+                top = self._rerank(table, top, plan)
+                plan.concepts.remove(extra)
         return plan, top, notes
 
     def suggest(self, raw_query: str, limit: int = 5) -> list[str]:

@@ -291,3 +291,27 @@ def test_level_words_match_the_level_cases_are_filed_under(build):
         assert person in hit.text, query
     hit = searcher.search("处级干部 违规吃喝").hits[0]
     assert {"word": "县处级（干部层级）", "for": "处级"} in hit.matched["expansions"]
+
+
+def test_feedback_takes_the_dictionary_words_the_best_passages_share(searcher):
+    from kb.feedback import feedback
+    from kb.ranking import Concept
+
+    texts = [
+        "某局干部饮酒后驾驶机动车，被查获，属醉酒驾驶。",
+        "张某饮酒后驾驶机动车，酒精含量超标，属醉酒驾驶。",
+        "李某酒后驾驶机动车，受到政务处分。",
+    ]
+    with searcher._view() as view:
+        extra = feedback([Concept("喝酒", ["喝酒"])], texts, view)
+    assert extra is not None and extra.hint and not extra.required and extra.typed == ""
+    assert "醉酒驾驶" in extra.alternatives or "饮酒" in extra.alternatives
+    assert "喝酒" not in extra.forms and extra.weight > 0
+
+
+def test_feedback_words_are_never_shown_as_matched(real_searcher):
+    result = real_searcher.search("喝了酒开车会怎么样")
+    assert result.hits
+    for hit in result.hits:
+        # Every expansion names the typed words it stands for; feedback words stand for none.
+        assert all(e["for"] and e["for"] in result.query for e in hit.matched["expansions"])
