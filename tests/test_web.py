@@ -113,6 +113,20 @@ def test_openapi_document_describes_the_endpoints(client):
     assert {"/api/search", "/api/docs/{doc_id}"} <= set(spec["paths"])
 
 
+def test_openapi_search_schema_matches_real_answers(client):
+    spec = client.get("/api/openapi.json").get_json()
+    schema = spec["paths"]["/api/search"]["get"]["responses"]["200"]["content"]["application/json"][
+        "schema"
+    ]
+    answer = client.get("/api/search?q=领导接受老板请吃饭").get_json()
+    assert set(schema["required"]) <= set(answer) <= set(schema["properties"])
+    hit_schema = schema["properties"]["hits"]["items"]
+    hit = answer["hits"][0]
+    assert set(hit_schema["required"]) <= set(hit) <= set(hit_schema["properties"])
+    matched = hit_schema["properties"]["matched"]
+    assert set(matched["required"]) <= set(hit["matched"]) <= set(matched["properties"])
+
+
 def _two_items(client):
     hits = client.get("/api/search?q=错题本&per_page=2").get_json()["hits"]
     items = []

@@ -20,6 +20,7 @@ _HIT = {
         "snippet",
         "score",
         "also_in",
+        "matched",
     ],
     "properties": {
         "doc_id": _STRING,
@@ -44,8 +45,30 @@ _HIT = {
                 "properties": {k: _STRING for k in ("doc_id", "path", "title", "date")},
             },
         },
+        "matched": {
+            "type": "object",
+            "description": "这一段为什么被找到",
+            "required": ["words", "expansions", "phrases", "missing"],
+            "properties": {
+                "words": {"type": "array", "items": _STRING, "description": "直接匹配的检索词"},
+                "expansions": {
+                    "type": "array",
+                    "description": "由检索词扩展出的公文用语（如 宴请 ← 请吃饭）或案例卡片上的层级、年份、处分",
+                    "items": {
+                        "type": "object",
+                        "properties": {"word": _STRING, "for": _STRING},
+                    },
+                },
+                "phrases": {"type": "array", "items": _STRING, "description": "精确短语"},
+                "doc_no": {"type": "string", "description": "命中的发文字号（检索词中有时）"},
+                "missing": {"type": "array", "items": _STRING, "description": "这一段不含的检索词"},
+            },
+        },
     },
 }
+# Messages about the query (cut, partly matched, nothing to find), and a failure inside kb.
+_NOTES = {"type": "array", "items": _STRING, "description": "给用户的提示"}
+_FAILED = {"type": "string", "description": "只在检索于系统内部出错时出现：中文说明，详情见日志"}
 
 _CASE = {
     "type": "object",
@@ -138,11 +161,13 @@ def openapi_document() -> dict:
                                 "application/json": {
                                     "schema": {
                                         "type": "object",
-                                        "required": ["query", "total", "hits"],
+                                        "required": ["query", "total", "hits", "notes"],
                                         "properties": {
                                             "query": _STRING,
                                             "total": {"type": "integer"},
                                             "hits": {"type": "array", "items": _HIT},
+                                            "notes": _NOTES,
+                                            "error": _FAILED,
                                         },
                                     }
                                 }
@@ -176,7 +201,9 @@ def openapi_document() -> dict:
                                         "type": "object",
                                         "properties": {
                                             "total": {"type": "integer"},
+                                            "notes": _NOTES,
                                             "cases": {"type": "array", "items": _CASE},
+                                            "error": _FAILED,
                                         },
                                     }
                                 }
@@ -207,7 +234,9 @@ def openapi_document() -> dict:
                                         "properties": {
                                             "total": {"type": "integer"},
                                             "items": {"type": "array", "items": _REQUIREMENT},
+                                            "notes": _NOTES,
                                             "facets": {"type": "object"},
+                                            "error": _FAILED,
                                         },
                                     }
                                 }
