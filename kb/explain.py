@@ -51,7 +51,7 @@ def partial_notes(plan: Plan, best: dict | None) -> list[str]:
     reach), and, when the best passage lacks some of the others, that no passage holds them all.
     ``best`` is the ``matched`` summary of the best passage."""
     notes: list[str] = []
-    absent = [c.typed for c in plan.concepts if len(c.typed) > 1 and not c.found]
+    absent = _absent(plan.concepts)
     if absent and len(absent) < len(plan.concepts):
         notes.append(f"文件中没有找到{_quoted(absent)}，结果只按其余检索词查找。")
     elif absent:
@@ -62,6 +62,23 @@ def partial_notes(plan: Plan, best: dict | None) -> list[str]:
             "每条结果下注明了它匹配的词。"
         )
     return notes
+
+
+def _absent(concepts: list[Concept]) -> list[str]:
+    """What was typed that no passage holds, in order; single characters the segmenter cut a
+    word it did not know into (砉 䶮) are joined again."""
+    absent: list[str] = []
+    joining = False
+    for concept in concepts:
+        if concept.found or concept.hint or not concept.typed:
+            joining = False
+            continue
+        if joining and len(concept.typed) == 1:
+            absent[-1] += concept.typed
+        else:
+            absent.append(concept.typed)
+        joining = len(concept.typed) == 1
+    return absent
 
 
 def _required(concepts: list[Concept]) -> int:

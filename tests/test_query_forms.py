@@ -315,3 +315,64 @@ def test_feedback_words_are_never_shown_as_matched(real_searcher):
     for hit in result.hits:
         # Every expansion names the typed words it stands for; feedback words stand for none.
         assert all(e["for"] and e["for"] in result.query for e in hit.matched["expansions"])
+
+
+# --- content before furniture -----------------------------------------------------------------
+
+
+def _is_furniture(searcher, hit) -> bool:
+    passage = searcher.document(hit.doc_id).passages[hit.ordinal]
+    return passage["heading"] or passage["meta"]
+
+
+@pytest.mark.parametrize("query", ["八项规定", "为基层减负", "政务新媒体", "违规吃喝 典型问题"])
+def test_passages_that_say_something_come_before_titles_and_headings(real_searcher, query):
+    hits = real_searcher.search(query, limit=10, per_doc=0).hits
+    kinds = [_is_furniture(real_searcher, h) for h in hits]
+    assert kinds and not kinds[0]
+    covering = [h for h in hits if not h.matched["missing"]]
+    seen_furniture = False
+    for hit in covering:  # among passages that match as well, no heading before text
+        furniture = _is_furniture(real_searcher, hit)
+        assert not (seen_furniture and not furniture), query
+        seen_furniture = seen_furniture or furniture
+
+
+def test_a_filter_only_listing_shows_each_documents_text_first(real_searcher):
+    hits = real_searcher.search("type:通报 year:2021-2023", limit=30).hits
+    firsts = {}
+    for hit in hits:
+        firsts.setdefault(hit.doc_id, hit)
+    assert firsts and not any(_is_furniture(real_searcher, h) for h in firsts.values())
+
+
+# --- a partial match says so --------------------------------------------------------------------
+
+
+def test_words_found_nowhere_are_named(real_searcher):
+    result = real_searcher.search("砉䶮 八项规定")
+    assert result.total > 0
+    assert any("没有找到“砉䶮”" in note for note in result.notes), result.notes
+
+
+def test_a_query_matching_only_in_part_says_so(real_searcher):
+    result = real_searcher.search("区块链 挖矿 八项规定")
+    first = result.hits[0]
+    assert first.matched["missing"]
+    assert any("没有同时包含全部检索词" in note for note in result.notes), result.notes
+    complete = real_searcher.search("违规吃喝 八项规定")
+    assert not complete.hits[0].matched["missing"]
+    assert not any("没有同时包含" in note for note in complete.notes)
+
+
+def test_a_query_cut_by_the_search_box_says_so(real_searcher, realdocs_index):
+    from urllib.parse import quote
+
+    from web import create_app
+
+    client = create_app({"INDEX": str(realdocs_index)}).test_client()
+    long = "为基层减负" * 130  # 650 characters
+    page = client.get(f"/search?q={quote(long)}").get_data(as_text=True)
+    assert "检索词过长" in page and 'maxlength="500"' not in page
+    api = client.get(f"/api/search?q={quote(long)}").get_json()
+    assert any("过长" in note for note in api["notes"])
