@@ -70,27 +70,7 @@ class Planner:
         """Typed words grouped with synonym and lexicon phrases from the dictionaries,
         stopwords dropped, each with how many passages hold it and its weight."""
         dictionaries = self.segmenter.dictionaries
-        synonyms = dictionaries.synonyms
-        spans = self.segmenter.spans(free_text)
-        concepts: list[Concept] = []
-        i = 0
-        while i < len(spans):
-            match = None
-            for j in range(len(spans) - 1, i - 1, -1):
-                typed = free_text[spans[i][1] : spans[j][2]].replace(" ", "")
-                if len(typed) <= synonyms.longest and synonyms.of(typed):
-                    match = (j, typed)
-                    break
-            if match:
-                j, typed = match
-                tokens = [w for w, _, _ in spans[i : j + 1]]
-                alternatives = [a for a in synonyms.of(typed) if a != typed]
-                concepts.append(Concept(typed, tokens, alternatives[:MAX_ALTERNATIVES]))
-                i = j + 1
-            else:
-                word = spans[i][0]
-                concepts.append(Concept(word, [word]))
-                i += 1
+        concepts = self._recognise(free_text)
         # 案例, 通报 … ask for typical cases, which seldom say so: passages of cases come
         # first (see kb.search), and the word itself counts without being required.
         for concept in concepts:
@@ -158,6 +138,104 @@ class Planner:
         for concept in words:
             if concept not in known:
                 concept.weight = min(concept.weight, ceiling)
+
+    def _recognise(self, text: str) -> list[Concept]:
+        """The typed text as concepts, in the order typed: runs of jieba's words that form a
+        dictionary phrase (老板 请 吃饭 -> 老板请吃饭), characters jieba left single joined when
+        the archive or the dictionaries know them together, and where jieba cut an everyday
+        phrase wrongly (份子钱能收吗 -> 份子/钱能: a "word" no passage holds), the dictionary
+        phrase of three characters or more that the wrong cut hides."""
+        spans = self.segmenter.spans(text)
+        self.view.prefetch([(f, w) for w, _, _ in spans for f in ("words", "subwords")])
+        dictionaries = self.segmenter.dictionaries
+        doubtful = [
+            (s, e)
+            for w, s, e in spans
+            if len(w) > 1 and w not in dictionaries.vocabulary and not self._word_frequency(w)
+        ]
+        synonyms = dictionaries.synonyms
+        taken: list[tuple[int, int]] = []
+        for start, end in _phrases_in(text, synonyms):
+            hides = any(s < start < e or s < end < e for s, e in doubtful)
+            if hides and all(end <= s or start >= e for s, e in taken):
+                taken.append((start, end))
+        found: list[tuple[int, Concept]] = []
+        for start, end in taken:
+            phrase = text[start:end]
+            found.append((start, self._phrase_concept(phrase, self.segmenter.words(phrase))))
+        rest: list[tuple[str, int, int]] = []  # jieba's words outside those phrases
+        for word, s, e in spans:
+            for start, end in taken:
+                if start <= s and e <= end:
+                    break
+                if s < start < e:
+                    e = start
+                elif s < end < e:
+                    s = end
+            else:
+                if text[s:e].strip():
+                    rest.append((text[s:e], s, e))
+        found += self._segmented(text, rest)
+        return [concept for _, concept in sorted(found, key=lambda item: item[0])]
+
+    def _phrase_concept(self, typed: str, tokens: list[str]) -> Concept:
+        synonyms = self.segmenter.dictionaries.synonyms
+        alternatives = [a for a in synonyms.of(typed) if a != typed]
+        return Concept(typed, tokens, alternatives[:MAX_ALTERNATIVES])
+
+    def _segmented(
+        self, piece: str, spans: list[tuple[str, int, int]]
+    ) -> list[tuple[int, Concept]]:
+        """Concepts of jieba's words (``spans`` of ``piece``): runs forming dictionary phrases,
+        the rest one word each."""
+        synonyms = self.segmenter.dictionaries.synonyms
+        spans = self._join_singles(piece, spans)
+        found: list[tuple[int, Concept]] = []
+        i = 0
+        while i < len(spans):
+            match = None
+            for j in range(len(spans) - 1, i - 1, -1):
+                typed = piece[spans[i][1] : spans[j][2]].replace(" ", "")
+                if len(typed) <= synonyms.longest and synonyms.of(typed):
+                    match = (j, typed)
+                    break
+            if match:
+                j, typed = match
+                tokens = [w for w, _, _ in spans[i : j + 1]]
+                found.append((spans[i][1], self._phrase_concept(typed, tokens)))
+                i = j + 1
+            else:
+                word = spans[i][0]
+                found.append((spans[i][1], Concept(word, [word])))
+                i += 1
+        return found
+
+    def _join_singles(
+        self, piece: str, spans: list[tuple[str, int, int]]
+    ) -> list[tuple[str, int, int]]:
+        """Adjacent single characters (not stopwords) as one word when the dictionaries know
+        them together (jieba leaves words it does not know in pieces: 雾 霾), or when they
+        count something and passages say so (十 起)."""
+        dictionaries = self.segmenter.dictionaries
+        single = [
+            len(w) == 1 and w not in dictionaries.stopwords and e == s + 1 for w, s, e in spans
+        ]
+        joined: list[tuple[str, int, int]] = []
+        i = 0
+        while i < len(spans):
+            j = i
+            while j + 1 < len(spans) and single[j + 1] and spans[j + 1][1] == spans[j][2]:
+                j += 1
+            if single[i] and j > i:
+                word = piece[spans[i][1] : spans[j][2]]
+                counted = _COUNT.fullmatch(word) and self.view.doc_frequency(CONTAINS, word)
+                if counted or dictionaries.synonyms.of(word) or word in dictionaries.vocabulary:
+                    joined.append((word, spans[i][1], spans[j][2]))
+                    i = j + 1
+                    continue
+            joined.append(spans[i])
+            i += 1
+        return joined
 
     def _count(self, forms: list[str]) -> None:
         """Fetch at once what ``_frequency`` will ask about ``forms`` (one request remotely)."""
@@ -334,6 +412,23 @@ class Planner:
 
 
 _YEAR = re.compile(r"((?:19|20)\d\d)年?")
+
+
+LONG_PHRASE = 3  # dictionary phrases this long are recognised wherever they stand
+# A count as notices print it in their titles (十起, 七名, 三批): jieba cuts it in two.
+_COUNT = re.compile(r"[一二三四五六七八九十百两]{1,3}[起名人批个项条]")
+
+
+def _phrases_in(text: str, synonyms) -> list[tuple[int, int]]:
+    """(start, end) of every dictionary phrase of LONG_PHRASE characters or more in ``text``,
+    longest first, then leftmost."""
+    found = [
+        (start, start + size)
+        for size in range(min(synonyms.longest, len(text)), LONG_PHRASE - 1, -1)
+        for start in range(len(text) - size + 1)
+        if " " not in text[start : start + size] and synonyms.of(text[start : start + size])
+    ]
+    return found
 
 
 class Filed(wq.ConstantScoreQuery):

@@ -376,3 +376,23 @@ def test_a_query_cut_by_the_search_box_says_so(real_searcher, realdocs_index):
     assert "检索词过长" in page and 'maxlength="500"' not in page
     api = client.get(f"/api/search?q={quote(long)}").get_json()
     assert any("过长" in note for note in api["notes"])
+
+
+def test_a_phrase_a_wrong_cut_hides_is_still_recognised(searcher):
+    """jieba cuts 份子钱能收吗 into 份子/钱能/收/吗; 钱能 is a word no passage holds, and the
+    lexicon phrase 份子钱 it hides is recognised. Right cuts are left alone."""
+    from kb.planner import Planner
+
+    with searcher._view() as view:
+        planner = Planner(view)
+        typed = [c.typed for c in planner.concepts("下属随的份子钱能收吗")]
+        assert "份子钱" in typed and "钱能" not in typed
+        assert [c.typed for c in planner.concepts("中纪委全会 讲话")][0] in ("中纪委全会", "中纪委")
+
+
+def test_a_count_jieba_cuts_in_two_is_one_word_when_passages_say_it(real_searcher):
+    from kb.planner import Planner
+
+    with real_searcher._view() as view:
+        counted = [c.typed for c in Planner(view).concepts("通报十起 违规吃喝")]
+    assert "十起" in counted and "起" not in counted
