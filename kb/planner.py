@@ -164,7 +164,7 @@ class Planner:
             phrase = text[start:end]
             found.append((start, self._phrase_concept(phrase, self.segmenter.words(phrase))))
         rest: list[tuple[str, int, int]] = []  # jieba's words outside those phrases
-        for word, s, e in spans:
+        for _word, s, e in spans:
             for start, end in taken:
                 if start <= s and e <= end:
                     break
