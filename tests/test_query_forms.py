@@ -396,3 +396,18 @@ def test_a_count_jieba_cuts_in_two_is_one_word_when_passages_say_it(real_searche
     with real_searcher._view() as view:
         counted = [c.typed for c in Planner(view).concepts("通报十起 违规吃喝")]
     assert "十起" in counted and "起" not in counted
+
+
+def test_the_page_shows_why_each_hit_was_found(corpus_index):
+    import re
+
+    from web import create_app
+
+    client = create_app({"INDEX": str(corpus_index)}).test_client()
+    html = client.get("/search?q=领导接受老板请吃饭").get_data(as_text=True)
+    lines = re.findall(r'<p class="why">(.*?)</p>', html, re.S)
+    assert lines and all("匹配" in line or "扩展" in line for line in lines)
+    assert any("←" in line and "老板" in line for line in lines)
+    api = client.get("/api/search?q=领导接受老板请吃饭").get_json()
+    first = api["hits"][0]["matched"]
+    assert first["words"] and any(e["word"] in api["hits"][0]["text"] for e in first["expansions"])
