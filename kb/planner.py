@@ -102,6 +102,7 @@ class Planner:
                 concept.parts = self._parts(concept.typed)
         count = self.view.doc_count()
         for concept in concepts:
+            concept.unwritten = bool(concept.alternatives) and not self._frequency(concept.typed)
             concept.frequency = max(
                 [self._frequency(form) for form in concept.forms]
                 + [self.view.doc_frequency(*facet_term(f)) for f in concept.facets]
@@ -313,7 +314,8 @@ class Planner:
 
     def _concept(self, concept: Concept) -> list[wq.Query]:
         forms = [self._form(concept.typed, concept.weight, 1.0)]
-        forms += [self._form(a, concept.weight, SYNONYM_WEIGHT) for a in concept.alternatives]
+        alternative = 1.0 if concept.unwritten else SYNONYM_WEIGHT
+        forms += [self._form(a, concept.weight, alternative) for a in concept.alternatives]
         forms += [self._form(p, concept.weight, PART_WEIGHT) for p in concept.parts]
         if concept.facets:  # the cases filed under what it names, whatever their text says
             filed = wq.Or([wq.Term(*facet_term(f)) for f in sorted(concept.facets)])

@@ -42,6 +42,7 @@ class Concept:
     weight: float = 1.0
     frequency: int = 0  # passages holding one of its forms (the most found form's count)
     hint: bool = False  # says what kind of passage is wanted (案例): a preference, not required
+    unwritten: bool = False  # no passage holds the typed form: only its alternatives can match
     # What it names among the facets typical cases are filed under (kb.passage_table.facets_of):
     # 处级干部 -> l:县处级, 违规吃喝 -> p:违规吃喝, 2023 -> y:2023.
     facets: frozenset[str] = frozenset()
@@ -52,10 +53,13 @@ class Concept:
         return [*typed, *self.alternatives, *self.parts]
 
     def factor(self, form: str) -> float:
-        """How much a match of ``form`` counts: the typed form fully, others less."""
+        """How much a match of ``form`` counts: the typed form fully, others less; but when
+        documents never use the typed form (请吃饭, 开会太多), what it stands for counts fully."""
         if form == self.typed:
             return 1.0
-        return SYNONYM_FACTOR if form in self.alternatives else PART_FACTOR
+        if form in self.alternatives:
+            return 1.0 if self.unwritten else SYNONYM_FACTOR
+        return PART_FACTOR
 
     @property
     def found(self) -> bool:
