@@ -232,9 +232,9 @@ def main() -> None:
             results = {
                 label: evaluate(
                     label,
-                    lambda q, s=s: [h.path for h in s.search(q, limit=50).hits],
+                    lambda q, s=s: [(h.path, h.text) for h in s.search(q, limit=50).hits],
                     judged,
-                    False,
+                    set(),
                 )
                 for label, s in searchers.items()
             }

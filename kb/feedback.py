@@ -21,6 +21,7 @@ PASSAGES = 5  # the best passages of the first ranking that are read
 TERMS = 8  # dictionary words taken from them
 SHARED = 2  # a word must stand in at least this many of them
 WEIGHT = 2.0  # the feedback concept's weight, relative to a typed word of its rarity
+READ = 300  # characters of each passage read (a passage holds at most 500)
 
 
 def feedback(concepts: list[Concept], texts: list[str], view: IndexView) -> Concept | None:
@@ -31,7 +32,7 @@ def feedback(concepts: list[Concept], texts: list[str], view: IndexView) -> Conc
     asked = {form for concept in concepts for form in concept.forms}
     shared: Counter[str] = Counter()
     for text in texts[:PASSAGES]:
-        words = set(segmenter.words(text))
+        words = set(segmenter.words(text[:READ]))
         shared.update(w for w in words if len(w) > 1 and w in vocabulary and w not in asked)
     candidates = [word for word, count in shared.items() if count >= SHARED]
     if not candidates:
