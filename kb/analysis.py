@@ -12,6 +12,7 @@ Exact quoted search works on the folded text itself (``kb.passage_table``).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import shutil
@@ -30,6 +31,9 @@ _ASCII_RUN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
 
 jieba.setLogLevel(logging.WARNING)
 
+
+SHORT = 32  # characters: texts this short are segmented once per Segmenter (see spans)
+SHORT_CACHE = 50_000
 
 _loaded: dict[str, tuple[jieba.Tokenizer, Path | None]] = {}
 _loading = threading.Lock()
@@ -70,6 +74,9 @@ class Segmenter:
         self.dictionaries = dictionaries
         self._cache_dir = cache_dir
         self._tokenizer: jieba.Tokenizer | None = None
+        self._short_spans = functools.lru_cache(maxsize=SHORT_CACHE)(
+            lambda folded: tuple(self._cut(folded))
+        )
 
     @property
     def _jieba(self) -> jieba.Tokenizer:
@@ -78,7 +85,14 @@ class Segmenter:
         return self._tokenizer
 
     def spans(self, folded: str) -> list[tuple[str, int, int]]:
-        """(word, start, end) for every word-like token of already-folded text."""
+        """(word, start, end) for every word-like token of already-folded text. Short texts
+        (queries, their words and the dictionary forms they reach, asked again and again)
+        are cut once and remembered."""
+        if len(folded) <= SHORT:
+            return list(self._short_spans(folded))
+        return self._cut(folded)
+
+    def _cut(self, folded: str) -> list[tuple[str, int, int]]:
         return [
             (w, start, end) for w, start, end in self._jieba.tokenize(folded) if _WORDLIKE.search(w)
         ]

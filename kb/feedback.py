@@ -22,6 +22,7 @@ TERMS = 8  # dictionary words taken from them
 SHARED = 2  # a word must stand in at least this many of them
 WEIGHT = 2.0  # the feedback concept's weight, relative to a typed word of its rarity
 READ = 300  # characters of each passage read (a passage holds at most 500)
+DEPTH = 30  # candidates ranked again (the feedback reorders the top of the list)
 
 
 def feedback(concepts: list[Concept], texts: list[str], view: IndexView) -> Concept | None:

@@ -31,6 +31,7 @@ from kb.bm25 import KbBM25F
 from kb.duplicates import fingerprint
 from kb.explain import context_of, matched, partial_notes
 from kb.facets import facet_set, facets_of
+from kb.feedback import DEPTH as FEEDBACK_DEPTH
 from kb.feedback import PASSAGES as FEEDBACK_PASSAGES
 from kb.feedback import feedback
 from kb.folding import fold
@@ -149,12 +150,13 @@ class SearchCore:
 
     @staticmethod
     def _rerank(
-        table: Columns, top: list[tuple[float, int]], plan: Plan
+        table: Columns, top: list[tuple[float, int]], plan: Plan, depth: int = RERANK_DEPTH
     ) -> list[tuple[float, int]]:
-        """Re-score the best candidates by coverage (see kb.ranking); the rest keep BM25 order."""
+        """Re-score the best ``depth`` candidates by coverage (see kb.ranking); the rest keep
+        their order."""
         if not plan.concepts and not plan.doc_nos:  # quoted phrases alone: all score alike
             return sorted(top, key=lambda entry: table.furniture[entry[1]])
-        head, tail = top[:RERANK_DEPTH], top[RERANK_DEPTH:]
+        head, tail = top[:depth], top[depth:]
         best = max((score for score, _ in head), default=0.0)
         keyed = []
         for score, docnum in head:
@@ -271,7 +273,7 @@ class SearchCore:
             extra = feedback(plan.concepts, best, view) if plan.concepts else None
             if extra is not None:  # ranked again with what the best passages share
                 plan.concepts.append(extra)
-                top = self._rerank(table, top, plan)
+                top = self._rerank(table, top, plan, FEEDBACK_DEPTH)
                 plan.concepts.remove(extra)
         return plan, top, notes
 
