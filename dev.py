@@ -117,7 +117,15 @@ def main(argv: list[str]) -> None:
         call(PYTHON, "-m", "ruff", "format", "--check", ".")
         call(PYTHON, "-m", "pytest", *rest)
     else:
-        for script in ("quality", "speed", "incremental", "cases", "metadata", "requirements"):
+        for script in (
+            "quality",
+            "latency",
+            "speed",
+            "incremental",
+            "cases",
+            "metadata",
+            "requirements",
+        ):
             call(PYTHON, f"bench/{script}.py")
         print("The load test (about 15 minutes, installs wrk): .venv/bin/python bench/load.py")
 
