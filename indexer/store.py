@@ -57,7 +57,8 @@ DEFAULT_LOCK_TIMEOUT = 5.0
 RACY_SECONDS = 3.0  # FAT stores times in 2 s steps; network shares may lag a little more
 # Crash-test hook (tests/test_crash_safety.py): with KB_DIE_AT=<stage> the process ends at
 # that stage as abruptly as a kill. Stages: locked, half (half the files added), committed,
-# table, synced (generation complete, not yet live), switched (live, old ones not removed).
+# table, written (every file of the generation written, the tree not yet flushed), synced
+# (generation complete, not yet live), switched (live, old ones not removed).
 DIE_AT_ENV = "KB_DIE_AT"
 INDEX_NAME = "MAIN"  # Whoosh's default index name: _MAIN_<generation>.toc, MAIN_<segment>.*
 _TOC = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")
@@ -443,6 +444,7 @@ def _update(
         whoosh_generation = _toc_generation(generation.whoosh_dir)
         _write_manifest(generation, whoosh_generation, plan.entries, sync=False)
         generation.write_meta({"schema_version": SCHEMA_VERSION, "dictionaries": index_digest})
+        _checkpoint("written")
         sync_tree(generation.folder)
         _checkpoint("synced")
     except BaseException:  # never live: the half-built generation goes (or the next run's)
