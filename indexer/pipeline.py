@@ -9,6 +9,7 @@ from pathlib import Path
 from indexer.readers import UnreadableFile, read_file
 from kb.analysis import Segmenter
 from kb.cases import Taxonomy, extract_cases
+from kb.filenames import identity
 from kb.folding import fold
 from kb.model import Document
 from kb.requirements import Topics, extract_requirements
@@ -22,8 +23,9 @@ class Failure:
 
 
 def doc_id_for(path: Path) -> str:
-    """Stable per file location, so a changed file replaces its old passages."""
-    return hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:12]
+    """Stable per file location, so a changed file replaces its old passages. The name's bytes
+    are hashed, so a name in any encoding has an id (and UTF-8 names keep theirs)."""
+    return hashlib.sha1(identity(path.resolve())).hexdigest()[:12]
 
 
 def content_hash(data: bytes) -> str:

@@ -40,11 +40,13 @@ from filelock import FileLock, Timeout
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
+from indexer.discover import walk
 from indexer.pipeline import Failure, content_hash, doc_id_for, index_rows, load_document
 from indexer.readers import UnreadableFile, supported
 from indexer.sidecar import is_side_file, read_side_metadata, side_file_candidates
 from kb.analysis import Segmenter
 from kb.dictionaries import LEXICON, Dictionaries, dictionary_names
+from kb.filenames import readable
 from kb.folding import keep_table_in
 from kb.indexdir import Generation, IndexDir, sync_tree, write_atomic
 from kb.passage_table import lines_by_segment, table_path, write_table
@@ -115,19 +117,17 @@ class Entry:
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[Failure]]:
-    """Files under ``paths`` (folders recursively, hidden entries skipped), sorted."""
+    """Files under ``paths`` (folders walked by ``indexer.discover``, hidden entries left out),
+    sorted; and every path passed over, with its reason."""
     found: dict[Path, SourceFile] = {}
     failures: list[Failure] = []
-    for given in paths:
-        if given.is_dir():
-            for path in sorted(given.rglob("*")):
-                relative = path.relative_to(given).parts
-                if path.is_file() and not any(part.startswith(".") for part in relative):
-                    found.setdefault(path.resolve(), SourceFile(path, str(path)))
-        elif given.is_file():
-            found.setdefault(given.resolve(), SourceFile(given, str(given)))
+    for entry in walk(paths):
+        if entry.reason:
+            failures.append(Failure(entry.shown, entry.reason))
+        elif entry.path.is_symlink():  # a link to a file of the corpus: the file itself wins
+            found.setdefault(entry.path.resolve(), SourceFile(entry.path, entry.shown))
         else:
-            failures.append(Failure(str(given), "路径不存在"))
+            found[entry.path.resolve()] = SourceFile(entry.path, entry.shown)
     files = []
     for source in found.values():
         if is_side_file(source.path):
@@ -136,7 +136,9 @@ def discover(paths: Iterable[Path]) -> tuple[list[SourceFile], list[Failure]]:
             files.append(source)
         else:
             failures.append(
-                Failure(source.shown, f"不支持的文件类型“{source.path.suffix or '无扩展名'}”")
+                Failure(
+                    source.shown, f"不支持的文件类型“{readable(source.path.suffix) or '无扩展名'}”"
+                )
             )
     files.sort(key=lambda s: s.shown)
     return files, failures
@@ -293,7 +295,8 @@ def _write_manifest(
         "whoosh_generation": whoosh_generation,
         "documents": {doc_id: entry.as_json() for doc_id, entry in sorted(entries.items())},
     }
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # ASCII: a source path may hold lone surrogates (a name in GBK), which JSON escapes.
+    text = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
     write_atomic(generation.manifest_path, text.encode("utf-8"), sync=sync)
 
 

@@ -11,12 +11,12 @@ edited synonyms or a new user dictionary apply without a restart.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from indexer.discover import MISSING, walk
 from indexer.store import IndexBusy, Report, update_index
 from kb.dictionaries import DictionaryError
 from kb.view import EngineUnavailable
@@ -26,42 +26,17 @@ Say = Callable[[str], None]
 
 
 def snapshot(paths: Iterable[Path], skip: Path | None = None) -> Snapshot:
-    """Size and modification time of every file under ``paths``; hidden entries and
-    symlinked folders are skipped, as ``indexer.store.discover`` skips them, and so is the
-    folder ``skip`` (the index itself, lest each update trigger the next)."""
+    """Size and modification time of every file under ``paths``, walked as indexing walks
+    them (``indexer.discover``), without the folder ``skip`` (the index itself, lest each
+    update trigger the next). Paths passed over count by their reason, so a link or pipe
+    appearing or going also starts an update that reports it."""
     found: Snapshot = {}
-    skipped = os.path.abspath(skip) if skip is not None else None
-    for path in paths:
-        if path.is_dir():
-            _scan(str(path), found, skipped)
-        else:
-            try:
-                stat = path.stat()
-            except OSError:
-                continue
-            found[str(path)] = (stat.st_size, stat.st_mtime_ns)
+    for entry in walk(paths, skip=skip):
+        if entry.stat is not None:
+            found[str(entry.path)] = (entry.stat.st_size, entry.stat.st_mtime_ns)
+        elif entry.reason != MISSING:
+            found[str(entry.path)] = (-1, hash(entry.reason))
     return found
-
-
-def _scan(folder: str, found: Snapshot, skipped: str | None) -> None:
-    if skipped is not None and os.path.abspath(folder) == skipped:
-        return
-    try:
-        with os.scandir(folder) as entries:
-            listed = list(entries)
-    except OSError:  # removed meanwhile, or no permission: as if empty
-        return
-    for entry in listed:
-        if entry.name.startswith("."):
-            continue
-        try:
-            if entry.is_dir(follow_symlinks=False):
-                _scan(entry.path, found, skipped)
-            elif entry.is_file():
-                stat = entry.stat()
-                found[entry.path] = (stat.st_size, stat.st_mtime_ns)
-        except OSError:
-            continue
 
 
 def should_update(indexed: Snapshot | None, previous: Snapshot | None, current: Snapshot) -> bool:

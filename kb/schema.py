@@ -22,7 +22,7 @@ def build_schema(segmenter: Segmenter | None = None) -> fields.Schema:
         passage_id=fields.ID(stored=True, unique=True),
         doc_id=fields.ID(stored=True, sortable=True),
         path=fields.ID(stored=True),
-        source=fields.ID(stored=True),
+        source=fields.STORED(),  # the file as the file system names it (any bytes)
         ordinal=fields.NUMERIC(stored=True, sortable=True),
         content_hash=fields.STORED(),
         # Searchable text; values are given as token lists made by kb.analysis. Exact

@@ -1,0 +1,45 @@
+"""File names as a user can read them, whatever bytes the file system holds.
+
+On Linux a name is bytes; a folder unpacked from a Windows zip often holds names in GBK, which
+Python turns into strings with lone surrogates (``os.fsdecode``). Such a string opens the file
+but cannot be printed, stored as UTF-8 or sent to a browser. Everything kb shows or stores as
+text uses ``readable``; only opening the file uses the raw name.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import PurePath
+
+
+def _part(raw: bytes) -> str:
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def readable(path: str | os.PathLike[str]) -> str:
+    """``path`` with each component decoded as UTF-8, else GB18030, else its undecodable bytes
+    written as ``\\xNN``: never a lone surrogate."""
+    text = os.fspath(path)
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    raw = os.fsencode(text)
+    separator = os.fsencode(os.sep)
+    return os.sep.join(_part(part) for part in raw.split(separator))
+
+
+def identity(path: str | os.PathLike[str]) -> bytes:
+    """The name's bytes as the file system holds them, for stable ids of any name."""
+    return os.fsencode(os.fspath(path))
+
+
+def readable_name(path: str | os.PathLike[str]) -> str:
+    """The last component of ``path``, readable."""
+    return readable(PurePath(os.fspath(path)).name)
