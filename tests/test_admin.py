@@ -14,6 +14,7 @@ import sys
 import time
 import zipfile
 from dataclasses import dataclass
+from html import unescape as html_unescape
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,13 @@ from web.auth import PASSWORD_FILE, check_password, instance_folder, set_passwor
 from web.uploads import (
     DEFAULT_STEM,
     check_content,
-    corpus_member,
+    entry_key,
+    find_entry,
+    readable,
     safe_filename,
     save_new,
+    scan_corpus,
+    size_text,
     sniff,
 )
 
@@ -148,33 +153,47 @@ def test_safe_filename_keeps_long_chinese_names_short_enough():
     assert name.endswith(".docx") and len(name.encode("utf-8")) < 255
 
 
-def test_corpus_member_never_leaves_the_folder(tmp_path):
+def test_find_entry_only_knows_listed_entries(tmp_path):
     corpus = tmp_path / "corpus"
     (corpus / "sub").mkdir(parents=True)
     (corpus / "sub" / "a.txt").write_text("x", encoding="utf-8")
+    (corpus / "sub" / "a.txt.json").write_text("{}", encoding="utf-8")  # a side file
+    (corpus / ".hidden.txt").write_text("x", encoding="utf-8")
     (tmp_path / "secret.txt").write_text("secret", encoding="utf-8")
-    assert corpus_member(corpus, "sub/a.txt") == corpus / "sub" / "a.txt"
+    entries = scan_corpus(corpus).entries
+    assert [(e.shown, e.kind, e.indexable) for e in entries] == [("sub/a.txt", "file", True)]
+    assert find_entry(corpus, entry_key("sub/a.txt")).path == corpus / "sub" / "a.txt"
     for bad in (
         "../secret.txt",
         "sub/../../secret.txt",
         str(tmp_path / "secret.txt"),
-        "..\\secret.txt",
-        "C:\\secret.txt",
-        "C:secret.txt",
-        "./sub/a.txt",
-        "sub//a.txt",
         "sub",
+        "sub/a.txt.json",
+        ".hidden.txt",
         "",
-        "%2e%2e/secret.txt",
-        "sub/a.txt\x00",
     ):
-        assert corpus_member(corpus, bad) is None, bad
-    link = corpus / "link.txt"
-    try:
-        link.symlink_to(tmp_path / "secret.txt")
-    except (OSError, NotImplementedError):
-        return  # no symlinks for this user (Windows without developer mode)
-    assert corpus_member(corpus, "link.txt") is None
+        assert find_entry(corpus, entry_key(bad)) is None, bad
+        assert find_entry(corpus, bad) is None, bad
+    assert find_entry(corpus, "sub/a.txt") is None  # a path is not a key
+
+
+@pytest.mark.skipif(os.name != "posix", reason="names are bytes only on POSIX")
+def test_readable_names():
+    assert readable("会议纪要.txt") == "会议纪要.txt"
+    assert readable(os.fsdecode(b"docs/\xb2\xe2\xca\xd4.txt")) == "docs/测试.txt"
+    assert readable(os.fsdecode("纪要/".encode() + b"\xb2\xe2.txt")) == "纪要/测.txt"
+    assert readable(os.fsdecode(b"\xff\xfe.txt")) == "\\xff\\xfe.txt"
+    assert readable("\ud800") == "\\ud800"  # a surrogate no file name made
+    assert readable(os.fsdecode(b"\xff")).encode("utf-8")
+
+
+def test_size_text():
+    assert [size_text(n) for n in (900, 4096, 5000, 50 * 1024 * 1024)] == [
+        "900 字节",
+        "4 KB",
+        "4.9 KB",
+        "50 MB",
+    ]
 
 
 def test_save_new_never_overwrites(tmp_path):
@@ -374,16 +393,6 @@ def test_anonymous_posts_are_refused_and_change_nothing(site):
     assert snapshot(site.corpus) == before
 
 
-def test_a_too_large_upload_gets_a_friendly_413(site):
-    client = site.app(MAX_CONTENT_LENGTH=4096).test_client()
-    login(client)
-    before = snapshot(site.corpus)
-    response = upload(client, [(b"x" * 10_000, "big.txt")])
-    assert response.status_code == 413
-    assert "一次最多" in response.get_data(as_text=True)
-    assert snapshot(site.corpus) == before
-
-
 # --- uploads, updates, removal -----------------------------------------------------------------
 
 
@@ -469,11 +478,11 @@ def test_upload_update_search_and_remove(site):
     assert "有 1 个文件没能读取" in dashboard
 
     # Remove: the file moves to instance/removed and leaves the search.
-    listing = client.get("/admin/files").get_data(as_text=True)
-    assert 'value="柑橘产业意见.docx"' in listing
+    rows = listed(client)
+    assert {"柑橘产业意见.docx", "赛事安保方案.pdf", "损坏的文件.pdf"} <= set(rows)
     removed = client.post(
         "/admin/remove",
-        data={"csrf_token": csrf(client, "/admin/files"), "path": "柑橘产业意见.docx"},
+        data={"csrf_token": csrf(client, "/admin/files"), "key": rows["柑橘产业意见.docx"]},
     )
     assert removed.status_code == 303
     assert not (site.corpus / "柑橘产业意见.docx").exists()
@@ -498,17 +507,19 @@ TRAVERSALS = [
 ]
 
 
-def test_admin_remove_refuses_paths_outside_the_corpus(site):
+def test_admin_remove_refuses_anything_but_a_listed_key(site):
     secret = site.root / "secret.txt"
     secret.write_text("secret", encoding="utf-8")
     client = site.app().test_client()
     login(client)
     before = snapshot(site.corpus)
     token = csrf(client, "/admin/files")
-    for bad in [*TRAVERSALS, str(secret), "", "不存在.txt"]:
-        response = client.post("/admin/remove", data={"csrf_token": token, "path": bad})
-        assert response.status_code == 404, bad
-        assert "没有找到" in response.get_data(as_text=True)
+    names = [*TRAVERSALS, str(secret), "", "不存在.txt", ".hidden.txt"]
+    for bad in [*names, *(entry_key(name) for name in names), "!!!", "x" * 7000]:
+        for field in ("key", "path"):
+            response = client.post("/admin/remove", data={"csrf_token": token, field: bad})
+            assert response.status_code == 404, bad
+            assert "没有找到" in response.get_data(as_text=True)
     assert secret.read_text(encoding="utf-8") == "secret"
     assert snapshot(site.corpus) == before
     assert client.get("/admin/progress").get_json()["state"] == "idle"
@@ -624,3 +635,349 @@ def test_one_update_at_a_time_and_a_request_meanwhile_runs_once_more(tmp_path, m
     assert job.snapshot()["state"] == "done"
     assert len(calls) == 2
     assert (tmp_path / "instance" / "last-report.json").is_file()
+
+
+# --- issue 12: sessions end for every copy of the cookie ----------------------------------------
+
+
+def copied(client, app) -> object:
+    """A second browser holding a copy of ``client``'s session cookie."""
+    other = app.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)
+    return other
+
+
+def test_a_cookie_copied_before_logout_no_longer_works(site):
+    app = site.app()
+    client = app.test_client()
+    assert login(client).status_code == 303
+    thief = copied(client, app)
+    assert thief.get("/admin/files").status_code == 200  # the copy works while logged in
+    client.post("/admin/logout", data={"csrf_token": csrf(client, "/admin/")})
+    assert thief.get("/admin/files").status_code == 302
+    token = csrf(thief, "/basket")
+    assert thief.post("/admin/update", data={"csrf_token": token}).status_code == 401
+    # A fresh login works, and so does a second browser logged in afterwards.
+    assert login(client).status_code == 303
+    assert client.get("/admin/files").status_code == 200
+
+
+def test_an_anonymous_logout_does_not_sign_the_admin_out(site):
+    app = site.app()
+    admin = app.test_client()
+    login(admin)
+    stranger = app.test_client()
+    stranger.post("/admin/logout", data={"csrf_token": csrf(stranger, "/basket")})
+    assert admin.get("/admin/files").status_code == 200
+
+
+def test_kb_admin_set_password_revokes_copied_cookies(site, tmp_path):
+    instance = tmp_path / "instance"
+    set_password(instance, PASSWORD)
+    app = site.app(INSTANCE=str(instance))
+    client = app.test_client()
+    login(client)
+    thief = copied(client, app)
+    assert thief.get("/admin/files").status_code == 200
+    done = run_kb("admin", "set-password", "--instance", str(instance), stdin=PASSWORD)
+    assert done.returncode == 0, done.stderr
+    assert thief.get("/admin/files").status_code == 302  # even the same password again
+    assert client.get("/admin/files").status_code == 302
+    assert login(client).status_code == 303
+    assert client.get("/admin/files").status_code == 200
+
+
+# --- issue 12: the login limiter ------------------------------------------------------------------
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch) -> FakeClock:
+    fake = FakeClock()
+    monkeypatch.setattr("web.auth.LoginThrottle.clock", staticmethod(fake), raising=False)
+    return fake
+
+
+def counting_checks(monkeypatch) -> list[str]:
+    import web.auth
+
+    checked: list[str] = []
+    real = web.auth.check_password
+
+    def counted(instance, password):
+        checked.append(password)
+        time.sleep(0.05)  # a real scrypt check takes this long: room for a race
+        return real(instance, password)
+
+    monkeypatch.setattr(web.auth, "check_password", counted)
+    return checked
+
+
+def test_sixty_concurrent_wrong_passwords_get_exactly_five_checks(site, monkeypatch):
+    import threading
+
+    app = site.app()
+    checked = counting_checks(monkeypatch)
+    clients = [app.test_client() for _ in range(60)]
+    tokens = [csrf(c) for c in clients]
+    barrier = threading.Barrier(len(clients))
+    codes: list[int] = []
+
+    def attempt(client, token, n):
+        barrier.wait()
+        response = client.post("/admin/login", data={"csrf_token": token, "password": f"wrong-{n}"})
+        codes.append(response.status_code)
+
+    threads = [
+        threading.Thread(target=attempt, args=(c, t, n))
+        for n, (c, t) in enumerate(zip(clients, tokens, strict=True))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(checked) == 5
+    assert sorted(codes) == [401] * 5 + [429] * 55
+    assert login(app.test_client()).status_code == 429  # the right one waits too
+
+
+def test_after_the_lockout_window_a_correct_password_works_and_delays_grow(site, clock):
+    client = site.app().test_client()
+    assert [login(client, f"wrong-{n}").status_code for n in range(5)] == [401] * 5
+    blocked = login(client)
+    assert blocked.status_code == 429
+    assert "尝试次数太多" in blocked.get_data(as_text=True)
+    assert int(blocked.headers["Retry-After"]) == 60
+    clock.now += 61
+    assert login(client, "wrong-again").status_code == 401  # one try after the wait...
+    assert login(client).status_code == 429  # ...then a longer wait: 2 minutes
+    clock.now += 61
+    assert login(client).status_code == 429
+    clock.now += 60
+    assert login(client).status_code == 303
+    assert client.get("/admin/files").status_code == 200
+
+
+def test_others_at_the_same_address_cannot_lock_out_a_known_browser(site, clock):
+    app = site.app()
+    admin = app.test_client()
+    assert login(admin).status_code == 303  # this browser is now known
+    admin.post("/admin/logout", data={"csrf_token": csrf(admin, "/admin/")})
+    attacker = app.test_client()  # same address (127.0.0.1), no device cookie
+    codes = [login(attacker, f"guess-{n}").status_code for n in range(30)]
+    assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}
+    assert login(attacker).status_code == 429
+    assert login(admin).status_code == 303
+    # A known browser is limited too, on its own.
+    admin.post("/admin/logout", data={"csrf_token": csrf(admin, "/admin/")})
+    assert [login(admin, f"typo-{n}").status_code for n in range(6)] == [401] * 5 + [429]
+
+
+def test_guesses_from_many_addresses_slow_down_unknown_browsers_only(site, clock):
+    from web.auth import ACCOUNT_FREE_FAILURES
+
+    app = site.app()
+    admin = app.test_client()
+    login(admin)
+    admin.post("/admin/logout", data={"csrf_token": csrf(admin, "/admin/")})
+    codes = []
+    for n in range(ACCOUNT_FREE_FAILURES + 5):
+        guesser = app.test_client()
+        guesser.environ_base["REMOTE_ADDR"] = f"10.0.{n // 200}.{n % 200 + 1}"
+        codes.append(login(guesser, f"guess-{n}").status_code)
+    assert codes == [401] * ACCOUNT_FREE_FAILURES + [429] * 5
+    fresh = app.test_client()
+    fresh.environ_base["REMOTE_ADDR"] = "192.168.7.7"
+    assert login(fresh).status_code == 429
+    assert login(admin).status_code == 303
+
+
+# --- issue 12: upload limits name the limit that was hit -----------------------------------------
+
+
+def test_a_thousand_small_files_are_refused_for_their_number_not_their_size(site):
+    from web.uploads import MAX_FILES
+
+    client = site.app().test_client()
+    login(client)
+    before = snapshot(site.corpus)
+    files = [(f"第{n}号通知\n".encode() * 5, f"通知{n}.txt") for n in range(1000)]
+    response = upload(client, files)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert f"一次最多上传 {MAX_FILES} 个文件" in body
+    assert "MB" not in body
+    assert snapshot(site.corpus) == before
+
+
+def test_too_many_bytes_say_how_many(site):
+    client = site.app(MAX_CONTENT_LENGTH=4096).test_client()
+    login(client)
+    before = snapshot(site.corpus)
+    response = upload(client, [(b"x" * 10_000, "big.txt")])
+    body = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert "一次最多 4 KB" in body and "个文件" not in body
+    assert snapshot(site.corpus) == before
+
+
+def test_one_file_too_big_is_refused_alone(site):
+    client = site.app(UPLOAD_MAX_FILE_BYTES=5000).test_client()
+    login(client)
+    small = "关于开展植树活动的通知\n各单位组织植树。\n".encode()
+    response = upload(client, [(small, "植树通知.txt"), (b"a" * 6000, "big.txt")])
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    results = dict(
+        re.findall(r"<td>([^<]+)</td>\s*<td data-upload-result>\s*(.*?)\s*</td>", body, re.S)
+    )
+    assert "已保存为" in results["植树通知.txt"]
+    assert "单个文件最大 4.9 KB" in results["big.txt"]
+    assert not (site.corpus / "big.txt").exists()
+    (site.corpus / "植树通知.txt").unlink()
+
+
+# --- issue 12: every file in the folder can be seen and removed ----------------------------------
+
+
+@pytest.fixture
+def small_site(tmp_path) -> Site:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "会议纪要.txt").write_text("区政府常务会议纪要\n研究路灯改造。\n", encoding="utf-8")
+    update_index(tmp_path / "index", [corpus], DEFAULT_DICT)
+    set_password(tmp_path / "instance", PASSWORD)
+    return Site(tmp_path, corpus, tmp_path / "index", tmp_path / "instance")
+
+
+def listed(client) -> dict[str, str]:
+    """Shown name -> removal key of each row on /admin/files."""
+    page = client.get("/admin/files")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    rows = re.findall(r'<span data-file-name>(.*?)</span>.*?name="key" value="([^"]+)"', html, re.S)
+    return {html_unescape(name): key for name, key in rows}
+
+
+def raw_name_allowed(folder: Path) -> bool:
+    try:
+        (Path(os.fsdecode(bytes(folder) + b"/\xff.probe"))).write_bytes(b"")
+    except (OSError, UnicodeError, TypeError):
+        return False
+    Path(os.fsdecode(bytes(folder) + b"/\xff.probe")).unlink()
+    return True
+
+
+@pytest.mark.skipif(os.name != "posix", reason="names are bytes only on POSIX")
+def test_gbk_and_undecodable_names_are_listed_readably_and_removable(small_site):
+    corpus = bytes(small_site.corpus)
+    if not raw_name_allowed(small_site.corpus):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    gbk = Path(os.fsdecode(corpus + b"/\xb2\xe2\xca\xd4.txt"))
+    gbk.write_text("标题\n\n正文。\n", encoding="utf-8")
+    junk = Path(os.fsdecode(corpus + b"/\xff\xfe\xb2.txt"))
+    junk.write_text("另一份\n\n正文。\n", encoding="utf-8")
+    client = small_site.app().test_client()
+    login(client)
+    rows = listed(client)
+    assert set(rows) == {"会议纪要.txt", "测试.txt", "\\xff\\xfe\\xb2.txt"}
+    page = client.get("/admin/files").get_data(as_text=True)
+    assert "不是 UTF-8" in page
+    for name, path in (("测试.txt", gbk), ("\\xff\\xfe\\xb2.txt", junk)):
+        removed = client.post(
+            "/admin/remove", data={"csrf_token": csrf(client, "/admin/files"), "key": rows[name]}
+        )
+        assert removed.status_code == 303, name
+        assert not path.exists()
+        wait_for_update(client)
+        moved = list((small_site.instance / "removed").rglob(path.name))
+        assert moved and moved[0].read_text(encoding="utf-8").endswith("正文。\n")
+    # Whatever the update made of these names, every admin page still renders.
+    for url in ("/admin/", "/admin/files", "/admin/report", "/admin/progress"):
+        assert client.get(url).status_code == 200, url
+    assert set(listed(client)) == {"会议纪要.txt"}
+
+
+def symlinks_allowed(folder: Path) -> bool:
+    try:
+        (folder / ".probe-link").symlink_to(folder)
+    except (OSError, NotImplementedError):
+        return False  # Windows without developer mode
+    (folder / ".probe-link").unlink()
+    return True
+
+
+def test_symlinks_are_listed_and_removing_one_never_touches_its_target(small_site):
+    if not symlinks_allowed(small_site.corpus):
+        pytest.skip("no symlinks for this user")
+    outside = small_site.root / "outside"
+    outside.mkdir()
+    target = outside / "hostname.txt"
+    target.write_text("server-name\n", encoding="utf-8")
+    corpus = small_site.corpus
+    (corpus / "主机名.txt").symlink_to(target)
+    (corpus / "断开的链接.txt").symlink_to(outside / "missing.txt")
+    (corpus / "文件夹链接").symlink_to(outside, target_is_directory=True)
+    client = small_site.app().test_client()
+    login(client)
+    rows = listed(client)
+    assert {"主机名.txt", "断开的链接.txt", "文件夹链接"} <= set(rows)
+    page = client.get("/admin/files").get_data(as_text=True)
+    assert "符号链接" in page and "文档文件夹以外" in page
+    for name in ("主机名.txt", "断开的链接.txt", "文件夹链接"):
+        removed = client.post(
+            "/admin/remove", data={"csrf_token": csrf(client, "/admin/files"), "key": rows[name]}
+        )
+        assert removed.status_code == 303, name
+        assert not os.path.lexists(corpus / name)
+        moved = [  # rglob would skip a dangling link
+            Path(folder, name)
+            for folder, dirs, files in os.walk(small_site.instance / "removed")
+            if name in files or name in dirs
+        ]
+        assert moved and moved[0].is_symlink(), name
+        wait_for_update(client)
+    assert target.read_text(encoding="utf-8") == "server-name\n"  # the target stays
+    assert sorted(p.name for p in outside.iterdir()) == ["hostname.txt"]
+
+
+def test_admin_pages_survive_a_very_deep_folder_tree(small_site):
+    deep = small_site.corpus
+    try:
+        for _ in range(1400):  # one level at a time: Path.mkdir(parents=True) recurses
+            deep = deep / "a"
+            deep.mkdir()
+    except OSError:
+        remove_deep_tree(small_site.corpus / "a")
+        pytest.skip("the file system refuses paths this long")
+    try:
+        (deep / "深处的通知.txt").write_text("深处\n\n正文。\n", encoding="utf-8")
+        client = small_site.app().test_client()
+        login(client)
+        assert client.get("/admin/").status_code == 200
+        assert any(name.endswith("/a/深处的通知.txt") for name in listed(client))
+    finally:
+        remove_deep_tree(small_site.corpus / "a")  # pytest's own clean-up recurses
+
+
+def remove_deep_tree(top: Path) -> None:
+    """Remove a folder tree of any depth without recursion."""
+    folders = [top]
+    stack = [top]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(Path(entry.path))
+                    stack.append(Path(entry.path))
+                else:
+                    os.unlink(entry.path)
+    for folder in reversed(folders):
+        os.rmdir(folder)

@@ -4,24 +4,40 @@ corpus folder on purpose), so each rule is unit-tested on its own.
 
 Why content and not the name: a name is whatever the uploader typed. A ``.pdf`` that is an
 ``.exe`` must not land in the corpus, and a real PDF named ``.txt`` would be indexed as garbage.
+
+The corpus folder may also hold what nobody uploaded: names in GBK (a Windows zip unpacked on
+Linux), symlinks, folders thousands of levels deep. ``scan_corpus`` lists all of it without
+recursion, shows every name readably and gives each entry a key made of the name's bytes, so
+the admin can remove any entry, whatever its name.
 """
 
 from __future__ import annotations
 
+import base64
+import errno
 import hashlib
 import io
 import os
 import re
+import shutil
+import tempfile
 import unicodedata
 import zipfile
-from collections.abc import Iterator
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
 
 from indexer.readers import READERS, UnreadableFile
 from indexer.readers.text import decode_text
+from indexer.sidecar import is_side_file
 
 MAX_STEM = 80  # characters; keeps the UTF-8 name well under the 255-byte limit of filesystems
 DEFAULT_STEM = "未命名文件"
+MAX_FILES = 500  # files in one upload; more parts than this cost memory before any check
+SPOOL_BYTES = 500 * 1024  # an uploaded file larger than this waits on disk, not in memory
 
 # What each supported extension must contain.
 EXPECTED = {
@@ -170,36 +186,268 @@ def inside(folder: Path, candidate: Path) -> bool:
     return resolved != root and resolved.is_relative_to(root)
 
 
-def corpus_member(corpus: Path, relative: str) -> Path | None:
-    """The file ``relative`` (as listed, "/" separated) inside ``corpus``, or None.
+# --- names as a person can read them -----------------------------------------------------
 
-    Refuses anything that could name a file elsewhere: absolute paths, drive letters,
-    backslashes, ``..`` or ``.`` parts, NUL, and links that lead out of the folder.
+
+def _decode_part(raw: bytes) -> str:
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "backslashreplace")
+
+
+def readable(text: str) -> str:
+    """``text`` (a name or path from the file system) with no lone surrogates, so it can be
+    shown, logged and stored as UTF-8.
+
+    On POSIX a name is bytes and Python keeps undecodable ones as surrogate escapes; each
+    "/"-separated part is decoded as UTF-8, else as GB18030 (GBK names from Windows), else
+    its undecodable bytes are written as ``\\xNN``. (kb.filenames does the same for the
+    indexer; the admin keeps its own copy so the two parts change independently.)
     """
-    if not relative or len(relative) > 1000 or "\\" in relative or "\x00" in relative:
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    if os.name == "nt":  # Windows names are UTF-16: only lone surrogates can be wrong
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    try:
+        raw = os.fsencode(text)
+    except UnicodeError:  # surrogates that never came from a file name
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return "/".join(_decode_part(part) for part in raw.split(b"/"))
+
+
+def name_note(text: str) -> str:
+    """Why a name looks different from its bytes, or ''."""
+    try:
+        text.encode("utf-8")
+        return ""
+    except UnicodeEncodeError:
+        pass
+    if "\\x" in readable(text) or "\\u" in readable(text):
+        return "文件名含无法识别的字节，以 \\xNN 显示"
+    return "文件名不是 UTF-8 编码，按 GBK（GB18030）显示"
+
+
+def size_text(size: int) -> str:
+    """'4 KB', '4.9 KB', '50 MB': sizes in messages."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= factor:
+            return f"{size / factor:.1f}".rstrip("0").rstrip(".") + f" {unit}"
+    return f"{size} 字节"
+
+
+# --- what the corpus folder holds ----------------------------------------------------------
+
+
+def entry_key(relative: str) -> str:
+    """A key for the entry at ``relative``: its bytes, base64url. Any name round-trips (a
+    GBK name on Linux, a lone surrogate on Windows), and a key names nothing by itself: a
+    removal looks it up among the listed entries, so no path from a request is ever opened."""
+    raw = os.fsencode(relative)
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+@dataclass(frozen=True)
+class CorpusEntry:
+    path: Path  # as the file system names it
+    relative: str  # "/"-separated; may hold surrogate escapes
+    key: str
+    shown: str  # readable
+    kind: str  # "file", "link" or "other" (a pipe, socket or device)
+    size: int | None
+    modified: float | None
+    indexable: bool  # a regular file of a supported type
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class CorpusScan:
+    entries: list[CorpusEntry] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # folders that could not be listed
+
+
+def scan_corpus(corpus: Path) -> CorpusScan:
+    """Every entry of ``corpus`` a person may need to see: regular files (side files and
+    hidden entries skipped, as the indexer skips them), symlinks of any kind (never followed
+    into folders) and other special files. Iterative, so no folder depth is too deep."""
+    scan = CorpusScan()
+    if not corpus.is_dir():
+        return scan
+    root = corpus.resolve()
+    pending: list[tuple[str, str]] = [(str(corpus), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            with os.scandir(folder) as listing:
+                children = list(listing)
+        except OSError:
+            scan.unreadable.append(readable(prefix.rstrip("/")) or ".")
+            continue
+        for child in children:
+            if child.name.startswith("."):
+                continue
+            relative = prefix + child.name
+            try:
+                if child.is_dir(follow_symlinks=False):
+                    pending.append((child.path, relative + "/"))
+                    continue
+                entry = _entry(root, Path(child.path), relative, child)
+            except OSError:
+                continue  # vanished while listed
+            if entry is not None:
+                scan.entries.append(entry)
+    scan.entries.sort(key=lambda e: e.shown)
+    scan.unreadable.sort()
+    return scan
+
+
+def _entry(root: Path, path: Path, relative: str, child: os.DirEntry) -> CorpusEntry | None:
+    notes = [note] if (note := name_note(relative)) else []
+    own = child.stat(follow_symlinks=False)
+    size: int | None = own.st_size
+    modified: float | None = own.st_mtime
+    indexable = False
+    if child.is_symlink():
+        kind = "link"
+        size = modified = None
+        target = readable(os.readlink(path))
+        try:
+            resolved = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            notes.append(f"符号链接，指向 {target}：目标不存在或链接成环")
+        else:
+            where = "文档文件夹以外，不会编入索引" if not resolved.is_relative_to(root) else ""
+            notes.append(f"符号链接，指向 {target}" + (f"（{where}）" if where else ""))
+            if resolved.is_file():
+                with_target = resolved.stat()
+                size, modified = with_target.st_size, with_target.st_mtime
+    elif child.is_file(follow_symlinks=False):
+        kind = "file"
+        if is_side_file(path):
+            return None  # metadata of a document: moves with it
+        indexable = extension(child.name) in EXPECTED
+        if not indexable:
+            suffix = extension(readable(child.name)) or "无扩展名"
+            notes.append(f"不支持的文件类型“{suffix}”，不会编入索引")
+    else:
+        kind = "other"
+        size = None
+        notes.append("不是普通文件（命名管道、设备等），不会编入索引")
+    return CorpusEntry(
+        path=path,
+        relative=relative,
+        key=entry_key(relative),
+        shown=readable(relative),
+        kind=kind,
+        size=size,
+        modified=modified,
+        indexable=indexable,
+        notes=tuple(notes),
+    )
+
+
+def find_entry(corpus: Path, key: str) -> CorpusEntry | None:
+    """The listed entry with ``key``, or None (any other value: a path, a traversal, junk)."""
+    if not key or len(key) > 6000 or not re.fullmatch(r"[A-Za-z0-9_-]+", key):
         return None
-    if PureWindowsPath(relative).drive or relative.startswith("/"):
-        return None
-    if os.name == "nt" and ":" in relative:  # "name.txt:stream" is an NTFS data stream
-        return None
-    parts = relative.split("/")
-    if any(part in ("", ".", "..") for part in parts):
-        return None
-    candidate = corpus.joinpath(*parts)
-    if not inside(corpus, candidate) or not candidate.is_file():
-        return None
-    return candidate
+    return next((e for e in scan_corpus(corpus).entries if e.key == key), None)
 
 
 def corpus_files(corpus: Path) -> Iterator[Path]:
-    """Indexable files under ``corpus``, as the indexer would find them (hidden parts skipped)."""
-    if not corpus.is_dir():
+    """Regular files of supported types in ``corpus`` (links never: reading one could read
+    anything on the server)."""
+    for entry in scan_corpus(corpus).entries:
+        if entry.indexable:
+            yield entry.path
+
+
+def move_out(source: Path, target: Path) -> None:
+    """Move ``source`` to ``target`` without ever following it: a symlink moves as a link
+    (its target stays where it is); a pipe or device is renamed, never read."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.rename(source, target)
         return
-    for path in sorted(corpus.rglob("*")):
-        relative = path.relative_to(corpus).parts
-        hidden = any(part.startswith(".") for part in relative)
-        if path.is_file() and not hidden and extension(path.name) in EXPECTED:
-            yield path
+    except OSError as error:
+        if error.errno != errno.EXDEV:  # only another file system needs a copy
+            raise
+    if source.is_symlink():
+        os.symlink(os.readlink(source), target)
+    elif source.is_file():
+        shutil.copy2(source, target, follow_symlinks=False)
+    else:
+        raise OSError(errno.EXDEV, "a special file cannot be moved to another file system")
+    source.unlink()
+
+
+# --- upload limits ---------------------------------------------------------------------------
+
+
+class UploadTooLarge(RequestEntityTooLarge):
+    """413 naming the limit that was hit (``description``, in Chinese)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(description=message)
+
+
+def too_many_files(limit: int) -> str:
+    return f"一次最多上传 {limit} 个文件，这次选的文件更多。请分几次上传。"
+
+
+def too_many_bytes(sent: int | None, limit: int) -> str:
+    if sent:
+        return f"这次提交共 {size_text(sent)}，超过了一次最多 {size_text(limit)} 的限制，请分几次上传。"
+    return f"这次提交超过了一次最多 {size_text(limit)} 的限制，请分几次上传。"
+
+
+def file_too_big(limit: int) -> str:
+    return f"文件超过了单个文件最大 {size_text(limit)} 的限制"
+
+
+class CappedFile(tempfile.SpooledTemporaryFile):
+    """One uploaded file, in memory up to SPOOL_BYTES, then on disk. Beyond ``limit`` bytes
+    the rest is dropped and ``too_big`` set: the view refuses this file alone."""
+
+    def __init__(self, limit: int | None) -> None:
+        super().__init__(max_size=SPOOL_BYTES, mode="w+b")
+        self.limit = limit
+        self.received = 0
+        self.too_big = False
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.received += len(data)
+        if self.limit is not None and self.received > self.limit:
+            if not self.too_big:
+                self.too_big = True
+                self.seek(0)
+                self.truncate()
+            return len(data)
+        return super().write(data)
+
+
+def upload_parser(max_files: int, max_file_bytes: int | None) -> Callable[..., FormDataParser]:
+    """A form parser (for ``request.form_data_parser_class``) that refuses the request once
+    it holds more than ``max_files`` files and caps each file at ``max_file_bytes``."""
+
+    def make(**options) -> FormDataParser:
+        count = 0
+
+        def stream_factory(**_: object) -> CappedFile:
+            nonlocal count
+            count += 1
+            if count > max_files:
+                raise UploadTooLarge(too_many_files(max_files))
+            return CappedFile(max_file_bytes)
+
+        options["stream_factory"] = stream_factory
+        return FormDataParser(**options)
+
+    return make
 
 
 def save_new(folder: Path, name: str, data: bytes) -> Path:

@@ -2,16 +2,18 @@
 remove documents, read the last index report.
 
 Everything here changes files, so every view is behind ``login_required`` and every POST
-carries a CSRF token (CSRFProtect, app-wide). Uploads are checked by content and saved only
-inside the corpus folder; removed documents are moved to ``<instance>/removed``, never
-deleted. Index updates run ``update_index`` in one background thread, one at a time.
+carries a CSRF token (CSRFProtect, app-wide). Logins go through ``auth.LoginThrottle``.
+Uploads are checked by content and saved only inside the corpus folder; removed entries are
+moved to ``<instance>/removed``, never deleted, and named by a key from the listing, never by
+a path from the request. Index updates run ``update_index`` in one background thread, one at
+a time. Every name shown passes ``uploads.readable``: a GBK name must not break a page.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-import shutil
 import threading
 import time
 from collections import deque
@@ -26,13 +28,13 @@ from flask import (
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from kb.backend import Backend
 from web import auth, uploads
@@ -42,7 +44,6 @@ log = logging.getLogger("kb.admin")
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
-LOGIN_LIMIT = "5 per minute"
 REPORT_FILE = "last-report.json"
 REMOVED_FOLDER = "removed"
 MAX_LINES = 400
@@ -103,7 +104,8 @@ class IndexJob:
             }
 
     def _say(self, line: str) -> None:
-        self._state.lines.append(f"{datetime.now():%H:%M:%S} {line}")
+        # readable(): a progress line may carry a file name the browser could not receive
+        self._state.lines.append(f"{datetime.now():%H:%M:%S} {uploads.readable(line)}")
 
     def _progress(self, line: str) -> None:
         with self._lock:
@@ -137,7 +139,8 @@ class IndexJob:
             return False, "没有配置文件夹或词典目录，无法更新（用 kb serve 启动）。"
         if not self.corpus.is_dir():
             # Updating a missing folder would drop all its documents from the index.
-            return False, f"更新失败：文档文件夹不存在或无法访问：{self.corpus}"
+            shown = uploads.readable(str(self.corpus))
+            return False, f"更新失败：文档文件夹不存在或无法访问：{shown}"
         started = time.time()
         try:
             report = update(self.backend, [self.corpus], self.dict_dir, progress=self._progress)
@@ -165,13 +168,24 @@ def _clock(stamp: float) -> str:
 
 
 def _shown(path: str, corpus: Path | None) -> str:
-    """A report path relative to the corpus folder where it lies there (shorter to read)."""
+    """A report path relative to the corpus folder where it lies there (shorter to read),
+    always readable."""
+    path = str(path)
     if corpus is not None:
-        try:
-            return Path(path).resolve().relative_to(corpus.resolve()).as_posix()
-        except (ValueError, OSError):
-            pass
-    return path
+        with contextlib.suppress(ValueError, OSError, RuntimeError):
+            path = Path(path).resolve().relative_to(corpus.resolve()).as_posix()
+    return uploads.readable(path)
+
+
+def _clean(value):
+    """``value`` with every string readable: JSON files and pages hold UTF-8 only."""
+    if isinstance(value, str):
+        return uploads.readable(value)
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
 
 
 def summary_line(report) -> str:
@@ -197,6 +211,7 @@ def save_report(instance: Path, report, started: float) -> dict:
         "rebuilt": report.rebuilt,
         "passages": report.passages,
     }
+    data = _clean(data)
     auth.write_private(instance / REPORT_FILE, json.dumps(data, ensure_ascii=False, indent=1))
     return data
 
@@ -213,13 +228,11 @@ def load_report(instance: Path) -> dict | None:
 
 
 def init_app(app: Flask) -> None:
-    """Per app: the login rate limiter (in memory, so each app counts on its own) and the job."""
-    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", default_limits=[])
-    # Only failed attempts count, so a right password after a typo still gets in.
-    # Wrapping the registered view (not decorating at import time) keeps the limiter per app.
-    app.view_functions["admin.login"] = limiter.limit(
-        LOGIN_LIMIT, methods=["POST"], deduct_when=lambda r: r.status_code == 401
-    )(app.view_functions["admin.login"])
+    """Per app: the login throttle (in memory, so each app counts on its own), the upload
+    limits and the index job."""
+    app.extensions["kb.login_throttle"] = auth.LoginThrottle()
+    app.config.setdefault("UPLOAD_MAX_FILES", uploads.MAX_FILES)
+    app.config.setdefault("UPLOAD_MAX_FILE_BYTES", app.config.get("MAX_CONTENT_LENGTH"))
     corpus = app.config.get("CORPUS")
     dict_dir = app.config.get("DICT")
     app.extensions["kb.admin_job"] = IndexJob(
@@ -229,6 +242,40 @@ def init_app(app: Flask) -> None:
         Path(app.config["INSTANCE"]),
     )
     app.extensions["kb.digests"] = {}
+
+
+@blueprint.url_value_preprocessor
+def _upload_limits(endpoint: str | None, values: dict | None) -> None:
+    # Runs before any before_request (the CSRF check reads the form first): an upload is
+    # parsed with a count of its files and a cap on each, so a refusal names its limit.
+    if endpoint != "admin.upload":
+        return
+    max_files = int(current_app.config["UPLOAD_MAX_FILES"])
+    request.form_data_parser_class = uploads.upload_parser(
+        max_files, current_app.config.get("UPLOAD_MAX_FILE_BYTES")
+    )
+    # Werkzeug's own part count must not fire before ours (a few fields besides the files).
+    request.max_form_parts = max_files + 20
+
+
+@blueprint.errorhandler(RequestEntityTooLarge)
+def too_large(error: RequestEntityTooLarge):
+    """413 with the limit that was hit: too many files, too many bytes, or (for forms no
+    browser sends) too many or too long fields."""
+    if isinstance(error, uploads.UploadTooLarge):
+        message = error.description
+    else:
+        limit = request.max_content_length
+        sent = request.content_length
+        if limit is not None and (sent is None or sent > limit):
+            message = uploads.too_many_bytes(sent, limit)
+        else:
+            message = (
+                f"表单的字段太多（最多 {request.max_form_parts} 个）"
+                f"或其中的文字太长（每个最多 {uploads.size_text(request.max_form_memory_size or 0)}）。"
+            )
+    log.warning("%s %s: 413 %s", request.method, request.path, message)
+    return render_template("error.html", code=413, message=message), 413
 
 
 def job() -> IndexJob:
@@ -253,8 +300,8 @@ def _corpus_or_abort() -> Path:
 
 
 def _digests(corpus: Path) -> dict[str, Path]:
-    """Content hash -> file for every file of the corpus; hashes are cached by size and mtime,
-    so only new or changed files are read again."""
+    """Content hash -> file for every regular file of the corpus (never through a link);
+    hashes are cached by size and mtime, so only new or changed files are read again."""
     cache: dict[Path, tuple[int, int, str]] = current_app.extensions["kb.digests"]
     found: dict[str, Path] = {}
     for path in uploads.corpus_files(corpus):
@@ -291,10 +338,27 @@ def login():
         if auth.logged_in():
             return redirect(target)
         return render_template("admin_login.html", next=target)
-    if auth.check_password(_instance(), request.form.get("password", "")):
+    throttle: auth.LoginThrottle = current_app.extensions["kb.login_throttle"]
+    device = auth.known_device()
+    buckets, own = auth.login_buckets(device, request.remote_addr)
+    wait = throttle.begin(buckets)  # counted before the check: parallel guesses wait too
+    if wait:
+        log.warning("admin login refused for %s s (%s)", round(wait), own)
+        error = f"尝试次数太多，请 {auth.wait_text(wait)}后再试。"
+        response = make_response(render_template("admin_login.html", next=target, error=error), 429)
+        response.headers["Retry-After"] = str(max(int(-(-wait // 1)), 1))
+        return response
+    ok = False
+    try:
+        ok = auth.check_password(_instance(), request.form.get("password", ""))
+    finally:
+        throttle.finish(buckets, ok, clear=own)
+    if ok:
         auth.log_in()
         log.info("admin login from %s", request.remote_addr)
-        return redirect(target, code=303)
+        response = redirect(target, code=303)
+        auth.remember_device(response, device)
+        return response
     log.warning("failed admin login from %s", request.remote_addr)
     return render_template("admin_login.html", next=target, error="密码不正确。"), 401
 
@@ -302,7 +366,7 @@ def login():
 @blueprint.post("/logout")
 def logout():
     auth.log_out()
-    flash("已退出管理。", "info")
+    flash("已退出管理（所有浏览器上的登录都已失效）。", "info")
     return redirect(url_for("admin.login"), code=303)
 
 
@@ -319,7 +383,7 @@ def dashboard():
         "admin_dashboard.html",
         documents=documents,
         passages=passages,
-        corpus=corpus,
+        corpus=uploads.readable(str(corpus)) if corpus else None,
         corpus_files=sum(1 for _ in uploads.corpus_files(corpus)) if corpus else 0,
         index=current_app.config["BACKEND"].describe(),
         job=job().snapshot(),
@@ -346,7 +410,7 @@ def update():
 @blueprint.get("/upload")
 @login_required
 def upload_form():
-    return render_template("admin_upload.html", results=None, max_mb=_max_mb())
+    return render_template("admin_upload.html", results=None, limits=_limits())
 
 
 @dataclass
@@ -367,9 +431,13 @@ def upload():
         return redirect(url_for("admin.upload_form"), code=303)
     known = _digests(corpus)
     results: list[UploadResult] = []
+    max_file = current_app.config.get("UPLOAD_MAX_FILE_BYTES")
     for storage in files:
-        result = UploadResult(name=storage.filename or "")
+        result = UploadResult(name=uploads.readable(storage.filename or ""))
         results.append(result)
+        if getattr(storage.stream, "too_big", False):
+            result.problem = uploads.file_too_big(max_file)
+            continue
         data = storage.read()
         name = uploads.safe_filename(result.name)
         problem = uploads.check_content(name, data)
@@ -378,7 +446,7 @@ def upload():
             continue
         digest = uploads.content_digest(data)
         if digest in known:
-            result.duplicate_of = known[digest].relative_to(corpus).as_posix()
+            result.duplicate_of = uploads.readable(known[digest].relative_to(corpus).as_posix())
             continue
         try:
             saved = uploads.save_new(corpus, name, data)
@@ -391,51 +459,76 @@ def upload():
         log.info("uploaded %s (%d bytes) from %s", saved, len(data), request.remote_addr)
     saved_any = any(r.saved_as for r in results)
     return render_template(
-        "admin_upload.html", results=results, saved_any=saved_any, max_mb=_max_mb()
+        "admin_upload.html", results=results, saved_any=saved_any, limits=_limits()
     )
 
 
-def _max_mb() -> int:
-    return int((current_app.config.get("MAX_CONTENT_LENGTH") or 0) / (1024 * 1024))
+def _limits() -> dict:
+    """The upload limits, for the page's text and admin.js's checks before sending."""
+    config = current_app.config
+    total = config.get("MAX_CONTENT_LENGTH")
+    per_file = config.get("UPLOAD_MAX_FILE_BYTES")
+    return {
+        "files": int(config["UPLOAD_MAX_FILES"]),
+        "bytes": total or 0,
+        "file_bytes": per_file or 0,
+        "bytes_text": uploads.size_text(total) if total else "",
+        "file_bytes_text": uploads.size_text(per_file) if per_file else "",
+    }
 
 
 @blueprint.get("/files")
 @login_required
 def files():
     corpus = _corpus()
-    listed = []
-    if corpus is not None:
-        for path in uploads.corpus_files(corpus):
-            with_stat = path.stat()
-            listed.append(
-                {
-                    "path": path.relative_to(corpus).as_posix(),
-                    "size": with_stat.st_size,
-                    "modified": _clock(with_stat.st_mtime),
-                }
-            )
-    return render_template("admin_files.html", corpus=corpus, files=listed)
+    scan = uploads.scan_corpus(corpus) if corpus is not None else uploads.CorpusScan()
+    listed = [
+        {
+            "key": entry.key,
+            "shown": entry.shown,
+            "kind": entry.kind,
+            "size": entry.size,
+            "modified": _clock(entry.modified) if entry.modified is not None else "",
+            "notes": entry.notes,
+        }
+        for entry in scan.entries
+    ]
+    return render_template(
+        "admin_files.html",
+        corpus=uploads.readable(str(corpus)) if corpus else None,
+        files=listed,
+        indexable=sum(1 for entry in scan.entries if entry.indexable),
+        unreadable=scan.unreadable,
+    )
 
 
 @blueprint.post("/remove")
 @login_required
 def remove():
     corpus = _corpus_or_abort()
-    relative = request.form.get("path", "")
-    source = uploads.corpus_member(corpus, relative)
-    if source is None or uploads.extension(source.name) not in uploads.EXPECTED:
-        log.warning("refused to remove %r", relative)
+    key = request.form.get("key", "")
+    entry = uploads.find_entry(corpus, key)
+    if entry is None:
+        log.warning("refused to remove %r", key[:200])
         abort(404)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    target = _instance() / REMOVED_FOLDER / stamp / source.relative_to(corpus)
+    target = _instance() / REMOVED_FOLDER / stamp / entry.relative
     auth.ensure_private_folder(target.parent)
-    shutil.move(str(source), str(target))
-    side = source.with_name(source.name + ".json")  # its metadata side file goes along
-    if side.is_file():
-        shutil.move(str(side), str(target.with_name(side.name)))
-    log.info("removed %s to %s", source, target)
-    job().start(f"移除 {relative}")
-    flash(f"已把“{relative}”移到 {target.parent}，正在更新索引。", "info")
+    try:
+        uploads.move_out(entry.path, target)
+        side = entry.path.with_name(entry.path.name + ".json")  # its metadata goes along
+        if entry.kind == "file" and side.is_file() and not side.is_symlink():
+            uploads.move_out(side, target.with_name(side.name))
+    except OSError as error:
+        log.error("cannot remove %s: %s", entry.shown, error)
+        flash(
+            f"无法移出“{entry.shown}”：{uploads.readable(error.strerror or str(error))}。", "error"
+        )
+        return redirect(url_for("admin.files"), code=303)
+    log.info("removed %s to %s", entry.shown, uploads.readable(str(target)))
+    job().start(f"移除 {entry.shown}")
+    shown_folder = uploads.readable(str(target.parent))
+    flash(f"已把“{entry.shown}”移到 {shown_folder}，正在更新索引。", "info")
     return redirect(url_for("admin.dashboard") + "#progress", code=303)
 
 
