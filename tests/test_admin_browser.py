@@ -5,6 +5,7 @@ progress, find the new document. Screenshots go to test-artifacts/ (not committe
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -141,7 +142,59 @@ def test_set_password_log_in_upload_update_and_find(page, site, tmp_path):
     failures = page.inner_text("main")
     assert "读取失败的文件（1）" in failures and "损坏的文件.pdf" in failures
     shot(page, "admin-8-report")
+
+    # Too many files are refused before anything is sent, naming that limit.
+    many = tmp_path / "many"
+    many.mkdir()
+    for n in range(501):
+        (many / f"通知{n}.txt").write_text(f"第{n}号通知\n", encoding="utf-8")
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.click("nav.admin-nav a:has-text('上传文件')")
+    page.set_input_files("input[type=file]", sorted(str(p) for p in many.iterdir()))
+    problem = page.locator("[data-upload-problem]")
+    problem.wait_for()
+    assert "一次最多上传 500 个文件，这次选了 501 个" in problem.inner_text()
+    page.click("form.admin-form button[type=submit]")
+    page.wait_for_timeout(300)
+    assert not posts and "这次选了 501 个" in problem.inner_text()
+    shot(page, "admin-9-too-many-files")
+
+    # What nobody uploaded is listed too: a GBK name, a link out of the folder; removing
+    # the link moves the link and leaves its target alone.
+    corpus, outside = site["corpus"], tmp_path / "hostname.txt"
+    outside.write_text("server-name\n", encoding="utf-8")
+    names = ["损坏的文件.pdf"]
+    if os.name == "posix":
+        with contextlib.suppress(OSError):
+            Path(os.fsdecode(bytes(corpus) + b"/\xb2\xe2\xca\xd4.txt")).write_bytes(b"x\n")
+            names.append("测试.txt")
+    with contextlib.suppress(OSError, NotImplementedError):
+        (corpus / "主机名.txt").symlink_to(outside)
+        names.append("主机名.txt")
+    page.goto(base + "/admin/files")
+    table = page.inner_text("table")
+    assert all(name in table for name in names), table
+    shot(page, "admin-10-files-gbk-and-link")
+    if "主机名.txt" in names:
+        assert "符号链接" in table and "文档文件夹以外" in table
+        page.once("dialog", lambda dialog: dialog.accept())
+        row = page.locator("tr", has=page.locator("[data-file-name]", has_text="主机名.txt"))
+        row.locator("button:has-text('移出')").click()
+        page.wait_for_selector("[data-progress]")
+        assert not os.path.lexists(corpus / "主机名.txt")
+        assert outside.read_text(encoding="utf-8") == "server-name\n"
+        page.wait_for_selector("[data-progress]:not([data-state=running])", timeout=90_000)
+
+    # Logging out ends the session, and every copy of its cookie.
+    cookies = page.context.cookies()
     page.click("button:has-text('退出')")
     page.wait_for_selector("input[type=password]")
     page.goto(base + "/admin/files")
     assert page.url.startswith(base + "/admin/login")
+    copy = page.context.browser.new_context()
+    copy.add_cookies(cookies)
+    stolen = copy.new_page()
+    stolen.goto(base + "/admin/files")
+    assert stolen.url.startswith(base + "/admin/login")
+    copy.close()

@@ -487,7 +487,7 @@ def files():
             "key": entry.key,
             "shown": entry.shown,
             "kind": entry.kind,
-            "size": entry.size,
+            "size": uploads.size_text(entry.size) if entry.size is not None else "—",
             "modified": _clock(entry.modified) if entry.modified is not None else "",
             "notes": entry.notes,
         }
