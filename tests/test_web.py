@@ -95,7 +95,12 @@ def test_original_file_download(client):
 def test_api_search_has_the_cli_shape(client, searcher):
     data = client.get("/api/search?q=四风&per_page=5").get_json()
     assert set(data) == {"query", "total", "hits", "notes"}
-    assert data == searcher.search("四风", limit=5).as_dict()
+    expected = searcher.search("四风", limit=5).as_dict()
+    for hit in expected["hits"]:  # this app serves no corpus folder: names only
+        hit["path"] = hit["path"].rsplit("/", 1)[-1]
+        for other in hit["also_in"]:
+            other["path"] = other["path"].rsplit("/", 1)[-1]
+    assert data == expected
 
 
 def test_api_document_and_json_errors(client):
@@ -111,6 +116,17 @@ def test_openapi_document_describes_the_endpoints(client):
     spec = client.get("/api/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
     assert {"/api/search", "/api/docs/{doc_id}"} <= set(spec["paths"])
+
+
+def test_openapi_document_schema_matches_a_real_document(served):
+    _, client = served
+    spec = client.get("/api/openapi.json").get_json()
+    get = spec["paths"]["/api/docs/{doc_id}"]["get"]
+    schema = get["responses"]["200"]["content"]["application/json"]["schema"]
+    hit = client.get("/api/search?q=违规吃喝").get_json()["hits"][0]
+    document = client.get(f"/api/docs/{hit['doc_id']}").get_json()
+    assert set(schema["required"]) <= set(document) <= set(schema["properties"])
+    assert "相对于" in schema["properties"]["path"]["description"]
 
 
 def test_openapi_search_schema_matches_real_answers(client):
@@ -171,7 +187,7 @@ def test_print_page_and_bad_export_requests(client):
     for bad in ("not json", '{"a": 1}'):
         response = client.post("/basket/export.docx", data={"items": bad, "csrf_token": token})
         assert response.status_code == 400
-        assert "请求有误" in response.get_data(as_text=True)  # the export's refusal, not CSRF's
+        assert "收集夹的数据无法识别" in response.get_data(as_text=True)  # not CSRF's refusal
     without_token = client.post("/basket/export.docx", data={"items": json.dumps(items)})
     assert without_token.status_code == 400 and "刷新页面" in without_token.get_data(as_text=True)
 
@@ -180,3 +196,218 @@ def test_errors_are_friendly_pages(client):
     response = client.get("/doc/does-not-exist")
     assert response.status_code == 404
     assert "没有找到" in response.get_data(as_text=True)
+
+
+# --- issue 12: exports that must not fail, paths that must not leak ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [
+        (1, "一"),
+        (9, "九"),
+        (10, "十"),
+        (11, "十一"),
+        (20, "二十"),
+        (99, "九十九"),
+        (100, "一百"),
+        (101, "一百零一"),
+        (110, "一百一十"),
+        (119, "一百一十九"),
+        (999, "九百九十九"),
+        (1000, "一千"),
+    ],
+)
+def test_heading_numbers_are_written_as_chinese_numerals(number, expected):
+    from web.exports.numerals import chinese_numeral
+
+    assert chinese_numeral(number) == expected
+
+
+@pytest.mark.parametrize("bad", [0, -1, True, 1.5, "3"])
+def test_heading_numbers_refuse_what_is_not_a_count(bad):
+    from web.exports.numerals import chinese_numeral
+
+    with pytest.raises(ValueError):
+        chinese_numeral(bad)
+
+
+def test_text_for_word_and_pages_drops_what_xml_cannot_hold():
+    from web.text import clean_text
+
+    assert clean_text("甲\x00乙\x01丙\x0b丁\x1f\ufffe\uffff戊") == "甲乙丙丁戊"
+    assert clean_text("行一\n行二\t缩进\r") == "行一\n行二\t缩进\r"  # XML keeps these
+    assert clean_text("半个\ud800字符\udfff") == "半个\ufffd字符\ufffd"
+    assert clean_text("𠀀 emoji 😀 ok") == "𠀀 emoji 😀 ok"  # astral characters are fine
+
+
+def _export(client, url: str, **form) -> tuple[int, list[str], str]:
+    response = client.post(url, data={"csrf_token": basket_token(client), **form})
+    body = response.get_data(as_text=True) if response.status_code != 200 else ""
+    lines = [p.text for p in WordDocument(io.BytesIO(response.data)).paragraphs] if not body else []
+    return response.status_code, lines, body
+
+
+def test_basket_export_numbers_beyond_one_hundred(client):
+    _, items = _two_items(client)
+    status, lines, _ = _export(client, "/basket/export.docx", items=json.dumps(items[:1] * 120))
+    assert status == 200
+    numbers = [line.split("、", 1)[0] for line in lines if "、" in line[:6]]
+    assert numbers[9:12] == ["十", "十一", "十二"]
+    assert numbers[99:101] == ["一百", "一百零一"]
+    assert numbers[109] == "一百一十" and numbers[-1] == "一百二十"
+
+
+def test_basket_export_cleans_control_characters_and_surrogates(client):
+    _, items = _two_items(client)
+    doc_id, ordinal = items[0]["doc_id"], items[0]["ordinal"]
+    # A lone surrogate can only arrive as a JSON escape: write the field by hand.
+    raw = (
+        f'[{{"kind": "passage", "doc_id": "{doc_id}", "ordinal": {ordinal}, '
+        '"note": "要\\u0001对\\u0000照\\ufffe\\ud800学习"}]'
+    )
+    status, lines, _ = _export(client, "/basket/export.docx", items=raw, title="摘\x01编\x00")
+    assert status == 200
+    assert lines[0] == "摘编"
+    assert "（备注：要对照\ufffd学习）" in lines
+    page = client.post(
+        "/basket/print", data={"items": raw, "csrf_token": basket_token(client)}
+    ).get_data(as_text=True)
+    assert "（备注：要对照\ufffd学习）" in page
+
+
+@pytest.mark.parametrize(
+    "ordinal", ["-1", "1e308", "true", "null", '"abc"', '"-1"', "[]", "{}", "2.5"]
+)
+def test_basket_export_odd_ordinals_are_missing_not_errors(client, ordinal):
+    _, items = _two_items(client)
+    raw = f'[{{"kind": "passage", "doc_id": "{items[0]["doc_id"]}", "ordinal": {ordinal}}}]'
+    status, lines, _ = _export(client, "/basket/export.docx", items=raw)
+    assert status == 200
+    assert "已不在索引中" in lines[1] and not any(line.startswith("——《") for line in lines)
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        "[NaN]",
+        '[{"kind": "passage", "doc_id": "x", "ordinal": Infinity}]',
+        '[{"ordinal": -Infinity}]',
+        '[{"kind": "passage", "doc_id": "x", "ordinal": 1e400}]',
+        '[{"ordinal": -1e400}]',
+        "[" * 5000 + "]" * 5000,
+        '[{"a": ' * 3000 + "1" + "}]" * 3000,
+        "[[[[[[[[[[[]]]]]]]]]]]",
+        "[" + "9" * 5000 + "]",
+        "\x00",
+        "[1]",
+        "null",
+    ],
+)
+def test_basket_export_refuses_what_is_not_a_basket_with_a_message(client, items):
+    for url in ("/basket/export.docx", "/basket/print"):
+        status, _, body = _export(client, url, items=items)
+        assert status == 400, (url, items[:40])
+        assert "收集夹" in body and "刷新页面" in body
+
+
+def test_basket_export_over_the_limit_says_how_many(client):
+    _, items = _two_items(client)
+    status, _, body = _export(client, "/basket/export.docx", items=json.dumps(items[:1] * 301))
+    assert status == 400 and "一次最多导出 300 条" in body
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """A site as an admin sets one up: the index built from absolute paths (/data/...), one
+    folder served as the corpus and a reposted copy of a notice indexed from elsewhere."""
+    from pathlib import Path
+    from shutil import copyfile
+
+    from indexer.store import update_index
+    from kb.cli import DEFAULT_DICT, DEFAULT_DOCS
+
+    root = tmp_path_factory.mktemp("served").resolve()
+    corpus, elsewhere = root / "corpus", root / "elsewhere"
+    (corpus / "纪检").mkdir(parents=True)
+    elsewhere.mkdir()
+    notice = "case_2025_weigui_chihe_tongbao.txt"
+    copyfile(DEFAULT_DOCS / notice, corpus / "纪检" / notice)
+    copyfile(DEFAULT_DOCS / "speech_2024_minzhu_shenghuohui.txt", corpus / "民主生活会讲话.txt")
+    copyfile(DEFAULT_DOCS / notice, elsewhere / "转发违规吃喝通报.txt")
+    update_index(root / "index", [corpus, elsewhere], DEFAULT_DICT)
+    app = create_app({"INDEX": str(root / "index"), "CORPUS": str(corpus)})
+    return Path(root), app.test_client()
+
+
+def test_paths_shown_are_relative_to_the_corpus_or_just_the_name(served):
+    root, client = served
+    hits = client.get("/api/search?q=违规吃喝").get_json()["hits"]
+    assert hits and {h["path"] for h in hits} <= {
+        "纪检/case_2025_weigui_chihe_tongbao.txt",
+        "民主生活会讲话.txt",
+        "转发违规吃喝通报.txt",
+    }
+    copies = [other for hit in hits for other in hit["also_in"]]
+    assert {c["path"] for c in copies} == {"转发违规吃喝通报.txt"}
+    document = client.get(f"/api/docs/{hits[0]['doc_id']}").get_json()
+    assert document["path"] == hits[0]["path"]
+    cases = client.get("/api/cases?per_page=100").get_json()["cases"]
+    assert {c["path"] for c in cases} == {"纪检/case_2025_weigui_chihe_tongbao.txt"}
+    assert {o["path"] for c in cases for o in c["also_in"]} == {"转发违规吃喝通报.txt"}
+    items = client.get("/api/requirements?limit=200").get_json()["items"]
+    assert items and {i["path"] for i in items} <= {"民主生活会讲话.txt"}
+    one = client.get(f"/api/requirements/{items[0]['id']}").get_json()
+    assert one["path"] == "民主生活会讲话.txt"
+    passage = client.get(f"/api/requirements/{hits[0]['doc_id']}-p1/cases").get_json()
+    assert passage["requirement"]["path"] == hits[0]["path"]
+
+
+def test_no_answer_or_page_shows_a_server_folder(served):
+    root, client = served
+    hit = client.get("/api/search?q=违规吃喝").get_json()["hits"][0]
+    requirement = client.get("/api/requirements?limit=1").get_json()["items"][0]
+    urls = [
+        "/api/search?q=违规吃喝",
+        f"/api/docs/{hit['doc_id']}",
+        "/api/cases",
+        "/api/requirements?limit=200",
+        f"/api/requirements/{requirement['id']}",
+        f"/api/requirements/{requirement['id']}/cases",
+        "/search?q=违规吃喝",
+        f"/doc/{hit['doc_id']}",
+        "/cases",
+        "/casepack",
+        "/requirements",
+    ]
+    for url in urls:
+        response = client.get(url)
+        text = response.get_data(as_text=True)
+        assert response.status_code == 200, url
+        assert str(root) not in text and root.as_posix() not in text, url
+    page = client.get(f"/doc/{hit['doc_id']}").get_data(as_text=True)
+    assert "纪检/case_2025_weigui_chihe_tongbao.txt" in page
+
+
+def test_shown_path_rules(tmp_path):
+    from web.paths import shown_path
+
+    corpus = tmp_path / "corpus"
+    (corpus / "处室").mkdir(parents=True)
+    assert shown_path(str(corpus / "处室" / "通知.txt"), str(corpus)) == "处室/通知.txt"
+    assert shown_path(str(tmp_path / "other" / "通知.txt"), str(corpus)) == "通知.txt"
+    assert shown_path(str(corpus / ".." / "x" / "a.txt"), str(corpus)) == "a.txt"
+    assert shown_path("/etc/hostname", str(corpus)) == "hostname"
+    assert shown_path(str(corpus / "a.txt"), None) == "a.txt"  # no corpus: names only
+    assert shown_path("D:\\公文\\2024\\通知.docx", str(corpus)) == "通知.docx"
+    assert shown_path("", str(corpus)) == ""
+    # A name the indexer kept with undecodable bytes (surrogate escapes) is shown escaped.
+    assert shown_path(str(corpus / "\udcb2\udce2.txt"), str(corpus)) == "\\xb2\\xe2.txt"
+    alias = tmp_path / "别名"
+    try:
+        alias.symlink_to(corpus, target_is_directory=True)
+    except (OSError, NotImplementedError):
+        return  # no symlinks for this user (Windows without developer mode)
+    # The corpus served through a link, the index written with the real folder, or the reverse.
+    assert shown_path(str(corpus / "处室" / "a.txt"), str(alias)) == "处室/a.txt"
+    assert shown_path(str(alias / "处室" / "a.txt"), str(corpus)) == "处室/a.txt"

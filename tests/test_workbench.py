@@ -242,3 +242,112 @@ def test_casepack_page_filters_like_the_case_library(client):
     filtered = client.get(f"/casepack?problem={problem}").get_data(as_text=True)
     assert 'class="active"' in filtered
     assert filtered.count("data-pack-add") <= html.count("data-pack-add")
+
+
+# --- issue 12: long packs, odd characters and hostile JSON never make a 500 -----------------
+
+
+def test_case_pack_numbers_beyond_one_hundred(client):
+    case = pack_cases(client)[0]
+    form = {"pack": json.dumps([case["id"]] * 111), "csrf_token": token(client, "/casepack")}
+    response = client.post("/casepack/export.docx", data=form)
+    assert response.status_code == 200
+    headings = [t for t in paragraphs(response.data) if t.endswith(f"、{case['summary']}")]
+    assert len(headings) == 111
+    assert headings[9].startswith("十、") and headings[10].startswith("十一、")
+    assert headings[99].startswith("一百、") and headings[109].startswith("一百一十、")
+    assert headings[110].startswith("一百一十一、")
+
+
+def test_draft_numbers_up_to_one_hundred(client):
+    item = api(client, "/api/requirements?limit=1")["items"][0]
+    draft = json.dumps([{"id": item["id"]}] * 100)
+    response = client.post("/draft/export.docx", data={"draft": draft, "csrf_token": token(client)})
+    assert response.status_code == 200
+    numbered = [t for t in paragraphs(response.data) if t.endswith("）对照要求")]
+    assert numbered[0] == "（一）对照要求" and numbered[10] == "（十一）对照要求"
+    assert numbered[99] == "（一百）对照要求"
+
+
+def test_draft_and_pack_clean_control_characters_and_surrogates(client):
+    item = api(client, "/api/requirements?limit=1")["items"][0]
+    case = pack_cases(client)[0]
+    raw = (
+        f'[{{"id": "{item["id"]}", "gap": "差\\u0001距\\ud800", "owner": "张\\u0000三",'
+        f' "cases": ["{case["id"]}", "\\udfff"]}}]'
+    )
+    form = {"draft": raw, "title": "材\x01料", "csrf_token": token(client)}
+    response = client.post("/draft/export.docx", data=form)
+    assert response.status_code == 200
+    text = paragraphs(response.data)
+    assert text[0] == "材料" and "本人差距：差距\ufffd" in text
+    assert "另有 1 个案例已不在索引中，未导出。" in text[1]
+    rows = [
+        [c.text for c in row.cells]
+        for row in WordDocument(io.BytesIO(response.data)).tables[0].rows
+    ]
+    assert rows[1][2] == "张三"
+    page = client.post("/draft/print", data=form).get_data(as_text=True)
+    assert "本人差距：差距\ufffd" in page
+
+    pack = json.dumps([case["id"], "\ud800"])  # json.dumps writes the surrogate as \ud800
+    form = {
+        "pack": pack,
+        "unit": "某\x00局",
+        "date": "\x0b2025年",
+        "csrf_token": token(client, "/casepack"),
+    }
+    response = client.post("/casepack/export.docx", data=form)
+    assert response.status_code == 200
+    text = [t for t in paragraphs(response.data) if t]
+    assert text[:4] == [
+        "典型案例警示教育材料",
+        "某局",
+        "2025年",
+        "另有 1 个案例已不在索引中，未导出。",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "field", "page", "what"),
+    [
+        ("/draft/export.docx", "draft", "/draft", "对照检查"),
+        ("/draft/print", "draft", "/draft", "对照检查"),
+        ("/casepack/export.docx", "pack", "/casepack", "案例教材"),
+        ("/casepack/print", "pack", "/casepack", "案例教材"),
+    ],
+)
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "[" * 5000 + "]" * 5000,
+        '[{"id": ' * 2000 + "1" + "}]" * 2000,
+        '[{"id": NaN}]',
+        '["x", Infinity]',
+        "[" + "7" * 5000 + "]",
+        "[[[[[[[[[[[[]]]]]]]]]]]]",
+        "\x00\x01",
+    ],
+)
+def test_hostile_json_is_refused_with_a_message(client, url, field, page, what, bad):
+    response = client.post(url, data={field: bad, "csrf_token": token(client, page)})
+    assert response.status_code == 400, (url, bad[:30])
+    html = response.get_data(as_text=True)
+    assert what in html and "刷新页面" in html
+
+
+def test_draft_wrong_types_inside_items_are_skipped_or_refused(client):
+    item = api(client, "/api/requirements?limit=1")["items"][0]
+    csrf = token(client)
+    draft = [
+        {"id": item["id"], "gap": {"x": 1}, "example": [1], "measure": None, "owner": 1e300},
+        {"id": ["list"]},
+        {"id": 12, "cases": [None, 5, {"a": 1}, []]},
+    ]
+    response = client.post(
+        "/draft/export.docx", data={"draft": json.dumps(draft), "csrf_token": csrf}
+    )
+    assert response.status_code == 200
+    text = paragraphs(response.data)
+    assert "另有 2 条要求已不在索引中，未导出。" in text[1]
+    assert "本人差距：________" in text

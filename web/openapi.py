@@ -4,6 +4,18 @@ from __future__ import annotations
 
 _STRING = {"type": "string"}
 _STRINGS = {"type": "array", "items": _STRING}
+# The web never shows where the server keeps its files (web.paths); `kb search --json` does.
+_PATH = {
+    "type": "string",
+    "description": (
+        "来源文件：相对于本服务的文档文件夹的路径（如 纪检/通报.txt）；"
+        "不在该文件夹中的文件只给文件名"
+    ),
+}
+_COPY = {
+    "type": "object",
+    "properties": {"doc_id": _STRING, "path": _PATH, "title": _STRING, "date": _STRING},
+}
 
 _HIT = {
     "type": "object",
@@ -24,7 +36,7 @@ _HIT = {
     ],
     "properties": {
         "doc_id": _STRING,
-        "path": {"type": "string", "description": "建索引时给出的文件路径"},
+        "path": _PATH,
         "title": _STRING,
         "doc_type": {
             "type": "string",
@@ -40,10 +52,7 @@ _HIT = {
         "also_in": {
             "type": "array",
             "description": "转发了同一段文字的其他文件",
-            "items": {
-                "type": "object",
-                "properties": {k: _STRING for k in ("doc_id", "path", "title", "date")},
-            },
+            "items": _COPY,
         },
         "matched": {
             "type": "object",
@@ -75,7 +84,7 @@ _CASE = {
     "properties": {
         "id": _STRING,
         "doc_id": _STRING,
-        "path": _STRING,
+        "path": _PATH,
         "summary": {"type": "string", "description": "案例标题句"},
         "person": _STRING,
         "position": _STRING,
@@ -85,7 +94,7 @@ _CASE = {
         "sanctions": _STRINGS,
         "years": {"type": "array", "items": {"type": "integer"}},
         "text": _STRING,
-        "also_in": {"type": "array", "items": {"type": "object"}},
+        "also_in": {"type": "array", "description": "转发了同一案例的其他文件", "items": _COPY},
     },
 }
 
@@ -94,6 +103,7 @@ _REQUIREMENT = {
     "properties": {
         "id": _STRING,
         "doc_id": _STRING,
+        "path": _PATH,
         "title": _STRING,
         "doc_no": _STRING,
         "date": _STRING,
@@ -103,6 +113,26 @@ _REQUIREMENT = {
         "full_text": _STRING,
         "kind": {"type": "string", "description": "要求、禁止、条款、分项"},
         "topics": _STRINGS,
+    },
+}
+
+_DOCUMENT = {
+    "type": "object",
+    "required": ["doc_id", "path", "title", "passages"],
+    "properties": {
+        "doc_id": _STRING,
+        "path": _PATH,
+        "title": _STRING,
+        "doc_type": _STRING,
+        "date": _STRING,
+        "issuer": _STRING,
+        "doc_no": _STRING,
+        "speaker": _STRING,
+        "passages": {
+            "type": "array",
+            "description": "全部段落，passages[n] 的 ordinal 为 n；文件头尾的元数据行排在最后",
+            "items": {"type": "object"},
+        },
     },
 }
 
@@ -305,7 +335,7 @@ def openapi_document() -> dict:
                     "responses": {
                         "200": {
                             "description": "文件",
-                            "content": {"application/json": {"schema": {"type": "object"}}},
+                            "content": {"application/json": {"schema": _DOCUMENT}},
                         },
                         "404": {
                             "description": "没有这个文件",

@@ -15,11 +15,11 @@ from web.exports.docx import (
     body_line,
     heading,
     new_document,
-    numbered,
     subheading,
     to_bytes,
 )
 from web.exports.draft_docx import DraftCase
+from web.exports.numerals import chinese_numeral
 
 QUESTION_LINES = 3
 BLANK_LINE = "____________________________________"
@@ -56,7 +56,7 @@ def build_casepack_docx(
     document = new_document()
     _cover(document, title_text, unit, date, list(notes))
     for number, case in enumerate(cases, 1):
-        heading(document, f"{numbered(number)}、{case.summary}")
+        heading(document, f"{chinese_numeral(number)}、{case.summary}")
         if case.who:
             body_line(document, f"当事人：{case.who}")
         subheading(document, "（一）基本事实")

@@ -4,6 +4,9 @@ A4; margins 37/35/28/26 mm; title in 方正小标宋简体 二号 (22 pt) centre
 三号 (16 pt) with a fixed 28.95 pt line pitch (28 lines a page) and a two-character first-line
 indent; level-one headings in 黑体, level-two in 楷体_GB2312; each excerpt followed by its
 citation. Fonts are named, not embedded: Word falls back when a machine lacks one.
+
+Every run of text goes through ``_run``, which drops what XML cannot hold (web.text): text
+from visitors and from the indexed documents alike.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from web.exports.numerals import chinese_numeral
+from web.text import clean_text
+
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 HEADING_FONT = "黑体"
@@ -23,7 +29,6 @@ SUBHEADING_FONT = "楷体_GB2312"
 BODY_SIZE = Pt(16)
 TITLE_SIZE = Pt(22)
 LINE_PITCH = Pt(28.95)
-NUMERALS = "一二三四五六七八九十"
 
 
 @dataclass
@@ -34,11 +39,14 @@ class Excerpt:
     note: str = ""
 
 
-def _font(run, name: str, size=BODY_SIZE, bold: bool = False) -> None:
+def _run(paragraph, text: str, name: str, size=BODY_SIZE, bold: bool = False):
+    """A run of ``text`` (cleaned for XML) in the given font: the one way text enters a file."""
+    run = paragraph.add_run(clean_text(text))
     run.font.name = name
     run.font.size = size
     run.font.bold = bold
     run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+    return run
 
 
 def _paragraph(document, text: str, font: str, size=BODY_SIZE, indent: bool = True, align=None):
@@ -51,16 +59,8 @@ def _paragraph(document, text: str, font: str, size=BODY_SIZE, indent: bool = Tr
         fmt.first_line_indent = Pt(size.pt * 2)
     if align is not None:
         paragraph.alignment = align
-    _font(paragraph.add_run(text), font, size)
+    _run(paragraph, text, font, size)
     return paragraph
-
-
-def numbered(index: int) -> str:
-    """1 -> 一, 12 -> 十二, 25 -> 二十五 (for headings 一、二、…)."""
-    if index <= 10:
-        return NUMERALS[index - 1]
-    tens, ones = divmod(index, 10)
-    return (NUMERALS[tens - 1] if tens > 1 else "") + "十" + (NUMERALS[ones - 1] if ones else "")
 
 
 def new_document():
@@ -123,7 +123,7 @@ def cell_text(cell, text: str, font: str = BODY_FONT, size=TABLE_SIZE) -> None:
     """Fill a table cell with one run in the given font (tables use a smaller size)."""
     paragraph = cell.paragraphs[0]
     paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(0)
-    _font(paragraph.add_run(text), font, size)
+    _run(paragraph, text, font, size)
 
 
 def to_bytes(document) -> bytes:
@@ -136,12 +136,7 @@ def build_docx(title_text: str, excerpts: list[Excerpt], subtitle: str = "") -> 
     document = new_document()
     title(document, title_text, subtitle)
     for number, excerpt in enumerate(excerpts, 1):
-        heading(
-            document,
-            f"{numbered(number)}、{excerpt.heading}"
-            if excerpt.heading
-            else f"{numbered(number)}、",
-        )
+        heading(document, f"{chinese_numeral(number)}、{excerpt.heading}")
         body(document, excerpt.text)
         cite(document, excerpt.citation)
         if excerpt.note:

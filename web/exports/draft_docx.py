@@ -16,11 +16,11 @@ from web.exports.docx import (
     cite,
     heading,
     new_document,
-    numbered,
     subheading,
     title,
     to_bytes,
 )
+from web.exports.numerals import chinese_numeral
 
 BLANK = "________"
 TABLE_HEADERS = ("问题", "措施", "责任人", "完成时限", "销号情况")
@@ -63,7 +63,7 @@ def build_draft_docx(
     title(document, title_text, "".join(notes))
     heading(document, SECTIONS[0])
     for number, item in enumerate(items, 1):
-        subheading(document, f"（{numbered(number)}）对照要求")
+        subheading(document, f"（{chinese_numeral(number)}）对照要求")
         body(document, item.text)
         cite(document, item.citation)
         _labelled(document, "本人差距：", item.gap)
@@ -72,7 +72,7 @@ def build_draft_docx(
     if not cases:
         body_line(document, "（未选择典型案例）")
     for number, case in enumerate(cases, 1):
-        subheading(document, f"（{numbered(number)}）{case.summary}")
+        subheading(document, f"（{chinese_numeral(number)}）{case.summary}")
         if case.who:
             body_line(document, f"当事人：{case.who}")
         if case.problems:

@@ -1,4 +1,5 @@
-"""The JSON API: the same answers as the pages and as `kb search --json`."""
+"""The JSON API: the same answers as the pages and as `kb search --json`, except that paths
+are shown relative to the served corpus folder (web.paths), never as the server has them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 
 from web.app import searcher
 from web.openapi import openapi_document
+from web.paths import public_paths
 from web.views.cases import case_query
 from web.views.params import parse_search_params
 
@@ -24,7 +26,7 @@ def api_search():
         sort=params.sort,
         filters=params.filters,
     )
-    return jsonify(result.as_dict())
+    return jsonify(public_paths(result.as_dict()))
 
 
 @blueprint.get("/docs/<doc_id>")
@@ -34,7 +36,7 @@ def api_document(doc_id: str):
         abort(404)
     shown = asdict(view)
     del shown["source"]  # a server path is nobody's business
-    return jsonify(shown)
+    return jsonify(public_paths(shown))
 
 
 @blueprint.get("/cases")
@@ -42,7 +44,7 @@ def api_cases():
     wanted = case_query(request.args)
     params = parse_search_params(request, current_app.config["PAGE_SIZE"])
     found = searcher().cases(**wanted, limit=params.per_page, offset=params.offset)
-    return jsonify({"total": found.total, "notes": found.notes, **found.as_dict()})
+    return jsonify(public_paths({"total": found.total, "notes": found.notes, **found.as_dict()}))
 
 
 @blueprint.get("/openapi.json")

@@ -5,21 +5,22 @@ the request, so an export always quotes the documents exactly."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, render_template
 
 from web.app import searcher
 from web.exports.citation import citation
 from web.exports.docx import Excerpt, build_docx
+from web.views.draft import attachment
+from web.views.posted import malformed, posted_list, posted_text
 
 blueprint = Blueprint("basket", __name__)
 
 MAX_ITEMS = 300
 MAX_NOTE = 1000
 DEFAULT_TITLE = "检索摘编"
+WHAT = "收集夹"
 
 
 @dataclass
@@ -30,20 +31,18 @@ class Collected:
 
 
 def _collected() -> Collected:
-    try:
-        items = json.loads(request.form.get("items") or "[]")
-    except ValueError:
-        abort(400)
-    if not isinstance(items, list) or len(items) > MAX_ITEMS:
-        abort(400)
-    title = (request.form.get("title") or "").strip()[:60] or DEFAULT_TITLE
+    """The posted 收集夹 (hidden field ``items``), resolved; items the index no longer has, or
+    that name no passage (a negative or fractional ordinal, a wrong type), count as missing."""
+    items = posted_list("items", MAX_ITEMS, WHAT)
+    title = posted_text("title", 60) or DEFAULT_TITLE
     documents: dict[str, object] = {}
     excerpts: list[Excerpt] = []
     missing = 0
     for item in items:
         if not isinstance(item, dict):
-            abort(400)
-        note = str(item.get("note") or "").strip()[:MAX_NOTE]
+            malformed(WHAT)
+        note = item.get("note")
+        note = note.strip()[:MAX_NOTE] if isinstance(note, str) else ""
         excerpt = _resolve(item, documents, note)
         if excerpt is None:
             missing += 1
@@ -52,9 +51,20 @@ def _collected() -> Collected:
     return Collected(excerpts, missing, title)
 
 
+def _ordinal(value: object) -> int | None:
+    """A passage number as the page sends it (a JSON integer; digits are accepted too)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
+        return int(value)
+    return None
+
+
 def _resolve(item: dict, documents: dict, note: str) -> Excerpt | None:
-    doc_id = str(item.get("doc_id") or "")
-    if not doc_id.isalnum():
+    doc_id = item.get("doc_id")
+    if not isinstance(doc_id, str) or not (doc_id.isascii() and doc_id.isalnum()):
+        return None
+    if len(doc_id) > 64:
         return None
     if doc_id not in documents:
         documents[doc_id] = searcher().document(doc_id)
@@ -62,7 +72,8 @@ def _resolve(item: dict, documents: dict, note: str) -> Excerpt | None:
     if view is None:
         return None
     if item.get("kind") == "case":
-        case = searcher().case(str(item.get("case_id") or ""))
+        case_id = item.get("case_id")
+        case = searcher().case(case_id[:100]) if isinstance(case_id, str) and case_id else None
         if case is None or case["doc_id"] != doc_id:
             return None
         return Excerpt(
@@ -71,10 +82,10 @@ def _resolve(item: dict, documents: dict, note: str) -> Excerpt | None:
             citation=citation(view.title, view.doc_no, view.date),
             note=note,
         )
-    try:
-        passage = view.passages[int(item.get("ordinal"))]
-    except (TypeError, ValueError, IndexError):
+    ordinal = _ordinal(item.get("ordinal"))
+    if ordinal is None or ordinal >= len(view.passages):
         return None
+    passage = view.passages[ordinal]
     section = passage["section"]
     return Excerpt(
         text=passage["text"],
@@ -93,15 +104,7 @@ def basket_page():
 def export_docx():
     collected = _collected()
     subtitle = f"（另有 {collected.missing} 条已不在索引中，未导出）" if collected.missing else ""
-    data = build_docx(collected.title, collected.excerpts, subtitle)
-    filename = quote(f"{collected.title}.docx")
-    return Response(
-        data,
-        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        headers={
-            "Content-Disposition": f"attachment; filename=export.docx; filename*=UTF-8''{filename}"
-        },
-    )
+    return attachment(build_docx(collected.title, collected.excerpts, subtitle), collected.title)
 
 
 @blueprint.post("/basket/print")

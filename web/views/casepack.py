@@ -5,21 +5,22 @@ Case texts and sources come from the index; only the pack's order, cover lines a
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 
 from web.app import searcher
 from web.exports.casepack_docx import build_casepack_docx
 from web.exports.draft_docx import DraftCase
 from web.views.cases import case_listing
 from web.views.draft import attachment, case_entry
+from web.views.posted import malformed, posted_list, posted_text
 
 blueprint = Blueprint("casepack", __name__)
 
 MAX_CASES = 200
 DEFAULT_TITLE = "典型案例警示教育材料"
+WHAT = "案例教材"
 
 
 @dataclass
@@ -34,28 +35,22 @@ class Pack:
 
 def read_pack() -> Pack:
     """The posted pack (hidden field ``pack``: a JSON list of case ids), resolved."""
-    try:
-        ids = json.loads(request.form.get("pack") or "[]")
-    except ValueError:
-        abort(400)
-    if not isinstance(ids, list) or len(ids) > MAX_CASES:
-        abort(400)
+    ids = posted_list("pack", MAX_CASES, WHAT)
     cases: list[DraftCase] = []
     skipped = 0
     for case_id in ids:
         if not isinstance(case_id, str):
-            abort(400)
+            malformed(WHAT)
         case = searcher().case(case_id[:100]) if case_id else None
         if case is None:
             skipped += 1
         else:
             cases.append(case_entry(case))
-    form = request.form
     return Pack(
-        title=(form.get("title") or "").strip()[:60] or DEFAULT_TITLE,
-        unit=(form.get("unit") or "").strip()[:100],
-        date=(form.get("date") or "").strip()[:40],
-        questions=form.get("questions") in ("1", "on", "true"),
+        title=posted_text("title", 60) or DEFAULT_TITLE,
+        unit=posted_text("unit", 100),
+        date=posted_text("date", 40),
+        questions=request.form.get("questions") in ("1", "on", "true"),
         cases=cases,
         notes=[f"另有 {skipped} 个案例已不在索引中，未导出。"] if skipped else [],
     )

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, current_app, render_template, request, send_file
 
 from web.app import searcher
+from web.paths import readable, shown_path
 from web.views.params import MAX_QUERY
 
 blueprint = Blueprint("docs", __name__)
@@ -35,6 +36,7 @@ def document_page(doc_id: str):
         outline=outline,
         highlighted=highlighted,
         query=(request.args.get("q") or "")[:MAX_QUERY],
+        shown_path=shown_path(view.path, current_app.config.get("CORPUS")),
         has_original=Path(view.source).is_file(),
     )
 
@@ -46,4 +48,4 @@ def original(doc_id: str):
     source = Path(view.source)
     if not source.is_file():
         abort(404)
-    return send_file(source, as_attachment=True, download_name=source.name)
+    return send_file(source, as_attachment=True, download_name=readable(source.name))

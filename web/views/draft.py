@@ -4,15 +4,16 @@ quoted sentence and every case is re-read from the index, so nothing quoted is i
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template
 
 from web.app import searcher
 from web.exports.citation import citation
 from web.exports.draft_docx import DraftCase, DraftItem, build_draft_docx
+from web.text import clean_text
+from web.views.posted import malformed, posted_list, posted_text
 from web.views.requirements import resolve
 
 blueprint = Blueprint("draft", __name__)
@@ -22,6 +23,7 @@ MAX_CASES = 10
 MAX_TEXT = 4000
 MAX_FIELD = 200
 DEFAULT_TITLE = "对照检查材料"
+WHAT = "对照检查材料"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -34,7 +36,10 @@ class Draft:
 
 
 def _text(value: object, limit: int) -> str:
-    return str(value or "").strip()[:limit] if isinstance(value, str | int | float) else ""
+    """A string or number the user typed (strings arrive cleaned); anything else is empty."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    return str(value).strip()[:limit]
 
 
 def case_entry(case: dict) -> DraftCase:
@@ -51,22 +56,17 @@ def case_entry(case: dict) -> DraftCase:
 
 def read_draft() -> Draft:
     """The posted draft (hidden field ``draft``: a JSON list), resolved against the index.
-    Malformed input is a 400; unknown ids are skipped with a note."""
-    try:
-        items = json.loads(request.form.get("draft") or "[]")
-    except ValueError:
-        abort(400)
-    if not isinstance(items, list) or len(items) > MAX_ITEMS:
-        abort(400)
-    title = _text(request.form.get("title"), 60) or DEFAULT_TITLE
+    Malformed input is a 400 saying so; unknown ids are skipped with a note."""
+    items = posted_list("draft", MAX_ITEMS, WHAT)
+    title = posted_text("title", 60) or DEFAULT_TITLE
     resolved: list[DraftItem] = []
     cases: list[DraftCase] = []
     seen_cases: set[str] = set()
     skipped = skipped_cases = 0
     for raw in items:
-        chosen = raw.get("cases") or [] if isinstance(raw, dict) else None
+        chosen = (raw.get("cases") or []) if isinstance(raw, dict) else None
         if not isinstance(chosen, list):
-            abort(400)
+            malformed(WHAT)
         found = resolve(_text(raw.get("id"), 100))
         if found is None:
             skipped += 1
@@ -101,13 +101,13 @@ def read_draft() -> Draft:
 
 
 def attachment(data: bytes, title: str) -> Response:
+    """A Word file to download, named after its title (every export answers with this)."""
+    name = quote(clean_text(title) + ".docx")
     return Response(
         data,
         mimetype=DOCX_MIME,
         headers={
-            "Content-Disposition": (
-                f"attachment; filename=export.docx; filename*=UTF-8''{quote(title + '.docx')}"
-            )
+            "Content-Disposition": f"attachment; filename=export.docx; filename*=UTF-8''{name}"
         },
     )
 

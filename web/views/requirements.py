@@ -11,6 +11,7 @@ from flask import Blueprint, abort, jsonify, render_template, request
 from kb.workbench import requirement, requirements, suggest_cases
 from web.app import searcher
 from web.exports.citation import citation
+from web.paths import public_paths
 from web.views.params import MAX_QUERY
 
 blueprint = Blueprint("requirements", __name__)
@@ -144,7 +145,7 @@ def api_requirements():
     }
     if found.error:
         answer["error"] = found.error
-    return jsonify(answer)
+    return jsonify(public_paths(answer))
 
 
 @blueprint.get("/api/requirements/<item_id>")
@@ -152,7 +153,7 @@ def api_requirement(item_id: str):
     item = resolve(item_id)
     if item is None:
         abort(404)
-    return jsonify(item)
+    return jsonify(public_paths(item))
 
 
 @blueprint.get("/api/requirements/<item_id>/cases")
@@ -162,4 +163,4 @@ def api_requirement_cases(item_id: str):
     if item is None:
         abort(404)
     limit = _int(request.args.get("limit"), 5, 1, 20)
-    return jsonify({"requirement": item, "cases": cases_for(item, limit)})
+    return jsonify(public_paths({"requirement": item, "cases": cases_for(item, limit)}))
