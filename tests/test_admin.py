@@ -177,6 +177,25 @@ def test_find_entry_only_knows_listed_entries(tmp_path):
     assert find_entry(corpus, "sub/a.txt") is None  # a path is not a key
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_pipes_and_link_loops_are_listed_and_moved_without_being_opened(tmp_path):
+    from web.uploads import move_out
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    os.mkfifo(corpus / "管道.txt")  # opening it for reading would block forever
+    (corpus / "环1.txt").symlink_to(corpus / "环2.txt")
+    (corpus / "环2.txt").symlink_to(corpus / "环1.txt")
+    entries = {e.shown: e for e in scan_corpus(corpus).entries}
+    assert entries["管道.txt"].kind == "other" and not entries["管道.txt"].indexable
+    assert "不会编入索引" in entries["管道.txt"].notes[0]
+    assert entries["环1.txt"].kind == "link" and "链接成环" in entries["环1.txt"].notes[0]
+    for name in ("管道.txt", "环1.txt"):
+        move_out(entries[name].path, tmp_path / "removed" / name)
+        assert not os.path.lexists(corpus / name)
+        assert os.path.lexists(tmp_path / "removed" / name)
+
+
 @pytest.mark.skipif(os.name != "posix", reason="names are bytes only on POSIX")
 def test_readable_names():
     assert readable("会议纪要.txt") == "会议纪要.txt"

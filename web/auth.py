@@ -1,7 +1,8 @@
 """The admin password and login, kept in the instance folder (never in the repository).
 
 The instance folder holds what belongs to one installation and must not be committed or
-served: the password hash, the app's secret key, the last index report, removed documents.
+served: the password hash, the session generation (changed to revoke every session), the
+app's secret key, the last index report, removed documents.
 Its default is ``<index folder>/../instance``. Files are written owner-only where the OS
 supports permissions (POSIX); on Windows the folder inherits the user's profile ACLs.
 """
@@ -167,13 +168,20 @@ def log_in() -> None:
     session["kb_admin_at"] = int(time.time())
 
 
-def log_out() -> None:
+def log_out() -> bool:
     """End this session and, when it was an admin's, every other copy of it: the admin
     account is one, so logging out signs out every browser (an anonymous visitor's
-    logout must not sign the admin out)."""
+    logout must not sign the admin out). False when the other copies could not be
+    revoked (the instance folder cannot be written)."""
+    revoked = True
     if logged_in():
-        revoke_sessions(_instance())
+        try:
+            revoke_sessions(_instance())
+        except OSError:
+            current_app.logger.exception("cannot revoke the admin sessions")
+            revoked = False
     session.clear()
+    return revoked
 
 
 def logged_in() -> bool:

@@ -365,8 +365,10 @@ def login():
 
 @blueprint.post("/logout")
 def logout():
-    auth.log_out()
-    flash("已退出管理（所有浏览器上的登录都已失效）。", "info")
+    if auth.log_out():
+        flash("已退出管理（所有浏览器上的登录都已失效）。", "info")
+    else:
+        flash("已在本浏览器退出，但无法写入实例文件夹，其他浏览器上的登录没能失效。", "error")
     return redirect(url_for("admin.login"), code=303)
 
 
