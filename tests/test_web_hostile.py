@@ -407,9 +407,6 @@ def form_bodies(site: Site, token: str | None) -> list[tuple[str | None, bytes]]
     return bodies
 
 
-# Where the admin area may still fail with a 500 (issue 12 item 8 is being fixed elsewhere):
-# "METHOD rule" -> why. Empty when none does.
-KNOWN_ADMIN_FAILURES: dict[str, str] = {}
 LAST = ("admin.login", "admin.logout")  # they end the admin's session: walked last
 
 
@@ -489,10 +486,7 @@ def test_every_route_answers_an_anonymous_visitor_without_a_500(site, anonymous,
 
 def test_every_route_answers_a_logged_in_admin_without_a_500(site, admin, rules):
     found = walk(admin, site, rules, light=True)
-    unexpected = {k: v for k, v in found.items() if k not in KNOWN_ADMIN_FAILURES}
-    assert not unexpected, _report(unexpected)
-    if found:
-        pytest.xfail("issue 12 item 8: " + "; ".join(KNOWN_ADMIN_FAILURES[k] for k in found))
+    assert not found, _report(found)
 
 
 # --- structured JSON with hostile leaves, drawn by hypothesis -------------------------------
