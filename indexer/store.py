@@ -61,6 +61,7 @@ RACY_SECONDS = 3.0  # FAT stores times in 2 s steps; network shares may lag a li
 # that stage as abruptly as a kill. Stages: locked, half (half the files added), committed,
 # table, written (every file of the generation written, the tree not yet flushed), synced
 # (generation complete, not yet live), switched (live, old ones not removed).
+PURGE_SHARE = 0.25  # deleted passages, as a share of all stored, that make an update purge
 DIE_AT_ENV = "KB_DIE_AT"
 INDEX_NAME = "MAIN"  # Whoosh's default index name: _MAIN_<generation>.toc, MAIN_<segment>.*
 _TOC = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")
@@ -548,9 +549,11 @@ def _write(
     except LockError as error:  # only a writer that ignores write.lock could hold it
         raise IndexBusy("另一个索引更新正在进行……请稍后再试。") from error
     jobs = plan.jobs
+    with ix.reader() as reader:  # passages deleted earlier that Whoosh still keeps
+        deleted, stored = reader.doc_count_all() - reader.doc_count(), reader.doc_count_all()
     try:
         for doc_id in plan.gone:
-            writer.delete_by_term("doc_id", doc_id)
+            deleted += writer.delete_by_term("doc_id", doc_id)
             report.removed.append(plan.previous[doc_id].shown)
             del plan.entries[doc_id]
         for done, (shown, rows, reason) in enumerate(
@@ -561,9 +564,10 @@ def _write(
                 continue
             doc_id = rows[0]["doc_id"]
             if not plan.full_build:  # only now: a changed file that fails keeps its old text
-                writer.delete_by_term("doc_id", doc_id)
+                deleted += writer.delete_by_term("doc_id", doc_id)
             for row in rows:
                 writer.add_document(**row)
+            stored += len(rows)
             plan.entries[doc_id] = plan.pending[doc_id]
             report.passages += len(rows)
             (report.updated if doc_id in plan.replaced else report.added).append(shown)
@@ -575,11 +579,31 @@ def _write(
             writer.cancel()
             return None
         progress("正在写入索引……")
-        writer.commit()
+        # Deleted passages still take room: past a share of the index, rewrite the
+        # segments holding them (statistics leave them out anyway, kb.bm25.LiveStatistics).
+        purge = deleted > PURGE_SHARE * max(stored, 1)
+        writer.commit(mergetype=merge_away_deletions if purge else None)
     except BaseException:
         writer.cancel()
         raise
     return ix
+
+
+def merge_away_deletions(writer, segments):
+    """Whoosh merge policy: rewrite every segment holding deleted passages (and merge small
+    ones, as Whoosh does), so that the index takes no more room than a fresh build's."""
+    from whoosh.reading import SegmentReader
+    from whoosh.writing import MERGE_SMALL
+
+    kept = []
+    for segment in segments:
+        if segment.has_deletions():
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+        else:
+            kept.append(segment)
+    return MERGE_SMALL(writer, kept)
 
 
 def _keep_live(

@@ -9,7 +9,10 @@ and rounds it the same way (``stored_length``). ``kb.opensearch.mapping`` has th
 
 from __future__ import annotations
 
+import math
+
 from whoosh import scoring
+from whoosh.reading import TermNotFound
 
 B = 0.75
 K1 = 1.2
@@ -70,15 +73,78 @@ def _rounded_lengths(reader, fieldname: str) -> list[int]:
     return cache[fieldname]
 
 
+class LiveStatistics:
+    """BM25's statistics over the passages a search can find. Whoosh keeps deleted passages
+    in its document frequencies, counts and field lengths until their segment is merged, so
+    after updates a word looks commoner than it is and scores drift from a fresh build's.
+    Where the index holds deletions, the numbers here leave them out (document frequencies
+    counted over live postings, once per reader and term); elsewhere they are Whoosh's own."""
+
+    def __init__(self, reader) -> None:
+        self.reader = reader
+        self.deletions = reader.has_deletions()
+        self._frequencies: dict[tuple[str, object], int] = {}
+        self._lengths: dict[str, int] = {}
+
+    def doc_count(self) -> int:
+        return self.reader.doc_count()
+
+    def doc_frequency(self, fieldname: str, text) -> int:
+        if not self.deletions:
+            return self.reader.doc_frequency(fieldname, text)
+        key = (fieldname, text)
+        if key not in self._frequencies:
+            try:
+                live = sum(1 for _ in self.reader.postings(fieldname, text).all_ids())
+            except TermNotFound:
+                live = 0
+            self._frequencies[key] = live
+        return self._frequencies[key]
+
+    def field_length(self, fieldname: str) -> int:
+        """Tokens of ``fieldname`` in live passages, summed from the exact counts kb keeps
+        (Whoosh's own total also keeps, after a merge, the lengths of passages deleted
+        before it)."""
+        if fieldname not in LENGTH_FIELDS:
+            return self.reader.field_length(fieldname)
+        if fieldname not in self._lengths:
+            total = 0
+            for leaf, _ in self.reader.leaf_readers():
+                column = leaf.column_reader(LENGTH_FIELDS[fieldname])
+                if leaf.has_deletions():
+                    live = (d for d in range(leaf.doc_count_all()) if not leaf.is_deleted(d))
+                    total += sum(column[d] for d in live)
+                else:
+                    total += sum(column)
+            self._lengths[fieldname] = total
+        return self._lengths[fieldname]
+
+    def idf(self, fieldname: str, text) -> float:
+        """Whoosh's BM25F idf, ln(N / (df + 1)) + 1, over live passages."""
+        return math.log(self.doc_count() / (self.doc_frequency(fieldname, text) + 1)) + 1
+
+    def avg_field_length(self, fieldname: str) -> float:
+        return self.field_length(fieldname) / (self.doc_count() or 1)
+
+
+def live_statistics(reader) -> LiveStatistics:
+    """The statistics of ``reader`` (one object per reader: a reader never changes)."""
+    cached = reader.__dict__.get("_kb_live_statistics")
+    if cached is None:
+        cached = reader.__dict__["_kb_live_statistics"] = LiveStatistics(reader)
+    return cached
+
+
 class _Scorer(scoring.BaseScorer):
     """kb's BM25 for one term. Whoosh asks every matcher for ``max_quality()`` whenever it
     simplifies a query tree (``replace()``, which an AndMaybe of a quoted phrase and words
     reaches as soon as a page of results fills), so an upper bound must be at hand."""
 
     def __init__(self, searcher, fieldname: str, text) -> None:
-        parent = searcher.get_parent()  # global statistics, as Whoosh's own scorer
-        self.idf = parent.idf(fieldname, text)
-        self.average = parent.avg_field_length(fieldname) or 1
+        # Global statistics, as Whoosh's own scorer takes them, without deleted passages.
+        statistics = live_statistics(searcher.get_parent().reader())
+        self.idf = statistics.idf(fieldname, text)
+        self.average = statistics.avg_field_length(fieldname) or 1
         self.lengths = _rounded_lengths(searcher.reader(), fieldname)
 
     def supports_block_quality(self) -> bool:

@@ -27,7 +27,7 @@ from whoosh.searching import TimeLimit
 from whoosh.sorting import FieldFacet, MultiFacet
 
 from kb.analysis import Segmenter
-from kb.bm25 import KbBM25F
+from kb.bm25 import KbBM25F, live_statistics
 from kb.duplicates import fingerprint
 from kb.explain import context_of, matched, partial_notes
 from kb.facets import facet_set, facets_of
@@ -638,7 +638,7 @@ class _WhooshView:
     def doc_frequency(self, field: str, term: str) -> int:
         if field == CONTAINS:
             return len(self._passages_containing(term))
-        return self.searcher.doc_frequency(field, term)
+        return live_statistics(self.searcher.reader()).doc_frequency(field, term)
 
     def prefetch(self, pairs: list[tuple[str, str]]) -> None:
         pass  # the statistics are at hand
