@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import prerequisite
 from docx import Document as WordDocument
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,9 +30,9 @@ ARGS = [
     "--no-first-run",
 ]
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium is not installed (python3 dev.py test installs it on Debian)"
-)
+CHROMIUM_MISSING = "chromium is not installed (python3 dev.py test installs it on Debian)"
+# Skips without chromium, fails under CI=true (conftest.prerequisite).
+pytestmark = prerequisite(CHROMIUM is not None, CHROMIUM_MISSING)
 
 
 def free_port() -> int:

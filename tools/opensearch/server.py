@@ -19,6 +19,12 @@ distribution (https://opensearch.org/downloads.html), never from this.
     python3 tools/opensearch/server.py stop --name dev [--wipe]   |   stop --all [--wipe]
     python3 tools/opensearch/server.py status
     python3 tools/opensearch/server.py url --name dev
+    python3 tools/opensearch/server.py free-ports 2
+
+Nodes started from the command line outlive it. Tests start theirs with ``tied=True``: the node
+then dies with the test process, even one killed with SIGKILL (on Linux through the kernel's
+parent-death signal; where that cannot be set, a watchdog process stops the node), and take
+ports from ``free_ports`` so two test runs on one machine never meet.
 
 Files live under KB_OPENSEARCH_HOME (default: <repo>/.cache/opensearch): the distribution in
 opensearch-2.5.0/, and one folder per node in nodes/NAME/ (config/, data/, logs/, stdout.log,
@@ -30,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import hashlib
 import json
 import os
@@ -72,6 +79,8 @@ UNOFFICIAL_NOTE = (
 
 # Processes started by this Python process, so stop_node can reap them (no zombies).
 _children: dict[str, subprocess.Popen] = {}
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WATCHDOG_INTERVAL = 1.0  # seconds between the fallback watchdog's checks
 
 
 class ServerError(RuntimeError):
@@ -382,10 +391,15 @@ def start_node(
     timeout: float = 120.0,
     wipe: bool = False,
     wait: bool = True,
+    node_name: str | None = None,
+    tied: bool = False,
 ) -> str:
     """Start a node (or find it already running) and return its URL; with wait=False,
     return right after launching (then call wait_for_node). Ports left out mean the node's
-    previous ones, else 9200 and 9300."""
+    previous ones, else 9200 and 9300. ``name`` is the node's folder; ``node_name`` the name
+    OpenSearch knows it by (default: the same). With ``tied`` the node dies with the calling
+    process (see ``tie_to_caller``), however that process ends; call it from the thread that
+    lives as long as the node should (the main thread), as Linux ties the child to it."""
     check_platform()
     if not is_installed():
         raise ServerError(
@@ -414,7 +428,9 @@ def start_node(
     folder.mkdir(parents=True, exist_ok=True)
     if wipe:
         shutil.rmtree(folder / "data", ignore_errors=True)
-    _write_config(folder, name, cluster, http_port, transport_port, peers, initial_managers)
+    _write_config(
+        folder, node_name or name, cluster, http_port, transport_port, peers, initial_managers
+    )
     for sub in ("data", "logs", "tmp"):
         (folder / sub).mkdir(exist_ok=True)
     info = {"http_port": http_port, "transport_port": transport_port, "cluster": cluster}
@@ -437,6 +453,7 @@ def start_node(
         _check_traversable(dist_dir())
         _chown_tree(folder, uid, gid)
         as_user = {"user": uid, "group": gid, "extra_groups": []}
+    tie = tie_to_caller() if tied else None
     with (folder / "stdout.log").open("ab") as log:
         log.write(f"\n--- start {time.strftime('%Y-%m-%d %H:%M:%S')} ---\n".encode())
         log.flush()
@@ -447,14 +464,85 @@ def start_node(
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,  # outlives this script; Ctrl-C here does not reach it
+            start_new_session=True,  # Ctrl-C here does not reach it
+            preexec_fn=tie,  # runs after the switch to the service user, which would clear it
             **as_user,
         )
     _children[name] = process
     (folder / "pid").write_text(f"{process.pid}\n")
+    if tied and tie is None:
+        start_watchdog(name)
     if wait:
         wait_for_node(name, timeout)
     return url
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct ports free on 127.0.0.1 now (held together while chosen, so none
+    repeats). Another program may still take one before the node binds it: then the node
+    exits while starting and the caller may try again."""
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            sockets.append(sock)
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def tie_to_caller():
+    """A ``preexec_fn`` that makes the kernel SIGKILL the child when the calling thread's
+    process ends, even by SIGKILL (Linux's parent-death signal); None where that cannot be
+    set up, and the caller then starts a watchdog instead. Prepared here, in the parent: the
+    forked child only calls into libc."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    caller = os.getpid()
+
+    def tie() -> None:
+        if prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            os._exit(127)
+        if os.getppid() != caller:  # the caller died before the signal was set
+            os._exit(127)
+
+    return tie
+
+
+def start_watchdog(name: str, parent: int | None = None) -> subprocess.Popen:
+    """Start a process that stops node ``name`` once ``parent`` (default: this process) is
+    gone, and ends itself when the node ends: the fallback of ``tie_to_caller``."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "watchdog",
+            "--name",
+            name,
+            "--parent",
+            str(parent or os.getpid()),
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # survives whatever ends the parent
+    )
+
+
+def watchdog(name: str, parent: int) -> None:
+    """Poll until the node is gone (return) or ``parent`` is (stop the node, then return)."""
+    while _node_pid(name) is not None:
+        if not _alive(parent):
+            stop_node(name)
+            return
+        time.sleep(WATCHDOG_INTERVAL)
 
 
 def wait_for_node(name: str, timeout: float = 120.0) -> str:
@@ -572,6 +660,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("status", help="list nodes and whether they answer")
     url = commands.add_parser("url", help="print a node's URL")
     url.add_argument("--name", required=True)
+    ports = commands.add_parser("free-ports", help="print ports free on 127.0.0.1 now")
+    ports.add_argument("count", type=int, nargs="?", default=1)
+    guard = commands.add_parser(
+        "watchdog", help="stop node NAME once process PARENT is gone (used by tied nodes)"
+    )
+    guard.add_argument("--name", required=True)
+    guard.add_argument("--parent", type=int, required=True)
     args = parser.parse_args(argv)
 
     try:
@@ -611,6 +706,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"(OpenSearch is not installed in {dist_dir()})")
         elif args.command == "url":
             print(node_url(args.name))
+        elif args.command == "free-ports":
+            print(" ".join(str(port) for port in free_ports(args.count)))
+        elif args.command == "watchdog":
+            watchdog(args.name, args.parent)
     except ServerError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
