@@ -4,22 +4,33 @@ python-docx lists paragraphs and tables separately; the body XML is walked inste
 table stays between the paragraphs it stands between. Paragraph text is read from the runs
 directly so that tracked insertions, content controls and field results are kept and tracked
 deletions are not.
+
+Before python-docx sees the package, ``check_package`` inflates every member once through a
+bounded stream (sizes stated in a zip are not trusted) and refuses a package past the limits
+(``limits``: a zip bomb, an XML part too big to parse) or with a DOCTYPE in an XML part (the
+only way to declare entities: billion laughs, external files). python-docx parses with entity
+expansion off as well.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import re
+import zipfile
 from collections.abc import Iterator
+from urllib.parse import unquote
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
+from lxml import etree
 
-from indexer.readers.base import UnreadableFile, guarded
-from kb.model import Block, Extracted
+from indexer.readers import limits
+from indexer.readers.base import Paragraph, ReadResult, UnreadableFile, guarded
+from kb.model import Block
 
-__all__ = ["DAMAGED", "read_docx"]
+__all__ = ["DAMAGED", "check_package", "read_docx"]
 
 DAMAGED = "文件已损坏或加密，无法读取 Word 文档"
 
@@ -55,30 +66,154 @@ _MAX_STYLE_DEPTH = 10
 
 
 @guarded(DAMAGED)
-def read_docx(data: bytes) -> Extracted:
+def read_docx(data: bytes) -> ReadResult:
     """A .docx file: Blocks in document order, headings with levels, Title / core title."""
     if data.startswith(_OLE_MAGIC):
         return _ole_document(data)
+    check_package(data)
     try:
         document = docx.Document(io.BytesIO(data))
         reader = _Reader(document)
-        blocks = list(reader.walk(document.element.body))
+        blocks = []
+        chars = 0
+        for block in reader.walk(document.element.body):
+            chars += len(block.text)
+            if chars > limits.MAX_CHARS:
+                raise UnreadableFile(limits.TOO_MANY_CHARS)
+            blocks.append(block)
         core_title = (document.core_properties.title or "").strip()
     except UnreadableFile:
         raise
+    except MemoryError as error:
+        raise UnreadableFile(limits.OUT_OF_MEMORY) from error
     except Exception as error:  # BadZipFile, KeyError, lxml errors, ValueError ...
         raise UnreadableFile(DAMAGED) from error
-    return Extracted(blocks, title=reader.title or _usable_core_title(core_title))
+    return ReadResult(blocks, title=reader.title or _usable_core_title(core_title))
 
 
-def _ole_document(data: bytes) -> Extracted:
+# --- the package, before python-docx opens it -----------------------------------------------
+
+_CONTENT_TYPES = "[Content_Types].xml"
+_CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+_CHUNK = 1 << 16
+# "<!DOCTYPE" as an XML part may encode it (UTF-8, UTF-16 either way).
+_DOCTYPES = tuple("<!DOCTYPE".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
+_OVERLAP = max(map(len, _DOCTYPES)) - 1
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+
+
+def check_package(data: bytes) -> None:
+    """Raise UnreadableFile unless the zip ``data`` is safe to hand to python-docx: at most
+    ``limits.MAX_ZIP_MEMBERS`` members inflating to at most ``limits.MAX_UNZIPPED_BYTES`` in
+    all, no XML part over ``limits.MAX_XML_PART_BYTES``, no DOCTYPE in an XML part, each
+    member exactly as big as the zip states (python-docx trusts that: a stated 2 KB inflating
+    to 1 GB would be inflated whole before being cut to 2 KB).
+
+    Costs one pass of inflating, in 64 KB pieces; the stated sizes refuse most bombs before
+    anything is inflated. The upload check can call it to refuse a bomb at the door.
+    """
+    # Each member has a 46-byte central directory entry starting with this signature: more
+    # of them than the limit refuses the file before zipfile lists them all in memory.
+    if data.count(b"PK\x01\x02") > limits.MAX_ZIP_MEMBERS:
+        raise UnreadableFile(limits.TOO_MANY_MEMBERS)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as error:
+        raise UnreadableFile(DAMAGED) from error
+    with archive:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        if len(members) > limits.MAX_ZIP_MEMBERS:
+            raise UnreadableFile(limits.TOO_MANY_MEMBERS)
+        if sum(info.file_size for info in members) > limits.MAX_UNZIPPED_BYTES:
+            raise UnreadableFile(limits.UNZIPPED_TOO_BIG)
+        xml_parts = _xml_parts(archive, members)
+        budget = limits.MAX_UNZIPPED_BYTES
+        for info in members:
+            is_xml = info.filename in xml_parts
+            size = _inflate(archive, info, budget, is_xml)
+            if is_xml and size > limits.MAX_XML_PART_BYTES:
+                raise UnreadableFile(limits.XML_PART_TOO_BIG)
+            budget -= size
+
+
+def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, is_xml: bool) -> int:
+    """The size ``info`` really inflates to, reading no further than ``budget`` bytes and
+    keeping 64 KB at a time; with ``is_xml``, refuse a DOCTYPE in it."""
+    # zipfile stops a member at its stated size (and checks its CRC there): state more than
+    # the budget instead, so that a member inflating beyond what it states is measured, not
+    # cut, and the budget is what stops it.
+    probe = copy.copy(info)
+    probe.file_size = budget + 2 * _CHUNK
+    size = 0
+    tail = b""
+    try:
+        with archive.open(probe) as stream:
+            while chunk := stream.read(_CHUNK):
+                size += len(chunk)
+                if size > budget:
+                    raise UnreadableFile(limits.UNZIPPED_TOO_BIG)
+                if is_xml:
+                    window = tail + chunk
+                    if any(doctype in window for doctype in _DOCTYPES):
+                        raise UnreadableFile(limits.XML_DOCTYPE)
+                    tail = window[-_OVERLAP:]
+    except UnreadableFile:
+        raise
+    except MemoryError as error:
+        raise UnreadableFile(limits.OUT_OF_MEMORY) from error
+    except Exception as error:  # bad CRC, encrypted or unknown compression, truncated data
+        raise UnreadableFile(DAMAGED) from error
+    if size != info.file_size:
+        raise UnreadableFile(limits.SIZE_MISMATCH)
+    return size
+
+
+def _xml_parts(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]) -> set[str]:
+    """Names of the members python-docx may parse as XML: relationships, the content types
+    themselves and every part of an XML content type (not an SVG picture or an HTML chunk,
+    which it keeps as bytes)."""
+    names = {info.filename for info in members}
+    xml = {name for name in names if name.lower().endswith(".rels") or name == _CONTENT_TYPES}
+    info = next((info for info in members if info.filename == _CONTENT_TYPES), None)
+    if info is None:
+        return xml | {name for name in names if name.lower().endswith(".xml")}
+    if info.file_size > limits.MAX_XML_PART_BYTES:
+        raise UnreadableFile(limits.XML_PART_TOO_BIG)
+    _inflate(archive, info, limits.MAX_XML_PART_BYTES, is_xml=True)  # bounded, no DOCTYPE
+    try:
+        root = etree.fromstring(archive.read(info), _SAFE_XML)
+    except Exception as error:
+        raise UnreadableFile(DAMAGED) from error
+    defaults = {
+        element.get("Extension", "").lower(): element.get("ContentType", "")
+        for element in root.iter(f"{_CT}Default")
+    }
+    overrides = {
+        unquote(element.get("PartName", "")).lstrip("/"): element.get("ContentType", "")
+        for element in root.iter(f"{_CT}Override")
+    }
+    for name in names:
+        content_type = overrides.get(name) or defaults.get(name.rpartition(".")[2].lower(), "")
+        if _is_xml_type(content_type):
+            xml.add(name)
+    return xml
+
+
+def _is_xml_type(content_type: str) -> bool:
+    kind = content_type.split(";")[0].strip().lower()
+    return kind in ("application/xml", "text/xml") or (
+        kind.startswith("application/") and kind.endswith("+xml")
+    )
+
+
+def _ole_document(data: bytes) -> ReadResult:
     """An OLE file named .docx: either an encrypted .docx or an old .doc renamed."""
     if "EncryptedPackage".encode("utf-16-le") in data:
         raise UnreadableFile(DAMAGED)
     if "WordDocument".encode("utf-16-le") in data:
         from indexer.readers.legacy import read_doc
 
-        return read_doc(data)
+        return ReadResult.of(read_doc(data))
     raise UnreadableFile(DAMAGED)
 
 
@@ -238,9 +373,7 @@ def _text_boxes(p) -> list:
 
 
 def _join_lines(lines: list[str]) -> str:
-    out = ""
+    out = Paragraph("")
     for line in lines:
-        if out and out[-1].isascii() and out[-1].isalnum() and line[0].isascii():
-            out += " "
-        out += line
-    return out
+        out.add(line, space=out.last.isascii() and out.last.isalnum() and line[0].isascii())
+    return out.text

@@ -3,43 +3,50 @@ a quoted search for the words finds them; list markers stay (they are part of wh
 
 Lines of one Markdown paragraph that were wrapped mid-sentence are joined again, so a phrase
 across the wrap is found; lines ending a sentence stay separate, as in the plain-text reader.
+
+Every step is linear in the length of a line, however long: a one-line file of megabytes is
+an ordinary input. Patterns never scan past the delimiter that would end what they look for
+(a link text stops at the next bracket, a URL at the next parenthesis), and nothing is
+rebuilt character by character.
 """
 
 from __future__ import annotations
 
 import re
 
-from indexer.readers.base import guarded
-from indexer.readers.text import decode_text
-from kb.model import Block, Extracted
+from indexer.readers.base import Paragraph, ReadResult, guarded
+from indexer.readers.text import decode_within_limits
+from kb.model import Block
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|(?=[\u4e00-\u9fff（(“《【]))(.*?)(?:[ \t]+#+)?[ \t]*$")
+_ATX_OPEN = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|(?=[\u4e00-\u9fff（(“《【]))")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(```|~~~)")
 _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _LIST = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+")
-_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_QUOTE = re.compile(r"^ {0,3}>\s?")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\((?:[^()]|\([^)]*\))*\)")
-_REF_LINK = re.compile(r"\[([^\]]+)\]\[[^\]]*\]")
+_SEPARATOR_CELL = re.compile(r"\s*:?-{2,}:?\s*")
+_QUOTES = re.compile(r"(?: {0,3}>\s?)*")
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+_LINK = re.compile(r"\[([^\[\]]+)\]\((?:[^()]|\([^()]*\))*\)")
+_REF_LINK = re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]")
 _REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s+\S")
-_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^>\s]+)>")
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
 _EMPHASIS = re.compile(r"\*\*|__|`+|~~")
 # A line that starts a new paragraph in official writing even without a blank line before it.
 _OUTLINE_START = re.compile(
     r"^(?:[一二三四五六七八九十]+[、，]|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[.．、](?!\d)"
     r"|第[一二三四五六七八九十百\d]+[章节条]|附\s*件)"
 )
+_OUTLINE_HEADING_MAX = 30
 _SENTENCE_END = re.compile(r"[。！？；：!?;:…][”’」』）)】》\"']*$")
 
 
 @guarded("无法读取 Markdown 文件，请另存为 UTF-8 后再导入")
-def read_markdown(data: bytes) -> Extracted:
+def read_markdown(data: bytes) -> ReadResult:
     """A .md file: headings with levels, paragraphs without markup."""
-    text = _HTML_COMMENT.sub("", decode_text(data))
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    decoded = decode_within_limits(data)
+    text = _drop_comments(decoded.text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     blocks: list[Block] = []
     paragraph: list[str] = []  # raw lines of the current paragraph
     in_fence = False
@@ -48,7 +55,7 @@ def read_markdown(data: bytes) -> Extracted:
         blocks.extend(Block(line) for line in _unwrap(paragraph))
         paragraph.clear()
 
-    for raw in lines:
+    for raw in text.split("\n"):
         if _FENCE.match(raw):
             flush()
             in_fence = not in_fence
@@ -56,39 +63,75 @@ def read_markdown(data: bytes) -> Extracted:
         if in_fence:
             blocks.append(Block(raw.strip()))
             continue
-        line = _strip_quote(raw)
+        line = raw[_QUOTES.match(raw).end() :]
         if not line.strip():
             flush()
             continue
-        heading = _ATX.match(line)
+        heading = _atx(line)
         if heading:
             flush()
-            blocks.append(Block(_inline(heading.group(2)), len(heading.group(1))))
+            level, title = heading
+            blocks.append(Block(_inline(title), level))
             continue
         setext = _SETEXT.match(line)
         if setext and len(paragraph) == 1 and not _LIST.match(paragraph[0]):
             level = 1 if setext.group(1).startswith("=") else 2
             blocks.append(Block(_inline(paragraph.pop()), level))
             continue
-        if _RULE.match(line) or _TABLE_SEPARATOR.match(line) or _REF_DEFINITION.match(line):
+        if _RULE.match(line) or _table_separator(line) or _REF_DEFINITION.match(line):
             flush()
             continue
         paragraph.append(line)
     flush()
-    return Extracted(blocks)
+    return ReadResult(blocks, warnings=list(decoded.warnings))
 
 
-def _strip_quote(line: str) -> str:
-    while _QUOTE.match(line):
-        line = _QUOTE.sub("", line, count=1)
-    return line
+def _drop_comments(text: str) -> str:
+    """Text without <!-- ... --> comments; an unclosed one stays (as the pattern
+    ``<!--.*?-->`` would leave it, without rescanning the rest from every later ``<!--``)."""
+    parts = []
+    done = 0
+    while (start := text.find("<!--", done)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break
+        parts.append(text[done:start])
+        done = end + 3
+    if not parts:
+        return text
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _atx(line: str) -> tuple[int, str] | None:
+    """(level, text) of an ATX heading line: ``## 标题 ##`` gives (2, "标题")."""
+    opening = _ATX_OPEN.match(line)
+    if not opening:
+        return None
+    text = line[opening.end() :].rstrip(" \t")
+    bare = text.rstrip("#")
+    if bare != text and bare and bare[-1] in " \t":  # a closing sequence after a space
+        text = bare.rstrip(" \t")
+    return len(opening.group(1)), text
+
+
+def _table_separator(line: str) -> bool:
+    """``|---|:--:|``: the line under a table's header row."""
+    if "--" not in line:
+        return False
+    row = line.strip()
+    row = row.removeprefix("|")
+    row = row.removesuffix("|")
+    return all(_SEPARATOR_CELL.fullmatch(cell) for cell in row.split("|"))
 
 
 def _inline(text: str) -> str:
-    text = _IMAGE.sub(r"\1", text)
-    text = _LINK.sub(r"\1", text)
-    text = _REF_LINK.sub(r"\1", text)
-    text = _AUTOLINK.sub(r"\1", text)
+    if "[" in text:  # most lines have no link: spare them the patterns
+        text = _IMAGE.sub(r"\1", text)
+        text = _LINK.sub(r"\1", text)
+        text = _REF_LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _AUTOLINK.sub(r"\1", text)
     text = _EMPHASIS.sub("", text)
     return text.replace("\\", "").strip()
 
@@ -100,7 +143,7 @@ def _table_row(line: str) -> str:
 
 def _unwrap(lines: list[str]) -> list[str]:
     """Join the lines of one paragraph where a line was wrapped mid-sentence."""
-    out: list[str] = []
+    out: list[Paragraph] = []
     join_next = False
     widest = max((_width(raw.strip()) for raw in lines), default=0)
     for raw in lines:
@@ -109,26 +152,25 @@ def _unwrap(lines: list[str]) -> list[str]:
         text = _table_row(raw) if is_table else _inline(raw.rstrip("\\"))
         starts_block = is_table or _LIST.match(raw) or _OUTLINE_START.match(text)
         if out and join_next and not starts_block:
-            out[-1] = _join(out[-1], text)
+            out[-1].add(text, space=_needs_space(out[-1].last, text))
         else:
-            out.append(text)
+            out.append(Paragraph(text))
+        current = out[-1]
         join_next = not (
             hard_break
             or is_table
             or _SENTENCE_END.search(text)
-            or (_OUTLINE_START.match(out[-1]) and len(out[-1]) <= 30)
+            or (current.length <= _OUTLINE_HEADING_MAX and _OUTLINE_START.match(current.text))
             or _width(raw.strip()) < 0.6 * widest  # a short line ends its paragraph
         )
-    return out
+    return [paragraph.text for paragraph in out]
 
 
 def _width(text: str) -> int:
-    """Columns as an editor wraps them: CJK characters take two."""
-    return sum(1 if char.isascii() else 2 for char in text)
+    """Columns as an editor wraps them: CJK (any non-ASCII) characters take two."""
+    return 2 * len(text) - len(text.encode("ascii", "ignore"))
 
 
-def _join(left: str, right: str) -> str:
+def _needs_space(last: str, right: str) -> bool:
     """Chinese wraps need no space; wrapped Latin words do."""
-    if left and right and left[-1].isascii() and right[0].isascii() and left[-1].isalnum():
-        return f"{left} {right}"
-    return left + right
+    return bool(last and right) and last.isascii() and last.isalnum() and right[0].isascii()

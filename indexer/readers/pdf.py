@@ -18,10 +18,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from pypdf import PdfReader
+from pypdf import PdfReader, apply_configuration
+from pypdf.errors import LimitReachedError
 
-from indexer.readers.base import UnreadableFile, guarded
-from kb.model import Block, Extracted
+from indexer.readers import limits
+from indexer.readers.base import Paragraph, ReadResult, UnreadableFile, guarded
+from kb.model import Block
 
 __all__ = ["DAMAGED", "ENCRYPTED", "GARBLED", "NO_TEXT", "read_pdf"]
 
@@ -54,6 +56,9 @@ _PAGE_NUMBER = re.compile(
 )
 _LIGATURES = str.maketrans({"\xad": "-", "\ufb01": "fi", "\ufb02": "fl", "\x00": ""})
 _MULTI_COLUMN_GAP = re.compile(r"\S {6,}\S")
+_PRIVATE_USE = re.compile(r"[\ue000-\uf8ff]")
+_GARBAGE = re.compile(r"[\ue000-\uf8ff\ufffd]")
+_ALNUM = re.compile(r"[^\W_]")
 
 
 @dataclass
@@ -65,23 +70,56 @@ class _Line:
 
 
 @guarded(DAMAGED)
-def read_pdf(data: bytes) -> Extracted:
+def read_pdf(data: bytes) -> ReadResult:
     """A text PDF: paragraphs without page numbers, repeated headers or wrap breaks."""
+    # pypdf's own limits on what one stream may inflate to, lowered to ours.
+    cap = limits.MAX_PDF_STREAM_BYTES
+    with apply_configuration(
+        zlib_maximum_output_length=cap,
+        lzw_maximum_output_length=cap,
+        run_length_maximum_output_length=cap,
+        brotli_maximum_output_length=cap,
+        array_based_stream_maximum_output_length=cap,
+        maximum_declared_stream_length=cap,
+    ):
+        try:
+            return _read(data)
+        except LimitReachedError as error:
+            raise UnreadableFile(limits.PDF_STREAM_TOO_BIG) from error
+
+
+def _read(data: bytes) -> ReadResult:
     reader = _open(data)
     try:
-        pages = list(reader.pages)
+        count = len(reader.pages)
+    except LimitReachedError:
+        raise
     except Exception as error:
         raise UnreadableFile(DAMAGED) from error
-    read = [_page_lines(page, number) for number, page in enumerate(pages)]
-    if pages and all(page_lines is None for page_lines in read):
+    if count > limits.MAX_PDF_PAGES:
+        raise UnreadableFile(limits.TOO_MANY_PAGES)
+    read: list[list[_Line] | None] = []
+    chars = 0
+    for number in range(count):
+        page_lines = _page_lines(reader.pages[number], number)
+        chars += sum(len(line.text) for line in page_lines or ())
+        if chars > limits.MAX_CHARS:
+            raise UnreadableFile(limits.TOO_MANY_CHARS)
+        read.append(page_lines)
+    if count and all(page_lines is None for page_lines in read):
         raise UnreadableFile(DAMAGED)
+    warnings = [
+        f"第 {number + 1} 页无法读取，已跳过"
+        for number, page_lines in enumerate(read)
+        if page_lines is None
+    ]
     lines = [
         line
         for page_lines in _drop_furniture([page_lines or [] for page_lines in read])
         for line in page_lines
     ]
     _check_text(lines)
-    return Extracted([Block(text) for text in _paragraphs(lines)])
+    return ReadResult([Block(text) for text in _paragraphs(lines)], warnings=warnings)
 
 
 def _open(data: bytes) -> PdfReader:
@@ -110,9 +148,13 @@ def _page_lines(page, number: int) -> list[_Line] | None:
         if _looks_like_columns(rows):
             raise ValueError("layout mode would interleave the columns")
         layout = True
+    except LimitReachedError:
+        raise
     except Exception:
         try:
             text = page.extract_text()
+        except LimitReachedError:
+            raise
         except Exception:
             return None
         rows = [row for row in text.split("\n") if row.strip()]
@@ -152,7 +194,8 @@ def _clean(row: str) -> str:
 
 
 def _width(text: str) -> float:
-    return sum(0.5 if char.isascii() else 1.0 for char in text)
+    """CJK-character widths: an ASCII character is half of one."""
+    return len(text) - 0.5 * len(text.encode("ascii", "ignore"))
 
 
 # --- page furniture ------------------------------------------------------------------------
@@ -195,10 +238,9 @@ def _shape(text: str) -> str:
 
 def _check_text(lines: list[_Line]) -> None:
     text = "".join(line.text for line in lines)
-    meaningful = sum(char.isalnum() for char in text)
-    if meaningful == 0:
+    if not _ALNUM.search(text):
         raise UnreadableFile(NO_TEXT)
-    garbage = sum(1 for char in text if "\ue000" <= char <= "\uf8ff" or char == "\ufffd")
+    garbage = len(text) - len(_GARBAGE.sub("", text))
     garbage += text.count("(cid:") * 5
     if garbage > 0.2 * len(text):
         raise UnreadableFile(GARBLED)
@@ -261,18 +303,19 @@ def _full_width(edges: list[float]) -> float | None:
 def _paragraphs(lines: list[_Line]) -> list[str]:
     """Join wrapped lines: see the module docstring for where a paragraph ends."""
     layout = _measure(lines)
-    paragraphs: list[str] = []
+    paragraphs: list[Paragraph] = []
     previous: _Line | None = None
     for line in lines:
-        text = _strip_private_use(line.text)
+        text = _PRIVATE_USE.sub("", line.text).strip()
         if not text:
             continue
         if previous is not None and _continues(previous, line, layout):
-            paragraphs[-1] = _join(paragraphs[-1], text)
+            last = paragraphs[-1].last
+            paragraphs[-1].add(text, space=_latin(last) and _latin(text[0]))
         else:
-            paragraphs.append(text)
+            paragraphs.append(Paragraph(text))
         previous = line
-    return paragraphs
+    return [paragraph.text for paragraph in paragraphs]
 
 
 def _continues(a: _Line, b: _Line, layout: _Layout) -> bool:
@@ -311,12 +354,6 @@ def _centred_continuation(a: _Line, b: _Line, margin: float, full: float | None)
     return centred(b) and (centred(a) or a.edge >= full - 2)
 
 
-def _strip_private_use(text: str) -> str:
-    return "".join(c for c in text if not "\ue000" <= c <= "\uf8ff").strip()
-
-
-def _join(left: str, right: str) -> str:
-    """Chinese wraps need no space; wrapped Latin words do."""
-    if left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
-        return f"{left} {right}"
-    return left + right
+def _latin(char: str) -> bool:
+    """Chinese wraps need no space; a wrap between two Latin letters or digits does."""
+    return char.isascii() and char.isalnum()
