@@ -9,6 +9,7 @@ users meet it, plus the rules that keep the suite itself honest.
 - The search page lists the facets (文种, 年份, 发文机关, with counts) without any browser.
 - Under CI=true a missing chromium or ../shared/realdocs fails the run instead of skipping.
 - Test OpenSearch nodes take free ports and die with the test run, even one killed by SIGKILL.
+- A hung test fails after the per-test timeout (pytest-timeout) and the run goes on.
 """
 
 from __future__ import annotations
@@ -492,3 +493,31 @@ def test_killing_the_test_run_stops_its_opensearch_node(server_module, tmp_path)
         with contextlib.suppress(server_module.ServerError):
             server_module.stop_node(folder)
         shutil.rmtree(server_module.node_dir(folder), ignore_errors=True)
+
+
+# --- 7. a hung test fails instead of hanging the run -------------------------------------------
+
+HANG = """
+import time
+
+def test_hangs():
+    time.sleep(600)
+
+def test_after_it():
+    pass
+"""
+
+
+def test_a_hung_test_fails_and_the_run_goes_on(pytestconfig, tmp_path):
+    assert pytestconfig.pluginmanager.hasplugin("timeout")
+    assert float(pytestconfig.getini("timeout")) >= 300  # the project's default, pyproject.toml
+    (tmp_path / "test_hang.py").write_text(HANG, encoding="utf-8")
+    started = time.monotonic()
+    found = run_pytest(  # the project's settings, with a timeout short enough to wait for
+        ["-c", str(ROOT / "pyproject.toml"), "--rootdir", str(tmp_path), "-o", "timeout=3"]
+        + [str(tmp_path / "test_hang.py")],
+        tmp_path,
+        False,
+    )
+    assert found == {"test_hangs": "failed", "test_after_it": "passed"}
+    assert time.monotonic() - started < 120

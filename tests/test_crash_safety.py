@@ -7,6 +7,14 @@ over the run. Afterwards a Searcher answers a fixed set of queries exactly as be
 (or, if the new generation was already live, exactly as the uninterrupted run would), and a
 plain `kb index` completes, leaving one generation and no temporary files.
 
+Each death at a stage is checked to have happened there: by the hook's exit status and by
+what the run left on disk, down to which files it had flushed (the child records every
+os.fsync by file identity): killed between writing the new generation and flushing it
+("written"), none of its Whoosh files or its manifest has reached the disk yet; killed just
+after ("synced"), all of them have, and CURRENT still names the old generation. A SIGKILL at
+a random moment is located the same way, and a generation that went live must have been
+flushed whole before.
+
 A clean build is the reference for content: the index ends up holding exactly its passages
 and fields. Answers are compared as exact JSON with the same run uninterrupted: after an
 incremental update they differ a little from a clean build's (Whoosh counts deleted passages
@@ -49,9 +57,35 @@ QUERIES = [
 BASE_GENERATION = "gen-1"
 
 
+FSYNC_LOG_ENV = "KB_TEST_FSYNC_LOG"
+# `kb index` that appends the identity (device, inode) of each file or folder it has flushed
+# with os.fsync to the file named by FSYNC_LOG_ENV, if set: a rename keeps the identity, so
+# a file flushed under a temporary name counts for the name it is then given.
+KB_INDEX = f"""
+import os, sys
+if os.environ.get({FSYNC_LOG_ENV!r}):
+    log = open(os.environ[{FSYNC_LOG_ENV!r}], "a", encoding="ascii")
+    real_fsync = os.fsync
+
+    def fsync(fd):
+        real_fsync(fd)
+        stat = os.fstat(fd)
+        log.write(f"{{stat.st_dev}} {{stat.st_ino}}\\n")
+        log.flush()
+
+    os.fsync = fsync
+from kb.cli import main
+sys.exit(main(["index", *sys.argv[1:]]))
+"""
+
+
+def kb_index_command(index: Path, docs: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-c", KB_INDEX, str(docs), "--index", str(index), *extra]
+
+
 def run_kb(index: Path, docs: Path, *extra: str, env: dict | None = None):
     return subprocess.run(
-        [sys.executable, "-m", "kb.cli", "index", str(docs), "--index", str(index), *extra],
+        kb_index_command(index, docs, *extra),
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -60,12 +94,63 @@ def run_kb(index: Path, docs: Path, *extra: str, env: dict | None = None):
     )
 
 
-def start_kb(index: Path, docs: Path, *extra: str) -> subprocess.Popen:
+def start_kb(index: Path, docs: Path, *extra: str, env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "kb.cli", "index", str(docs), "--index", str(index), *extra],
+        kb_index_command(index, docs, *extra),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
     )
+
+
+def identity(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_dev, stat.st_ino
+
+
+def flushed(log: Path) -> set[tuple[int, int]]:
+    """The identities a run recorded as flushed."""
+    if not log.exists():
+        return set()
+    return {tuple(map(int, line.split())) for line in log.read_text().splitlines() if line}
+
+
+def toc_number(whoosh_dir: Path) -> int | None:
+    """The generation number of a Whoosh folder's table of contents (None: none yet)."""
+    numbers = [
+        int(m.group(1))
+        for p in whoosh_dir.glob("_MAIN_*.toc")
+        if (m := re.fullmatch(r"_MAIN_(\d+)\.toc", p.name))
+    ]
+    return max(numbers, default=None)
+
+
+def landed(index: Path, log: Path, mode: str) -> str:
+    """Where an interrupted run stopped, read from what it left: before its new generation
+    ("not begun"), while adding ("adding"), after Whoosh's commit ("committed"), after the
+    passage table ("table"), with every file written but not all flushed ("written"), all
+    flushed but not live ("synced"), or live ("switched")."""
+    live = IndexDir(index).require_current().folder
+    if live.name != BASE_GENERATION:
+        return "switched"
+    aside = [p for p in index.glob("gen-*") if p.name != BASE_GENERATION]
+    if not aside:
+        return "not begun"
+    (folder,) = aside
+    whoosh = folder / "whoosh"
+    number = toc_number(whoosh) if whoosh.is_dir() else None
+    # Before Whoosh's commit: a new empty index (rebuild), or the live one's linked (update).
+    if number is None or number == (0 if mode == "rebuild" else toc_number(live / "whoosh")):
+        return "adding"
+    if not (whoosh / f"passages-{number}.txt").exists():
+        return "committed"
+    if not (folder / "manifest.json").exists():
+        return "table"
+    done = flushed(log)
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    if all(identity(p) in done for p in files):
+        return "synced"
+    return "written"
 
 
 def answers(index: Path, searcher: Searcher | None = None) -> str:
@@ -100,7 +185,7 @@ def assert_tidy(index: Path) -> None:
         "jieba.cache",
         live.folder.name,
     }
-    assert {p.name for p in live.folder.iterdir()} == {
+    assert {p.name for p in live.folder.iterdir()} - {"checksums.json"} == {
         "whoosh",
         "dict",
         "meta.json",
@@ -220,21 +305,43 @@ def finish(world: World, index: Path, switched: bool, mode: str) -> None:
 STAGES = [
     ("rebuild", "half"),
     ("rebuild", "committed"),
+    ("rebuild", "written"),
     ("rebuild", "synced"),
     ("rebuild", "switched"),
     ("update", "half"),
     ("update", "committed"),
+    ("update", "written"),
     ("update", "synced"),
     ("update", "switched"),
 ]
+# What `landed` reads from the files a death at each stage leaves.
+LANDS_AT = {
+    "half": "adding",
+    "committed": "committed",
+    "written": "written",
+    "synced": "synced",
+    "switched": "switched",
+}
 
 
 @pytest.mark.parametrize(("mode", "stage"), STAGES)
 def test_dying_at_a_stage_loses_nothing(world, tmp_path, mode, stage):
     index = world.copy_base(tmp_path / "index")
     opened = Searcher(index)
-    result = run_kb(index, world.docs, *MODES[mode], env={DIE_AT_ENV: stage})
+    log = tmp_path / "fsync.log"
+    result = run_kb(
+        index, world.docs, *MODES[mode], env={DIE_AT_ENV: stage, FSYNC_LOG_ENV: str(log)}
+    )
     assert result.returncode == 70, result.stderr  # the hook's exit status: it did die there
+    assert landed(index, log, mode) == LANDS_AT[stage]  # and the files say where
+    if stage == "written":  # nothing of the new index on disk for sure: only meta.json
+        aside = index / "gen-2"
+        unflushed = [p for p in aside.rglob("*") if p.is_file() and identity(p) not in flushed(log)]
+        assert {p.name for p in unflushed} >= {
+            "manifest.json",
+            f"passages-{toc_number(aside / 'whoosh')}.txt",
+        }
+        assert {p.suffix for p in unflushed} >= {".seg", ".toc"}
     switched = check_interrupted(world, index, mode, opened)
     assert switched == (stage == "switched")
     opened.close()
@@ -246,14 +353,22 @@ DELAYS = [("rebuild", f) for f in (0.2, 0.55, 0.9)] + [("update", f) for f in (0
 
 @pytest.mark.skipif(os.name == "nt", reason="SIGKILL exists on POSIX only; see the stage tests")
 @pytest.mark.parametrize(("mode", "fraction"), DELAYS)
-def test_sigkill_at_any_moment_loses_nothing(world, tmp_path, mode, fraction):
+def test_sigkill_at_any_moment_loses_nothing(world, tmp_path, mode, fraction, request):
     index = world.copy_base(tmp_path / "index")
     opened = Searcher(index)
-    process = start_kb(index, world.docs, *MODES[mode])
+    log = tmp_path / "fsync.log"
+    process = start_kb(index, world.docs, *MODES[mode], env={FSYNC_LOG_ENV: str(log)})
     time.sleep(world.seconds[mode] * fraction)
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=60)
+    where = landed(index, log, mode)
+    request.node.user_properties.append(("landed", where))  # in a (legacy) JUnit report
     switched = check_interrupted(world, index, mode, opened)
+    assert switched == (where == "switched")
+    if switched:  # it went live: every file of it had been flushed before
+        live = IndexDir(index).require_current().folder
+        done = flushed(log)
+        assert [p for p in live.rglob("*") if p.is_file() and identity(p) not in done] == []
     opened.close()
     finish(world, index, switched, mode)
 
