@@ -46,6 +46,11 @@ BULK_ROWS = 500
 PRIMARY_WAIT = 300  # seconds a rebuild waits for its shards before it gives up
 REPLICA_WAIT = 60  # seconds it waits for replicas before going live without them
 STALE_LOCK_SECONDS = 6 * 3600  # a writer that died without unlocking
+MERGE_WAIT = 600  # seconds a merge request may take
+# Seconds an update waits for OpenSearch to let deleted passages go (see _expunge).
+EXPUNGE_WAIT = float(os.environ.get("KB_OPENSEARCH_EXPUNGE_WAIT") or 60)
+# Expunging merges every segment holding a deletion (Lucene's default leaves up to 10%).
+EXPUNGE_ALL = {"index": {"merge": {"policy": {"expunge_deletes_allowed": 0}}}}
 
 
 def dictionary_files(dict_source: Path) -> dict[str, str]:
@@ -207,6 +212,8 @@ def _update(
         else:
             client.indices.put_settings(index=target, body={"index": {"refresh_interval": None}})
             client.indices.refresh(index=target)
+            if plan.gone or report.updated:
+                _expunge(client, target, progress)
             client.indices.put_mapping(index=target, body={"_meta": {"kb": _stamped(new_meta)}})
             _write_manifest(client, files_target, plan.entries, previous)
     except BaseException:
@@ -216,6 +223,35 @@ def _update(
         # until the next run redoes the update (its manifest still has the old entries).
         raise
     return report
+
+
+def _expunge(client, index: str, progress: Progress) -> None:
+    """Merge the passages an update deleted out of the index. Lucene counts them in its
+    statistics until their segments merge, so scores would drift from a fresh build's; and
+    OpenSearch keeps them (soft deletes) until its retention leases move on, which it syncs
+    every 30 s or so: so merge, and if some are still kept, wait and merge again, up to
+    EXPUNGE_WAIT seconds. What is left then goes at the next update."""
+    client.indices.put_settings(index=index, body=EXPUNGE_ALL)
+    waited, pause = 0.0, 1.0
+    while True:
+        client.indices.flush(index=index)
+        client.indices.forcemerge(
+            index=index, only_expunge_deletes=True, request_timeout=MERGE_WAIT
+        )
+        client.indices.refresh(index=index)
+        deleted = client.indices.stats(index=index, metric="docs")["_all"]["primaries"]["docs"]
+        if not deleted.get("deleted") or waited >= EXPUNGE_WAIT - pause / 2:
+            break
+        if not waited:
+            progress("正在清理已删除的段落，使检索统计与重建后一致……")
+        time.sleep(pause)
+        waited += pause
+        pause = min(pause * 2, 10.0)
+    if deleted.get("deleted"):
+        progress(
+            f"提示：OpenSearch 仍保留 {deleted['deleted']} 个已删除段落，检索打分与完整重建"
+            "略有差异，下次更新时再清理。"
+        )
 
 
 def _wait_for_copies(

@@ -49,6 +49,7 @@ from kb.dictionaries import LEXICON, Dictionaries, dictionary_names
 from kb.filenames import readable
 from kb.folding import keep_table_in
 from kb.indexdir import Generation, IndexDir, sync_tree, write_atomic
+from kb.integrity import damaged_tables, open_whoosh, problems, write_checksums
 from kb.passage_table import lines_by_segment, table_path, write_table
 from kb.schema import SCHEMA_VERSION, build_schema
 
@@ -268,7 +269,7 @@ def _link_index(live: Generation, aside: Generation, segment_ids: set[str]) -> N
 
 def _manifest_from_index(generation: Generation) -> dict[str, Entry]:
     """The manifest rebuilt from the stored fields: for indexes written by an older kb."""
-    ix = whoosh_index.open_dir(str(generation.whoosh_dir), schema=build_schema())
+    ix = open_whoosh(generation.whoosh_dir, build_schema())
     with ix.searcher() as searcher:
         return {
             fields["doc_id"]: Entry(fields["source"], fields["path"], fields["content_hash"])
@@ -307,10 +308,11 @@ def _ensure_table(generation: Generation) -> None:
     whoosh_generation = _toc_generation(generation.whoosh_dir)
     if whoosh_generation < 0 or table_path(generation.whoosh_dir, whoosh_generation).is_file():
         return
-    ix = whoosh_index.open_dir(str(generation.whoosh_dir), schema=build_schema())
+    ix = open_whoosh(generation.whoosh_dir, build_schema())
     with ix.reader() as reader:
         if reader.doc_count_all():
             write_table(generation.whoosh_dir, reader, sync=True)
+    write_checksums(generation.folder, generation.whoosh_dir, generation.folder)
 
 
 # --- scanning -----------------------------------------------------------------------------
@@ -402,6 +404,13 @@ def _update(
         reasons.append("索引格式已更新")
     elif meta.get("dictionaries") != index_digest:
         reasons.append("用户词典或案例分类已修改")
+    if current is not None and not reasons:
+        damage = problems(current.folder, current.whoosh_dir)
+        if damage:
+            reasons.append(f"索引已损坏（{'；'.join(damage[:3])}），现在完整重建")
+        for table in damaged_tables(current.folder, current.whoosh_dir):
+            progress(f"段落表 {table.name} 已损坏，正在从索引重新生成……")
+            table.unlink(missing_ok=True)  # derived data: written again below
     previous: dict[str, Entry] = {}
     manifest_ok = False
     if current is not None:
@@ -425,7 +434,7 @@ def _update(
         progress(f"{reasons[0]}：{len(files)} 个文件")
     else:
         assert current is not None
-        live = whoosh_index.open_dir(str(current.whoosh_dir), schema=build_schema())
+        live = open_whoosh(current.whoosh_dir, build_schema())
         with live.reader() as reader:
             reuse = lines_by_segment(current.whoosh_dir, reader)
             segments = [leaf.segment() for leaf, _ in reader.leaf_readers()]
@@ -448,6 +457,8 @@ def _update(
         whoosh_generation = _toc_generation(generation.whoosh_dir)
         _write_manifest(generation, whoosh_generation, plan.entries, sync=False)
         generation.write_meta({"schema_version": SCHEMA_VERSION, "dictionaries": index_digest})
+        linked_from = current.folder if current is not None and not full_build else None
+        write_checksums(generation.folder, generation.whoosh_dir, linked_from)
         _checkpoint("written")
         sync_tree(generation.folder)
         _checkpoint("synced")
@@ -543,7 +554,7 @@ def _write(
     if plan.full_build:
         ix = whoosh_index.create_in(str(generation.whoosh_dir), schema)
     else:
-        ix = whoosh_index.open_dir(str(generation.whoosh_dir), schema=schema)
+        ix = open_whoosh(generation.whoosh_dir, schema)
     try:
         writer = ix.writer(limitmb=256)
     except LockError as error:  # only a writer that ignores write.lock could hold it

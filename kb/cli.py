@@ -147,11 +147,12 @@ def _why(matched: dict) -> str:
 def _open_searcher(args: argparse.Namespace):
     """The chosen backend's searcher, or None after telling the user why there is none."""
     from kb.indexdir import IndexMissing
+    from kb.integrity import IndexDamaged
     from kb.view import EngineUnavailable
 
     try:
         return args.backend_chosen.open_searcher()
-    except (IndexMissing, EngineUnavailable) as error:
+    except (IndexMissing, IndexDamaged, EngineUnavailable) as error:
         _stderr(str(error))
         return None
 
@@ -233,6 +234,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from indexer.store import IndexBusy
     from indexer.update import update
+    from kb.integrity import IndexDamaged
     from kb.view import EngineUnavailable
     from web import create_app
     from web.auth import InstanceError, instance_folder
@@ -270,10 +272,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         for failure in report.failed:
             _stderr(f"  失败：{failure.path}：{failure.reason}")
     try:
-        searcher = backend.open_searcher()
-    except EngineUnavailable as error:
+        try:
+            searcher = backend.open_searcher()
+        except IndexDamaged as error:  # repaired as kb index would, then served
+            _stderr(f"{error} 正在重建……")
+            update(backend, [docs], Path(DEFAULT_DICT), progress=_stderr)
+            searcher = backend.open_searcher()
+    except (EngineUnavailable, IndexDamaged) as error:
         _stderr(str(error))
         return 4
+    except IndexBusy as error:
+        _stderr(str(error))
+        return 3
     app = create_app(
         {
             "BACKEND": backend,

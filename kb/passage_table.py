@@ -171,11 +171,13 @@ class PassageTable:
             position += len(text) + 1
 
     @classmethod
-    def for_reader(cls, whoosh_dir: Path, reader) -> PassageTable:
+    def for_reader(cls, whoosh_dir: Path, reader, trusted: bool = True) -> PassageTable:
+        """The table of ``reader``'s generation, read from its file when that is there,
+        whole and ``trusted``, else rebuilt from the stored passages."""
         path = table_path(whoosh_dir, reader.generation())
         try:
-            lines = path.read_text(encoding="utf-8").split("\n")
-        except OSError:
+            lines = path.read_text(encoding="utf-8").split("\n") if trusted else []
+        except (OSError, UnicodeDecodeError):
             lines = []
         if not _valid(lines, reader.doc_count_all()):
             lines = table_lines(reader)

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
-from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.collectors import FilterCollector, TimeLimitCollector
 from whoosh.searching import Searcher as WhooshSearcher
@@ -36,6 +35,7 @@ from kb.feedback import PASSAGES as FEEDBACK_PASSAGES
 from kb.feedback import feedback
 from kb.folding import fold
 from kb.indexdir import Generation, IndexDir, IndexMissing
+from kb.integrity import IndexDamaged, damage_message, damaged_tables, open_whoosh, problems
 from kb.passage_table import PassageTable
 from kb.planner import DOC_NO_WEIGHT, DocnumsQuery, Plan, Planner
 from kb.query import ParsedQuery, apply_filter, parse_query
@@ -145,6 +145,18 @@ class SearchCore:
         """(documents, passages) of the live index."""
         raise NotImplementedError
 
+    def damage(self) -> str:
+        """What is damaged in the index searched, in Chinese, or "" (an engine that can tell)."""
+        return ""
+
+    def _failure(self, error: BaseException) -> str:
+        """The message for a search that failed: the damage, when the index is damaged."""
+        try:
+            damaged = self.damage()
+        except Exception:
+            damaged = ""
+        return damaged or failure_message(error)
+
     def close(self) -> None:
         """Release what the engine holds open."""
 
@@ -216,7 +228,7 @@ class SearchCore:
             raise
         except Exception as error:
             log.exception("search failed: %r", raw_query)
-            return SearchResult(raw_query, 0, [], [], error=failure_message(error))
+            return SearchResult(raw_query, 0, [], [], error=self._failure(error))
 
     def _search(
         self,
@@ -340,7 +352,7 @@ class SearchCore:
             raise
         except Exception as error:
             log.exception("case search failed: %r", query)
-            return CaseList(total=0, cases=[], error=failure_message(error))
+            return CaseList(total=0, cases=[], error=self._failure(error))
 
     def _cases(
         self,
@@ -535,17 +547,36 @@ class Searcher(SearchCore):
         raise IndexMissing(f"索引正在频繁重建，暂时无法打开：{self.index_dir.root}。请稍后再试。")
 
     def _open(self, generation: Generation, ix=None) -> _Snapshot:
-        segmenter = self.index_dir.segmenter_for(generation)
-        if ix is None:
-            schema = build_schema(segmenter)
-            ix = whoosh_index.open_dir(str(generation.whoosh_dir), schema=schema)
-        searcher = ix.searcher(weighting=KbBM25F())
+        """Open ``generation``; IndexDamaged, with what is wrong, when its files are not
+        the ones it was written with (missing, cut short, or unreadable and altered)."""
+        damage = problems(generation.folder, generation.whoosh_dir, digests=False)
+        if damage:
+            raise IndexDamaged(damage_message(self.index_dir.root, damage))
         try:
-            table = PassageTable.for_reader(generation.whoosh_dir, searcher.reader())
+            segmenter = self.index_dir.segmenter_for(generation)
+            if ix is None:
+                ix = open_whoosh(generation.whoosh_dir, build_schema(segmenter))
+            searcher = ix.searcher(weighting=KbBM25F())
+        except Exception as error:
+            damage = problems(generation.folder, generation.whoosh_dir)
+            if damage:
+                raise IndexDamaged(damage_message(self.index_dir.root, damage)) from error
+            raise
+        try:
+            # A damaged passage table is derived again from the index (in memory here;
+            # kb index writes it anew).
+            trusted = not damaged_tables(generation.folder, generation.whoosh_dir)
+            table = PassageTable.for_reader(generation.whoosh_dir, searcher.reader(), trusted)
         except BaseException:
             searcher.close()
             raise
         return _Snapshot(generation, segmenter, ix, searcher, table)
+
+    def damage(self) -> str:
+        """A message naming what is damaged in the index being searched, or ""."""
+        generation = self._snap.generation
+        found = problems(generation.folder, generation.whoosh_dir)
+        return damage_message(self.index_dir.root, found) if found else ""
 
     def _newer(self, snap: _Snapshot) -> _Snapshot | None:
         """A snapshot of a newer version of the index than ``snap``, or None. Never raises:

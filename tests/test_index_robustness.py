@@ -143,3 +143,89 @@ def test_an_unreadable_folder_is_reported(tmp_path, monkeypatch):
     report = update_index(tmp_path / "index", [docs], DEFAULT_DICT)
     assert len(report.added) == 1
     assert "无法读取文件夹" in _failed(report)["closed"]
+
+
+# --- a damaged index is noticed, named and repaired ----------------------------------------------
+
+
+def _indexed(tmp_path) -> tuple[Path, Path]:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for number in range(6):
+        (docs / f"n{number}.txt").write_text(
+            f"第{number}号通知\n\n严禁违规吃喝，严禁公车私用。为基层减负{number}。\n",
+            encoding="utf-8",
+        )
+    index = tmp_path / "index"
+    update_index(index, [docs], DEFAULT_DICT)
+    return docs, index
+
+
+def _segment(index: Path) -> Path:
+    from kb.indexdir import IndexDir
+
+    live = IndexDir(index).require_current()
+    return max(live.whoosh_dir.glob("*.seg"), key=lambda p: p.stat().st_size)
+
+
+def _zero_head(path: Path) -> None:
+    with open(path, "r+b") as stream:
+        stream.write(b"\0" * min(4096, path.stat().st_size))
+
+
+def _truncate(path: Path) -> None:
+    with open(path, "r+b") as stream:
+        stream.truncate(path.stat().st_size // 2)
+
+
+@pytest.mark.parametrize("damage", [_zero_head, _truncate, Path.unlink])
+def test_kb_index_notices_damage_and_rebuilds(tmp_path, damage):
+    docs, index = _indexed(tmp_path)
+    damage(_segment(index))
+    result = kb("index", str(docs), "--index", str(index))
+    assert result.returncode == 0, result.stderr
+    assert "索引已损坏" in result.stderr + result.stdout and "已重建" in result.stdout
+    found = kb("search", "违规吃喝", "--index", str(index), "--json")
+    assert found.returncode == 0 and '"total": 6' in found.stdout
+
+
+@pytest.mark.parametrize("damage", [_zero_head, _truncate, Path.unlink])
+def test_search_names_a_damaged_index_instead_of_a_traceback(tmp_path, damage):
+    docs, index = _indexed(tmp_path)
+    damage(_segment(index))
+    result = kb("search", "违规吃喝", "--index", str(index))
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "索引已损坏" in result.stderr and "kb index" in result.stderr
+
+
+@pytest.mark.parametrize("damage", [_zero_head, _truncate, Path.unlink])
+def test_a_damaged_passage_table_is_derived_again(tmp_path, damage):
+    """The passage table is derived data: searches rebuild it in memory, kb index writes it
+    anew, neither needs a full rebuild."""
+    from kb.indexdir import IndexDir
+
+    docs, index = _indexed(tmp_path)
+    table = next(IndexDir(index).require_current().whoosh_dir.glob("passages-*.txt"))
+    damage(table)
+    result = kb("search", "违规吃喝", "--index", str(index), "--json")
+    assert result.returncode == 0 and '"total": 6' in result.stdout, result.stderr
+    repaired = kb("index", str(docs), "--index", str(index))
+    assert repaired.returncode == 0 and "段落表" in repaired.stderr
+    assert "已重建" not in repaired.stdout and "未变 6" in repaired.stdout
+    from kb.integrity import damaged_tables
+
+    live = IndexDir(index).require_current()
+    assert not damaged_tables(live.folder, live.whoosh_dir)
+
+
+def test_a_server_keeps_answering_when_its_index_is_damaged_under_it(tmp_path):
+    """No memory maps: a segment cut short under a running searcher makes queries report the
+    damage (SIGBUS would kill the server); the repaired index is picked up afterwards."""
+    docs, index = _indexed(tmp_path)
+    searcher = Searcher(index)
+    assert searcher.search("违规吃喝").total == 6
+    _truncate(_segment(index))
+    damaged = searcher.search("公车私用")
+    assert damaged.total == 0 and "索引已损坏" in damaged.error
+    update_index(index, [docs], DEFAULT_DICT)
+    assert searcher.search("公车私用").total == 6 and not searcher.search("公车私用").error

@@ -57,6 +57,17 @@ test_every_case_search_answers = test_query_grammar.test_every_case_search_answe
 _names = itertools.count()
 
 
+@pytest.fixture(autouse=True)
+def _no_wait_for_expunged_deletions(request, monkeypatch):
+    """Updates here test other things than statistics after deletions: they need not wait
+    the ~30 s OpenSearch keeps deleted passages (test_incremental_updates_answer_as_a_fresh_
+    build waits, as production does)."""
+    import indexer.opensearch_store as store
+
+    if "answer_as_a_fresh_build" not in request.node.name:
+        monkeypatch.setattr(store, "EXPUNGE_WAIT", 0.0)
+
+
 def fresh_backend(url: str, folder: Path, shards: int = 2, replicas: int = 0) -> Backend:
     name = f"kbtest-{time.time_ns() % 10**12}-{next(_names)}"
     return Backend(folder, OpenSearchSettings(url, name, shards=shards, replicas=replicas))
@@ -543,3 +554,30 @@ def names(paths) -> list[str]:
 
 def _named(url: str, name: str) -> Backend:
     return Backend(Path("."), OpenSearchSettings(url, name))
+
+
+def test_incremental_updates_answer_as_a_fresh_build(opensearch_url, tmp_path):
+    """As on Whoosh (tests/test_incremental_equals_fresh.py): after changes and removals,
+    the same passages with the same scores as a fresh build of the same files."""
+    import random
+
+    from test_incremental_equals_fresh import _answers, _apply, _document
+
+    rng = random.Random(7)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for number in range(12):
+        (docs / f"doc{number}.txt").write_text(_document(rng, f"文件{number}"), encoding="utf-8")
+    updated = fresh_backend(opensearch_url, tmp_path / "state")
+    fresh = fresh_backend(opensearch_url, tmp_path / "fresh-state")
+    try:
+        update(updated, [docs], DEFAULT_DICT)
+        for batch in (["append", "change", "remove"], ["add", "append", "append"], ["remove"]):
+            for number, kind in enumerate(batch):
+                _apply(docs, rng, kind, number * 5 + 1)
+            update(updated, [docs], DEFAULT_DICT)
+        update(fresh, [docs], DEFAULT_DICT)
+        assert _answers(updated.open_searcher()) == _answers(fresh.open_searcher())
+    finally:
+        drop(updated)
+        drop(fresh)

@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from kb.backend import Backend
+from kb.integrity import IndexDamaged
 from kb.search import SearchCore
 from kb.view import EngineUnavailable
 
@@ -91,6 +92,11 @@ def create_app(settings: dict | None = None) -> Flask:
         if code == 413 and app.config.get("MAX_CONTENT_LENGTH"):
             message += f"一次最多 {app.config['MAX_CONTENT_LENGTH'] // (1024 * 1024)} MB。"
         return _error_response(code, message)
+
+    @app.errorhandler(IndexDamaged)
+    def index_damaged(error: IndexDamaged):
+        log.error("damaged index on %s %s: %s", request.method, request.path, error)
+        return _error_response(503, str(error))
 
     @app.errorhandler(EngineUnavailable)
     def engine_unavailable(error: EngineUnavailable):
