@@ -2,7 +2,8 @@
 XML entity bombs, endless pages, endless text, pathological lines) and reading what can be
 read (a UTF-8 file cut mid-character is read with U+FFFD and a warning).
 
-Every hostile file is built here, small on disk. The memory and time these cost are measured
+Every hostile file is built small on disk (tests/hostile_files.py, shared with
+bench/robustness.py). The memory and time these cost are measured
 in bench/, not asserted: each test asserts what is refused or read, and why. Inputs that made
 the readers quadratic are sized so that the old code took minutes on them.
 """
@@ -10,18 +11,26 @@ the readers quadratic are sized so that the old code took minutes on them.
 from __future__ import annotations
 
 import io
-import struct
 import zipfile
 import zlib
 from pathlib import Path
 
 import docx
 import pytest
+from hostile_files import (
+    LAUGHS,
+    PARAGRAPH,
+    W,
+    billion_laughs_docx,
+    bomb_docx,
+    build_zip,
+    deflated,
+    docx_members,
+    entity_document,
+    pages_pdf,
+    small_docx,
+)
 from pypdf import PageObject
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfgen import canvas
 
 from indexer.readers import READERS, ReadResult, UnreadableFile, limits, read_file
 from indexer.readers.docx import DAMAGED, read_docx
@@ -30,7 +39,6 @@ from indexer.readers.markdown import read_markdown
 from indexer.readers.pdf import read_pdf
 from indexer.readers.text import UNKNOWN_ENCODING, decode, read_text
 
-PARAGRAPH = "为深入贯彻中央八项规定精神，推动作风建设常态化长效化，经区委同意，决定开展专项检查。"
 TEXT = f"关于开展作风建设专项检查的通知\n\n{PARAGRAPH}\n\n一、检查范围\n\n区直各单位及其下属事业单位。\n"
 
 
@@ -44,90 +52,13 @@ def refusal(reader, data: bytes) -> str:
     return str(excinfo.value)
 
 
-# --- zip files built by hand: the test decides what the headers say -------------------------
-
-
-def deflated(data: bytes) -> bytes:
-    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
-    return packer.compress(data) + packer.flush()
-
-
-def spaces_deflated(megabytes: int) -> tuple[bytes, int]:
-    """A raw deflate stream of ``megabytes`` MB of spaces (~1 KB per MB, built in ~0.1 s: one
-    fully flushed segment repeated, each independent, then a final block) and its CRC-32."""
-    chunk = b" " * limits.MB
-    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
-    segment = packer.compress(chunk) + packer.flush(zlib.Z_FULL_FLUSH)
-    crc = 0
-    for _ in range(megabytes):
-        crc = zlib.crc32(chunk, crc)
-    final = zlib.compressobj(9, zlib.DEFLATED, -15).flush()
-    return segment * megabytes + final, crc
-
-
-def build_zip(members: list[tuple[str, bytes, int, int]]) -> bytes:
-    """A zip of (name, raw deflate data, CRC-32, size the headers state) members."""
-    out = io.BytesIO()
-    central = []
-    for name, data, crc, size in members:
-        raw_name = name.encode("utf-8")
-        offset = out.tell()
-        fields = (20, 0, 8, 0, 0x21, crc, len(data), size, len(raw_name), 0)
-        out.write(b"PK\x03\x04" + struct.pack("<5H3I2H", *fields) + raw_name + data)
-        header = (20, 20, 0, 8, 0, 0x21, crc, len(data), size, len(raw_name), 0, 0, 0, 0, 0)
-        central.append(b"PK\x01\x02" + struct.pack("<6H3I5H2I", *header, offset) + raw_name)
-    start = out.tell()
-    for entry in central:
-        out.write(entry)
-    size = out.tell() - start
-    out.write(
-        b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, len(central), len(central), size, start, 0)
-    )
-    return out.getvalue()
-
-
-def small_docx() -> bytes:
-    document = docx.Document()
-    document.add_paragraph(PARAGRAPH)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def docx_members(replace: dict[str, bytes] | None = None) -> list[tuple[str, bytes, int, int]]:
-    """The members of a small real .docx, some replaced, as ``build_zip`` takes them."""
-    replace = replace or {}
-    members = []
-    with zipfile.ZipFile(io.BytesIO(small_docx())) as archive:
-        for info in archive.infolist():
-            data = replace.pop(info.filename, None)
-            if data is None:
-                data = archive.read(info)
-            members.append((info.filename, deflated(data), zlib.crc32(data), len(data)))
-    for name, data in replace.items():
-        members.append((name, deflated(data), zlib.crc32(data), len(data)))
-    return members
-
-
 def test_hand_built_zip_is_a_readable_docx():
-    """The helpers above make a valid package: what the limits refuse is only the hostile part."""
+    """hostile_files builds a valid package: what the limits refuse is only the hostile part."""
     assert texts(read_docx(build_zip(docx_members()))) == [PARAGRAPH]
 
 
-def with_bomb(size: int, crc: int | None = None) -> bytes:
-    """A .docx whose document.xml is a deflate bomb of 210 MB of spaces stating ``size``."""
-    bomb, real_crc = spaces_deflated(limits.MAX_UNZIPPED_BYTES // limits.MB + 10)
-    members = [
-        (name, data, old_crc, old_size)
-        for name, data, old_crc, old_size in docx_members()
-        if name != "word/document.xml"
-    ]
-    members.append(("word/document.xml", bomb, real_crc if crc is None else crc, size))
-    return build_zip(members)
-
-
 def test_zip_bomb_docx_is_refused_from_its_headers_before_inflating():
-    data = with_bomb(size=(limits.MAX_UNZIPPED_BYTES // limits.MB + 10) * limits.MB)
+    data = bomb_docx(limits.MAX_UNZIPPED_BYTES // limits.MB + 10)
     assert len(data) < 400_000
     assert refusal(read_docx, data) == limits.UNZIPPED_TOO_BIG
     assert "解压后超过 200 MB，可能是压缩炸弹" in limits.UNZIPPED_TOO_BIG
@@ -139,7 +70,7 @@ def test_zip_bomb_whose_header_lies_about_its_size_is_refused_while_inflating(cr
     the CRC of the first 2 KB, zipfile itself would return the 2 KB after inflating it all."""
     stated = 2048
     checksum = None if crc == "true" else zlib.crc32(b" " * stated)
-    data = with_bomb(size=stated, crc=checksum)
+    data = bomb_docx(limits.MAX_UNZIPPED_BYTES // limits.MB + 10, stated, checksum)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert archive.getinfo("word/document.xml").file_size == stated
     assert refusal(read_docx, data) == limits.UNZIPPED_TOO_BIG
@@ -169,32 +100,9 @@ def test_zip_with_too_many_members_is_refused_before_listing_them():
     assert refusal(read_docx, build_zip(members)) == limits.TOO_MANY_MEMBERS
 
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-LAUGHS = (
-    '<!DOCTYPE w:document [<!ENTITY a "哈哈哈哈哈哈哈哈哈哈">'
-    + "".join(
-        f'<!ENTITY {name} "{("&" + prev + ";") * 10}">'
-        for prev, name in zip("abcdefgh", "bcdefghi", strict=True)
-    )
-    + "]>"
-)
-
-
-def entity_document(doctype: str, text: str = "&i;") -> str:
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?>{doctype}'
-        f'<w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>{PARAGRAPH}{text}</w:t></w:r></w:p>'
-        "</w:body></w:document>"
-    )
-
-
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
 def test_billion_laughs_in_a_docx_is_refused(encoding):
-    xml = entity_document(LAUGHS)
-    if encoding == "utf-16":
-        xml = xml.replace('encoding="UTF-8"', 'encoding="UTF-16"')
-    data = build_zip(docx_members({"word/document.xml": xml.encode(encoding)}))
-    assert refusal(read_docx, data) == limits.XML_DOCTYPE
+    assert refusal(read_docx, billion_laughs_docx(encoding)) == limits.XML_DOCTYPE
 
 
 def test_external_entity_in_a_docx_part_is_refused():
@@ -275,20 +183,6 @@ def test_html_deeply_nested_link_lists_are_linear():
 
 
 # --- PDF -----------------------------------------------------------------------------------
-
-
-def pages_pdf(count: int) -> bytes:
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    buffer = io.BytesIO()
-    pdf_canvas = canvas.Canvas(buffer, pagesize=A4)
-    for number in range(count):
-        pdf_canvas.setFont("STSong-Light", 14)
-        shift = number % len(PARAGRAPH)  # no two pages alike: no running head to drop
-        line = (PARAGRAPH[shift:] + PARAGRAPH[:shift])[:20]
-        pdf_canvas.drawString(72, 700, f"第{number + 1}页{line}。")
-        pdf_canvas.showPage()
-    pdf_canvas.save()
-    return buffer.getvalue()
 
 
 def test_pdf_with_too_many_pages_is_refused_before_reading_them():
