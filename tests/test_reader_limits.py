@@ -5,7 +5,9 @@ read (a UTF-8 file cut mid-character is read with U+FFFD and a warning).
 Every hostile file is built small on disk (tests/hostile_files.py, shared with
 bench/robustness.py). The memory and time these cost are measured
 in bench/, not asserted: each test asserts what is refused or read, and why. Inputs that made
-the readers quadratic are sized so that the old code took minutes on them.
+the readers quadratic are sized so that the old code took from seconds (quoted lines: 7 s) to
+minutes (links: 227 s; comments, autolinks, images, brackets, a long run of spaces in a web
+page: over 300 s), where the readers now take well under a second.
 """
 
 from __future__ import annotations
