@@ -155,6 +155,7 @@ def main(argv: list[str]) -> None:
             "cases",
             "metadata",
             "requirements",
+            "robustness",
         ):
             call(PYTHON, f"bench/{script}.py")
         print("The load test (about 15 minutes, installs wrk): .venv/bin/python bench/load.py")

@@ -31,6 +31,7 @@ from indexer.store import (
     IndexBusy,
     Progress,
     Report,
+    account,
     collect_changes,
     tokenize_all,
 )
@@ -313,20 +314,18 @@ def _write(
 
     def actions():
         jobs = plan.jobs
-        for done, (shown, rows, reason) in enumerate(
-            tokenize_all(jobs, segmenter, dict_source, state_dir), 1
-        ):
-            if rows is None:
-                report.failed.append(Failure(shown, reason))
+        for done, outcome in enumerate(tokenize_all(jobs, segmenter, dict_source, state_dir), 1):
+            if outcome.rows is None:
+                report.failed.append(Failure(outcome.shown, outcome.reason))
                 continue
-            doc_id = rows[0]["doc_id"]
+            doc_id = outcome.doc_id
             if doc_id in plan.replaced:  # only now: a changed file that fails keeps its text
                 _delete_documents(client, index, [doc_id])
-            for row in rows:
+            added = 0
+            for row in outcome.rows:
                 yield {"_index": index, "_id": row["passage_id"], "_source": to_source(row)}
-            plan.entries[doc_id] = plan.pending[doc_id]
-            report.passages += len(rows)
-            (report.updated if doc_id in plan.replaced else report.added).append(shown)
+                added += 1
+            account(plan, report, outcome, added)
             if done % 20 == 0 or done == len(jobs):
                 progress(f"已处理 {done}/{len(jobs)} 个文件")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -30,6 +31,17 @@ def doc_id_for(path: Path) -> str:
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def file_hash(path: Path, extra: bytes = b"") -> str:
+    """``content_hash`` of the file's bytes followed by ``extra``, read in chunks so that a
+    large file is never held whole to decide whether it changed."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    digest.update(extra)
+    return digest.hexdigest()
 
 
 def load_document(
@@ -62,6 +74,7 @@ def load_document(
         content_hash=digest or content_hash(data),
         passages=outline.passages,
         meta_lines=outline.meta_lines,
+        warnings=list(getattr(extracted, "warnings", ())),
     )
     for key, value in (overrides or {}).items():
         setattr(document, key, value)
@@ -118,13 +131,18 @@ def requirement_fields(document: Document, topics: Topics) -> dict[int, dict]:
 
 def index_rows(document: Document, segmenter: Segmenter) -> list[dict]:
     """Whoosh field values for each passage, tokens computed here (see kb.schema)."""
+    return list(iter_rows(document, segmenter))
+
+
+def iter_rows(document: Document, segmenter: Segmenter) -> Iterator[dict]:
+    """The rows of ``index_rows`` one at a time, so a very large document's tokens need
+    not all be held at once."""
     cases = case_fields(document, segmenter.dictionaries.taxonomy)
     requirements = requirement_fields(document, segmenter.dictionaries.topics)
     lines = [(p.text, list(p.section), p.heading, None) for p in document.passages]
     # Metadata lines follow the passages (their ordinals never shift the passages'), each with
     # the place it stands at in the document.
     lines += [(text, [], False, place) for place, text in document.meta_lines]
-    rows = []
     for ordinal, (text, section, heading, place) in enumerate(lines):
         words = segmenter.words(fold(text))
         subwords = segmenter.subwords(words)
@@ -155,5 +173,4 @@ def index_rows(document: Document, segmenter: Segmenter) -> list[dict]:
         if place is not None:
             row["meta"] = True
             row["place"] = place
-        rows.append(row)
-    return rows
+        yield row

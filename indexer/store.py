@@ -33,23 +33,29 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from filelock import FileLock, Timeout
-from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
 from indexer.discover import walk
-from indexer.pipeline import Failure, content_hash, doc_id_for, index_rows, load_document
-from indexer.readers import UnreadableFile, supported
+from indexer.pipeline import (
+    Failure,
+    doc_id_for,
+    file_hash,
+    index_rows,
+    iter_rows,
+    load_document,
+)
+from indexer.readers import UnreadableFile, limits, supported
 from indexer.sidecar import is_side_file, read_side_metadata, side_file_candidates
 from kb.analysis import Segmenter
 from kb.dictionaries import LEXICON, Dictionaries, dictionary_names
 from kb.filenames import readable
 from kb.folding import keep_table_in
 from kb.indexdir import Generation, IndexDir, sync_tree, write_atomic
-from kb.integrity import damaged_tables, open_whoosh, problems, write_checksums
+from kb.integrity import create_whoosh, damaged_tables, open_whoosh, problems, write_checksums
 from kb.passage_table import lines_by_segment, table_path, write_table
 from kb.schema import SCHEMA_VERSION, build_schema
 
@@ -63,6 +69,11 @@ RACY_SECONDS = 3.0  # FAT stores times in 2 s steps; network shares may lag a li
 # table, written (every file of the generation written, the tree not yet flushed), synced
 # (generation complete, not yet live), switched (live, old ones not removed).
 PURGE_SHARE = 0.25  # deleted passages, as a share of all stored, that make an update purge
+LARGE_FILE = 4 * 1024 * 1024  # bytes: a file this large is tokenized streaming, in-process
+WORKER_BYTES = 400 * 1024 * 1024  # memory a tokenizing worker may take (a file up to LARGE_FILE)
+# Postings Whoosh's writer sorts in memory before spilling a sorted run to disk, by Whoosh's
+# own estimate (the Python objects take about 1.5 times that); merged again at commit.
+WRITER_MB = 64
 DIE_AT_ENV = "KB_DIE_AT"
 INDEX_NAME = "MAIN"  # Whoosh's default index name: _MAIN_<generation>.toc, MAIN_<segment>.*
 _TOC = re.compile(rf"^_{INDEX_NAME}_(\d+)\.toc$")
@@ -105,7 +116,7 @@ class Entry:
     shown: str
     digest: str
     stamp: tuple[int, ...] | None = None  # sizes and times when hashed; None: hash next time
-    problems: tuple[str, ...] = ()  # side-file warnings, repeated while the file is unchanged
+    problems: tuple[str, ...] = ()  # side-file and reading warnings, told while it is unchanged
 
     def as_json(self) -> list:
         return [self.source, self.shown, self.digest, self.stamp, list(self.problems)]
@@ -166,21 +177,84 @@ def _init_worker(dict_dir: str, cache_dir: str) -> None:
 
 @dataclass(frozen=True)
 class Job:
+    """A file to read and tokenize. Its bytes are read where it is processed, never held
+    for all files at once."""
+
     path: str
     shown: str
-    data: bytes
+    size: int
     digest: str
     overrides: dict[str, str]
 
 
-def _process(job: Job) -> tuple[str, list[dict] | None, str]:
-    shown = job.shown
-    assert _worker_segmenter is not None
+@dataclass
+class Outcome:
+    """A job done: the document's rows (all of them, or for a large file a generator that
+    tokenizes passage by passage as they are written), or the reason it failed; warnings
+    about what was read despite a problem."""
+
+    shown: str
+    doc_id: str = ""
+    rows: Iterable[dict] | None = None
+    reason: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def _read_document(job: Job):
+    """The document of ``job`` and the warnings about reading it, or an Outcome saying why
+    it could not be read."""
     try:
-        document = load_document(Path(job.path), shown, job.data, job.overrides, job.digest)
+        data = Path(job.path).read_bytes()
+        document = load_document(Path(job.path), job.shown, data, job.overrides, job.digest)
     except UnreadableFile as error:
-        return shown, None, str(error)
-    return shown, index_rows(document, _worker_segmenter), ""
+        return None, Outcome(job.shown, reason=str(error))
+    except MemoryError:
+        return None, Outcome(job.shown, reason=limits.OUT_OF_MEMORY)
+    except OSError as error:
+        return None, Outcome(job.shown, reason=f"无法读取文件：{error.strerror or error}")
+    return document, None
+
+
+def _process(job: Job) -> Outcome:
+    assert _worker_segmenter is not None
+    document, failed = _read_document(job)
+    if failed is not None:
+        return failed
+    rows = index_rows(document, _worker_segmenter)
+    return Outcome(job.shown, document.doc_id, rows, warnings=document.warnings)
+
+
+def _process_here(job: Job, segmenter: Segmenter) -> Outcome:
+    """A large file, in this process: its rows are made one passage at a time while the
+    index takes them, so its tokens are never all in memory."""
+    document, failed = _read_document(job)
+    if failed is not None:
+        return failed
+    return Outcome(
+        job.shown, document.doc_id, iter_rows(document, segmenter), warnings=document.warnings
+    )
+
+
+def _memory_available() -> int | None:
+    """Bytes of memory free for new processes (Linux), or None where that is not known."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as stream:
+            for line in stream:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def worker_count() -> int:
+    """Processes that tokenize at once: the cores, at most 8, and no more than the free
+    memory holds at WORKER_BYTES each."""
+    workers = min(os.cpu_count() or 1, 8)
+    available = _memory_available()
+    if available is not None:
+        workers = min(workers, max(1, available // WORKER_BYTES))
+    return workers
 
 
 def tokenize_all(
@@ -188,24 +262,30 @@ def tokenize_all(
     segmenter: Segmenter,
     dict_dir: Path,
     cache_dir: Path,
-) -> Iterator[tuple[str, list[dict] | None, str]]:
-    """(shown path, index rows or None, reason it failed) per job, on all cores; the workers
-    load the dictionaries in ``dict_dir``."""
+) -> Iterator[Outcome]:
+    """An Outcome per job: small files on all cores (the workers load the dictionaries in
+    ``dict_dir``), large ones here, streamed (see ``_process_here``)."""
     global _worker_segmenter
     _worker_segmenter = segmenter
-    workers = min(os.cpu_count() or 1, 8)
-    if workers < 2 or len(jobs) < 8:
-        yield from map(_process, jobs)
-        return
-    segmenter.words("预热")  # load jieba once here so forked workers inherit it
-    # Forking a process that runs other threads (the web app's admin update) can deadlock a
-    # child on a lock some thread held; spawn is safe there, and on Windows the only choice.
-    alone = threading.current_thread() is threading.main_thread() and threading.active_count() == 1
-    context = multiprocessing.get_context("fork" if alone and sys.platform != "win32" else "spawn")
-    with context.Pool(
-        workers, initializer=_init_worker, initargs=(str(dict_dir), str(cache_dir))
-    ) as pool:
-        yield from pool.imap(_process, jobs, chunksize=4)
+    small = [job for job in jobs if job.size <= LARGE_FILE]
+    large = [job for job in jobs if job.size > LARGE_FILE]
+    workers = worker_count()
+    if workers < 2 or len(small) < 8:
+        yield from map(_process, small)
+    else:
+        segmenter.words("预热")  # load jieba once here so forked workers inherit it
+        # Forking a process that runs other threads (the web app's admin update) can deadlock
+        # a child on a lock some thread held; spawn is safe there, and on Windows the only one.
+        alone = (
+            threading.current_thread() is threading.main_thread() and threading.active_count() == 1
+        )
+        method = "fork" if alone and sys.platform != "win32" else "spawn"
+        with multiprocessing.get_context(method).Pool(
+            workers, initializer=_init_worker, initargs=(str(dict_dir), str(cache_dir))
+        ) as pool:
+            yield from pool.imap(_process, small, chunksize=4)
+    for job in large:
+        yield _process_here(job, segmenter)
 
 
 # --- the generation's files ---------------------------------------------------------------
@@ -510,25 +590,29 @@ def _plan_changes(
             report.warnings.extend(old.problems)
             continue
         try:
-            data = source.path.read_bytes()
+            size = source.path.stat().st_size
+            if size > limits.MAX_FILE_BYTES:  # not even hashed; the old text, if any, stays
+                report.failed.append(Failure(source.shown, limits.FILE_TOO_BIG))
+                continue
             side = read_side_metadata(source.path)
+            digest = file_hash(source.path, side.fingerprint)
         except OSError as error:
             report.failed.append(Failure(source.shown, f"无法读取文件：{error.strerror or error}"))
             continue
-        report.warnings.extend(side.problems)
-        digest = content_hash(data + side.fingerprint)
-        problems = tuple(side.problems)
-        if old is not None and old.digest == digest:
+        if old is not None and old.digest == digest:  # side files too: the same problems
             report.unchanged += 1
-            plan.entries[doc_id] = Entry(old.source, old.shown, digest, stamp, problems)
+            report.warnings.extend(old.problems)
+            plan.entries[doc_id] = replace(old, stamp=stamp)
             continue
+        report.warnings.extend(side.problems)
+        problems = tuple(side.problems)
         if old is not None:
             plan.replaced.add(doc_id)
             # Should this version fail to read, the old text stays, to be retried next time.
             plan.entries[doc_id] = Entry(old.source, old.shown, old.digest, None, old.problems)
         resolved = str(source.path.resolve())
         plan.pending[doc_id] = Entry(resolved, source.shown, digest, stamp, problems)
-        plan.jobs.append(Job(str(source.path), source.shown, data, digest, side.values))
+        plan.jobs.append(Job(str(source.path), source.shown, size, digest, side.values))
     if not full_build:
         plan.gone = [
             doc_id
@@ -552,11 +636,11 @@ def _write(
     segmenter = Segmenter(dictionaries, index_dir.jieba_cache_dir)
     schema = build_schema(segmenter)
     if plan.full_build:
-        ix = whoosh_index.create_in(str(generation.whoosh_dir), schema)
+        ix = create_whoosh(generation.whoosh_dir, schema)
     else:
         ix = open_whoosh(generation.whoosh_dir, schema)
     try:
-        writer = ix.writer(limitmb=256)
+        writer = ix.writer(limitmb=WRITER_MB)
     except LockError as error:  # only a writer that ignores write.lock could hold it
         raise IndexBusy("另一个索引更新正在进行……请稍后再试。") from error
     jobs = plan.jobs
@@ -567,21 +651,21 @@ def _write(
             deleted += writer.delete_by_term("doc_id", doc_id)
             report.removed.append(plan.previous[doc_id].shown)
             del plan.entries[doc_id]
-        for done, (shown, rows, reason) in enumerate(
+        for done, outcome in enumerate(
             tokenize_all(jobs, segmenter, generation.dict_dir, index_dir.jieba_cache_dir), 1
         ):
-            if rows is None:
-                report.failed.append(Failure(shown, reason))
+            if outcome.rows is None:
+                report.failed.append(Failure(outcome.shown, outcome.reason))
                 continue
-            doc_id = rows[0]["doc_id"]
+            doc_id = outcome.doc_id
             if not plan.full_build:  # only now: a changed file that fails keeps its old text
                 deleted += writer.delete_by_term("doc_id", doc_id)
-            for row in rows:
+            added = 0
+            for row in outcome.rows:
                 writer.add_document(**row)
-            stored += len(rows)
-            plan.entries[doc_id] = plan.pending[doc_id]
-            report.passages += len(rows)
-            (report.updated if doc_id in plan.replaced else report.added).append(shown)
+                added += 1
+            stored += added
+            account(plan, report, outcome, added)
             if done % 20 == 0 or done == len(jobs):
                 progress(f"已处理 {done}/{len(jobs)} 个文件")
             if done == len(jobs) // 2:
@@ -598,6 +682,19 @@ def _write(
         writer.cancel()
         raise
     return ix
+
+
+def account(plan: ChangePlan, report: Report, outcome: Outcome, passages: int) -> None:
+    """A document written: the next manifest and ``report`` say so. Its reading warnings
+    are kept with its entry, to be told again while the file is unchanged (as side-file
+    problems are)."""
+    doc_id = outcome.doc_id
+    told = tuple(f"{outcome.shown}：{warning}" for warning in outcome.warnings)
+    entry = plan.pending[doc_id]
+    plan.entries[doc_id] = replace(entry, problems=entry.problems + told)
+    report.warnings.extend(told)
+    report.passages += passages
+    (report.updated if doc_id in plan.replaced else report.added).append(outcome.shown)
 
 
 def merge_away_deletions(writer, segments):

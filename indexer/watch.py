@@ -18,6 +18,7 @@ from pathlib import Path
 
 from indexer.discover import MISSING, walk
 from indexer.store import IndexBusy, Report, update_index
+from indexer.update import IndexWriteFailed, write_failure
 from kb.dictionaries import DictionaryError
 from kb.view import EngineUnavailable
 
@@ -99,8 +100,9 @@ def watch(
             except DictionaryError as error:
                 say(f"{clock} 词典有误：{error}；改好后自动重试。")
                 indexed = current
-            except OSError as error:
-                say(f"{clock} 索引更新失败：{error}；文件再有变化时重试。")
+            except (IndexWriteFailed, OSError) as error:
+                told = write_failure(error) if isinstance(error, OSError) else str(error)
+                say(f"{clock} {told}文件再有变化时重试。")
                 indexed = current
             else:
                 say(f"{clock} {describe(report)}")

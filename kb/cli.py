@@ -35,7 +35,7 @@ def _configure_stdio() -> None:
 
 def cmd_index(args: argparse.Namespace) -> int:
     from indexer.store import IndexBusy
-    from indexer.update import update
+    from indexer.update import IndexWriteFailed, update
     from kb.dictionaries import DictionaryError
     from kb.view import EngineUnavailable
 
@@ -53,6 +53,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     except EngineUnavailable as error:
         _stderr(str(error))
         return 4
+    except IndexWriteFailed as error:
+        _stderr(str(error))
+        return 5
     print(
         f"新增 {len(report.added)}，更新 {len(report.updated)}，删除 {len(report.removed)}，"
         f"未变 {report.unchanged}，失败 {len(report.failed)}"

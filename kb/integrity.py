@@ -34,6 +34,12 @@ def open_whoosh(folder: Path, schema):
     return FileStorage(str(folder), supports_mmap=False).open_index(schema=schema)
 
 
+def create_whoosh(folder: Path, schema):
+    """A new, empty Whoosh index in ``folder``, read without memory maps (as
+    ``open_whoosh``; a map of a large segment would also count as the builder's memory)."""
+    return FileStorage(str(folder), supports_mmap=False).create_index(schema)
+
+
 def _digest(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as stream:

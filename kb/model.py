@@ -58,6 +58,8 @@ class Document:
     passages: list[Passage] = field(default_factory=list)
     # Metadata lines (发文字号, dates, signature ...) with their place: see kb.structure.Outline.
     meta_lines: list[tuple[int, str]] = field(default_factory=list)
+    # What was read despite a problem (a broken encoding, a cut-off table), for the report.
+    warnings: list[str] = field(default_factory=list)
 
     month: str = ""  # YYYY-MM, for documents dated by month only
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from kb.duplicates import fingerprint
@@ -86,7 +87,12 @@ def _segment_id(leaf) -> str | None:
 def table_lines(reader, reuse: dict[str, list[str]] | None = None) -> list[str]:
     """One line per document number of ``reader`` (empty columns for deleted documents);
     ``reuse`` gives earlier lines per Whoosh segment id (see ``lines_by_segment``)."""
-    lines: list[str] = []
+    return list(iter_table_lines(reader, reuse))
+
+
+def iter_table_lines(reader, reuse: dict[str, list[str]] | None = None) -> Iterator[str]:
+    """The lines of ``table_lines`` one at a time, so that writing the table of a large
+    index never holds it whole."""
     for leaf, _ in reader.leaf_readers():
         count = leaf.doc_count_all()
         old = (reuse or {}).get(_segment_id(leaf) or "")
@@ -94,12 +100,11 @@ def table_lines(reader, reuse: dict[str, list[str]] | None = None) -> list[str]:
             old = None
         for docnum in range(count):
             if leaf.is_deleted(docnum):
-                lines.append(_EMPTY)
+                yield _EMPTY
             elif old is not None and old[docnum] != _EMPTY:
-                lines.append(old[docnum])
+                yield old[docnum]
             else:
-                lines.append(_FIELD.join(_row(leaf.stored_fields(docnum))))
-    return lines
+                yield _FIELD.join(_row(leaf.stored_fields(docnum)))
 
 
 def lines_by_segment(whoosh_dir: Path, reader) -> dict[str, list[str]]:
@@ -129,7 +134,8 @@ def write_table(
     path = table_path(whoosh_dir, reader.generation())
     tmp = path.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8", newline="") as stream:
-        stream.write("\n".join(table_lines(reader, reuse)))
+        for number, line in enumerate(iter_table_lines(reader, reuse)):
+            stream.write(f"\n{line}" if number else line)
         if sync:
             stream.flush()
             os.fsync(stream.fileno())

@@ -229,3 +229,165 @@ def test_a_server_keeps_answering_when_its_index_is_damaged_under_it(tmp_path):
     assert damaged.total == 0 and "索引已损坏" in damaged.error
     update_index(index, [docs], DEFAULT_DICT)
     assert searcher.search("公车私用").total == 6 and not searcher.search("公车私用").error
+
+
+# --- bounded memory: large files streamed, sizes checked before reading ---------------------
+
+
+def _sample_docs(folder: Path) -> Path:
+    folder.mkdir()
+    for number in range(12):
+        (folder / f"通知{number}.txt").write_text(
+            f"关于第{number}项工作的通知\n\n一、总体要求\n\n严禁违规吃喝，第{number}条。\n\n"
+            f"二、工作措施\n\n减轻基层负担，精简会议文件{number}次。\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
+def _everything(index: Path) -> list[tuple]:
+    searcher = Searcher(index)
+    try:
+        found = []
+        for query in ("违规吃喝", "基层负担", "工作措施"):
+            result = searcher.search(query, limit=50, per_doc=0)
+            found.append((result.total, [(h.path, h.text, round(h.score, 6)) for h in result.hits]))
+        return found
+    finally:
+        searcher.close()
+
+
+def test_large_files_streamed_in_process_index_the_same_as_small_ones(tmp_path, monkeypatch):
+    """Files over LARGE_FILE are tokenized passage by passage in the indexing process, not in
+    a worker; the index is the same either way."""
+    import indexer.store as store
+
+    docs = _sample_docs(tmp_path / "docs")
+    update_index(tmp_path / "pooled", [docs], DEFAULT_DICT)
+    streamed: list[str] = []
+    original = store._process_here
+    monkeypatch.setattr(store, "LARGE_FILE", 0)
+    monkeypatch.setattr(
+        store, "_process_here", lambda job, seg: streamed.append(job.shown) or original(job, seg)
+    )
+    report = update_index(tmp_path / "streamed", [docs], DEFAULT_DICT)
+    assert len(streamed) == 12 and len(report.added) == 12
+    assert report.passages == 12 * 5
+    assert _everything(tmp_path / "streamed") == _everything(tmp_path / "pooled")
+
+
+def test_a_file_over_the_size_limit_is_skipped_before_it_is_read(tmp_path, monkeypatch):
+    from indexer.readers import limits
+
+    docs = _sample_docs(tmp_path / "docs")
+    (docs / "大文件.txt").write_text("大文件\n\n" + "严禁违规吃喝。\n" * 200, encoding="utf-8")
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1000)
+    opened: list[str] = []
+    real_open = open
+
+    def watching_open(file, *args, **kwargs):
+        if isinstance(file, str | bytes | os.PathLike):
+            opened.append(os.fsdecode(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", watching_open)
+    report = update_index(tmp_path / "index", [docs], DEFAULT_DICT)
+    assert [(f.path.endswith("大文件.txt"), f.reason) for f in report.failed] == [
+        (True, limits.FILE_TOO_BIG)
+    ]
+    assert len(report.added) == 12
+    assert not any(path.endswith("大文件.txt") for path in opened)  # not even hashed
+
+
+def test_reading_warnings_are_reported_and_repeated_while_the_file_is_unchanged(tmp_path):
+    docs = _sample_docs(tmp_path / "docs")
+    (docs / "截断.txt").write_bytes("截断的通知\n\n严禁公车私用。".encode() + "要".encode()[:2])
+    first = update_index(tmp_path / "index", [docs], DEFAULT_DICT)
+    assert "截断.txt" in " ".join(first.added)
+    warned = [w for w in first.warnings if "截断.txt" in w]
+    assert len(warned) == 1 and "不完整的字符" in warned[0]
+    again = update_index(tmp_path / "index", [docs], DEFAULT_DICT)
+    assert not again.changed and again.warnings == first.warnings
+    (docs / "截断.txt").write_text("截断的通知\n\n严禁公车私用。\n", encoding="utf-8")
+    mended = update_index(tmp_path / "index", [docs], DEFAULT_DICT)
+    assert len(mended.updated) == 1 and not mended.warnings
+
+
+def test_workers_are_capped_by_free_memory(monkeypatch):
+    import indexer.store as store
+
+    monkeypatch.setattr(store.os, "cpu_count", lambda: 16)
+    monkeypatch.setattr(store, "_memory_available", lambda: None)
+    assert store.worker_count() == 8  # at most 8 whatever the cores
+    monkeypatch.setattr(store, "_memory_available", lambda: 3 * store.WORKER_BYTES + 1)
+    assert store.worker_count() == 3
+    monkeypatch.setattr(store, "_memory_available", lambda: store.WORKER_BYTES // 2)
+    assert store.worker_count() == 1  # always one: indexing goes on, only slower
+
+
+# --- a full disk ---------------------------------------------------------------------------
+
+
+def test_a_full_disk_is_told_in_chinese_and_the_old_index_stays(tmp_path, monkeypatch, capsys):
+    """ENOSPC while Whoosh writes a segment: the CLI names the cause (exit 5), the half
+    written generation goes, and the live index answers as before."""
+    import errno
+
+    from whoosh.filedb.structfile import StructFile
+
+    from kb.cli import main
+
+    docs = _sample_docs(tmp_path / "docs")
+    index = tmp_path / "index"
+    assert main(["index", str(docs), "--index", str(index)]) == 0
+    before = _everything(index)
+    folders = sorted(p.name for p in index.iterdir())
+    (docs / "新增.txt").write_text("新增的通知\n\n严禁违规吃喝，新增。\n", encoding="utf-8")
+    capsys.readouterr()
+
+    def full(self, *args):
+        raise OSError(errno.ENOSPC, "No space left on device", "/data/index/MAIN_x.seg")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(StructFile, "write", full)
+        assert main(["index", str(docs), "--index", str(index)]) == 5
+    told = capsys.readouterr().err
+    assert "磁盘空间不足，索引没有更新（/data/index/MAIN_x.seg）" in told
+    assert "原来的索引未受影响" in told and "Traceback" not in told
+    assert sorted(p.name for p in index.iterdir()) == folders
+    assert _everything(index) == before
+    assert main(["index", str(docs), "--index", str(index)]) == 0  # room again: it goes on
+    assert "新增：" in capsys.readouterr().out
+
+
+def test_write_failures_name_their_cause():
+    import errno
+
+    from indexer.update import write_failure
+
+    assert write_failure(OSError(errno.EACCES, "Permission denied", "/srv/ix")).startswith(
+        "没有写入权限，索引没有更新（/srv/ix）。"
+    )
+    assert "只读" in write_failure(OSError(errno.EROFS, "Read-only file system"))
+    assert write_failure(OSError(errno.EIO, "Input/output error")).startswith(
+        "写入索引时出错：Input/output error，索引没有更新。"
+    )
+
+
+def test_watch_tells_a_full_disk_and_keeps_watching(tmp_path):
+    import errno
+    import threading
+
+    from indexer.watch import watch
+
+    docs = _sample_docs(tmp_path / "docs")
+    said: list[str] = []
+    stop = threading.Event()
+
+    def full_disk(*_args):
+        stop.set()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    watch(tmp_path / "index", [docs], DEFAULT_DICT, 0.01, said.append, stop, update=full_disk)
+    assert len(said) == 1 and "磁盘空间不足，索引没有更新" in said[0]
+    assert said[0].endswith("文件再有变化时重试。")

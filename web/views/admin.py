@@ -131,7 +131,7 @@ class IndexJob:
 
     def _update_once(self) -> tuple[bool, str]:
         from indexer.store import IndexBusy
-        from indexer.update import update
+        from indexer.update import IndexWriteFailed, update
         from kb.dictionaries import DictionaryError
         from kb.view import EngineUnavailable
 
@@ -144,7 +144,7 @@ class IndexJob:
         started = time.time()
         try:
             report = update(self.backend, [self.corpus], self.dict_dir, progress=self._progress)
-        except (IndexBusy, EngineUnavailable) as error:
+        except (IndexBusy, EngineUnavailable, IndexWriteFailed) as error:
             return False, f"更新失败：{error}"
         except DictionaryError as error:
             return False, f"更新失败：词典有误：{error}"
