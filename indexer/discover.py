@@ -9,6 +9,7 @@ left each such entry alone, so that every path is accounted for.
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -19,6 +20,7 @@ from kb.filenames import readable
 
 OUTSIDE = "链接指向文档文件夹以外的位置，已跳过（请把文件本身放进文件夹）"
 BROKEN = "链接指向的文件不存在，已跳过"
+LOOP = "链接绕回自身（循环链接），已跳过"
 LINKED_FOLDER = "指向文件夹的链接，已跳过（请把文件夹本身放进文档文件夹）"
 NOT_A_FILE = "不是普通文件（管道、设备或套接字），已跳过"
 MISSING = "路径不存在"
@@ -89,13 +91,21 @@ def _walk_folder(top: Path, roots: list[str], skipped: str | None) -> Iterator[E
         pending.extend(reversed(folders))  # the first sub-folder is walked next
 
 
+def _loops(path: str) -> bool:
+    try:
+        os.stat(path)
+    except OSError as error:
+        return error.errno == errno.ELOOP
+    return False
+
+
 def _classify(entry: os.DirEntry, roots: list[str]) -> Entry | None:
     """None for a folder to enter; else the file, or why it is passed over."""
     path = Path(entry.path)
     if entry.is_symlink():
         target = os.path.realpath(entry.path)
         if not os.path.exists(target):
-            return Entry(path, reason=BROKEN)
+            return Entry(path, reason=LOOP if _loops(entry.path) else BROKEN)
         if not _within(target, roots):
             return Entry(path, reason=OUTSIDE)
         if os.path.isdir(target):

@@ -23,14 +23,19 @@ def _part(raw: bytes) -> str:
 
 def readable(path: str | os.PathLike[str]) -> str:
     """``path`` with each component decoded as UTF-8, else GB18030, else its undecodable bytes
-    written as ``\\xNN``: never a lone surrogate."""
+    written as ``\\xNN``: never a lone surrogate, whatever string it is given."""
     text = os.fspath(path)
     try:
         text.encode("utf-8")
         return text
     except UnicodeEncodeError:
         pass
-    raw = os.fsencode(text)
+    if os.name == "nt":  # Windows names are UTF-16: only lone surrogates can be wrong
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    try:
+        raw = os.fsencode(text)
+    except UnicodeError:  # surrogates that never came from a file name
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
     separator = os.fsencode(os.sep)
     return os.sep.join(_part(part) for part in raw.split(separator))
 

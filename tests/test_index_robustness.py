@@ -4,8 +4,10 @@ special files. The index stays right and every file is accounted for (issue 12).
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from test_cli import kb
@@ -52,6 +54,36 @@ def test_a_file_named_in_gbk_is_indexed_and_shown_readably(tmp_path):
     assert len(gone.removed) == 2 and Searcher(tmp_path / "index").search("公车私用").total == 0
 
 
+def _download_name(disposition: str) -> str:
+    """The file name a browser saves an attachment under: ``filename*`` (RFC 6266) first."""
+    assert disposition.startswith("attachment;"), disposition
+    extended = re.search(r"filename\*=UTF-8''([^;]+)", disposition)
+    if extended:
+        return unquote(extended.group(1))
+    plain = re.search(r'filename="((?:[^"\\]|\\.)*)"|filename=([^;]+)', disposition)
+    assert plain, disposition
+    return re.sub(r"\\(.)", r"\1", plain.group(1)) if plain.group(1) is not None else plain.group(2)
+
+
+@POSIX_BYTES
+def test_the_original_of_a_gbk_named_file_downloads_under_a_readable_name(tmp_path):
+    from web import create_app
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    _named(docs, "测试".encode("gbk") + b".txt", "关于测试的通知\n\n严禁违规吃喝。\n")
+    _named(docs, b"\xff\xfe.txt", "另一份通知\n\n严禁公车私用。\n")
+    update_index(tmp_path / "index", [docs], DEFAULT_DICT)
+    client = create_app({"INDEX": str(tmp_path / "index"), "CORPUS": str(docs)}).test_client()
+    # Undecodable bytes are written out as \xNN, never a broken header or a 500.
+    for query, name in (("违规吃喝", "测试.txt"), ("公车私用", "\\xff\\xfe.txt")):
+        hit = client.get(f"/api/search?q={query}").get_json()["hits"][0]
+        response = client.get(f"/doc/{hit['doc_id']}/original")
+        assert response.status_code == 200
+        assert query in response.get_data().decode("utf-8")
+        assert _download_name(response.headers["Content-Disposition"]) == name
+
+
 @POSIX_BYTES
 def test_the_cli_reports_and_searches_gbk_names(tmp_path):
     docs = tmp_path / "docs"
@@ -86,11 +118,13 @@ def test_links_out_of_the_corpus_are_refused_and_reported(tmp_path):
     os.symlink(docs / "nowhere.txt", docs / "broken.txt")
     (docs / "sub").mkdir()
     os.symlink(docs, docs / "sub" / "loop")  # a folder link that loops
+    os.symlink(docs / "self.txt", docs / "self.txt")  # a link to itself
     report = update_index(tmp_path / "index", [docs], DEFAULT_DICT)
     assert [Path(p).name for p in report.added] == ["a.txt"]
     failed = _failed(report)
     assert "文档文件夹以外" in failed["leak.txt"] and "文档文件夹以外" in failed["host.txt"]
     assert "不存在" in failed["broken.txt"] and "文件夹的链接" in failed["loop"]
+    assert "循环链接" in failed["self.txt"]
     assert Searcher(tmp_path / "index").search('"不该被检索"').total == 0
 
 

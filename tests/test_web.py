@@ -401,8 +401,10 @@ def test_shown_path_rules(tmp_path):
     assert shown_path(str(corpus / "a.txt"), None) == "a.txt"  # no corpus: names only
     assert shown_path("D:\\公文\\2024\\通知.docx", str(corpus)) == "通知.docx"
     assert shown_path("", str(corpus)) == ""
-    # A name the indexer kept with undecodable bytes (surrogate escapes) is shown escaped.
-    assert shown_path(str(corpus / "\udcb2\udce2.txt"), str(corpus)) == "\\xb2\\xe2.txt"
+    # A name in GBK (kept as surrogate escapes) is decoded as the indexer decodes it; bytes
+    # that are no encoding's are shown escaped.
+    assert shown_path(str(corpus / "\udcb2\udce2.txt"), str(corpus)) == "测.txt"
+    assert shown_path(str(corpus / "\udcff\udcfe.txt"), str(corpus)) == "\\xff\\xfe.txt"
     alias = tmp_path / "别名"
     try:
         alias.symlink_to(corpus, target_is_directory=True)

@@ -13,20 +13,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 
 from flask import current_app, has_app_context
 
-
-def readable(text: str) -> str:
-    """``text`` with undecodable bytes of a file name (kept as surrogate escapes) written as
-    ``\\xb2``, so it can be shown and sent as UTF-8."""
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        pass
-    try:
-        raw = text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return raw.decode("utf-8", "backslashreplace")
+from kb.filenames import readable
 
 
 @lru_cache(maxsize=16)

@@ -33,6 +33,7 @@ from werkzeug.formparser import FormDataParser
 from indexer.readers import READERS, UnreadableFile
 from indexer.readers.text import decode_text
 from indexer.sidecar import is_side_file
+from kb.filenames import readable
 
 MAX_STEM = 80  # characters; keeps the UTF-8 name well under the 255-byte limit of filesystems
 DEFAULT_STEM = "未命名文件"
@@ -187,38 +188,6 @@ def inside(folder: Path, candidate: Path) -> bool:
 
 
 # --- names as a person can read them -----------------------------------------------------
-
-
-def _decode_part(raw: bytes) -> str:
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", "backslashreplace")
-
-
-def readable(text: str) -> str:
-    """``text`` (a name or path from the file system) with no lone surrogates, so it can be
-    shown, logged and stored as UTF-8.
-
-    On POSIX a name is bytes and Python keeps undecodable ones as surrogate escapes; each
-    "/"-separated part is decoded as UTF-8, else as GB18030 (GBK names from Windows), else
-    its undecodable bytes are written as ``\\xNN``. (kb.filenames does the same for the
-    indexer; the admin keeps its own copy so the two parts change independently.)
-    """
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        pass
-    if os.name == "nt":  # Windows names are UTF-16: only lone surrogates can be wrong
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    try:
-        raw = os.fsencode(text)
-    except UnicodeError:  # surrogates that never came from a file name
-        return text.encode("utf-8", "backslashreplace").decode("utf-8")
-    return "/".join(_decode_part(part) for part in raw.split(b"/"))
 
 
 def name_note(text: str) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 
+from kb.filenames import readable
 from web.app import searcher
-from web.paths import readable, shown_path
+from web.paths import shown_path
 from web.views.params import MAX_QUERY
 
 blueprint = Blueprint("docs", __name__)
@@ -46,6 +48,17 @@ def original(doc_id: str):
     # The path comes from the index, never from the URL, so it cannot point elsewhere.
     view = _document_or_404(doc_id)
     source = Path(view.source)
-    if not source.is_file():
+    try:
+        stream = open(source, "rb")  # noqa: SIM115 (the response closes it)
+        status = os.fstat(stream.fileno())
+    except OSError:
         abort(404)
-    return send_file(source, as_attachment=True, download_name=readable(source.name))
+    # An open file, not the path: Werkzeug derives the ETag from the path's UTF-8 bytes,
+    # which a name in GBK (undecodable, held as surrogates) does not have.
+    return send_file(
+        stream,
+        as_attachment=True,
+        download_name=readable(source.name),
+        last_modified=status.st_mtime,
+        etag=f"{status.st_size}-{status.st_mtime_ns}",
+    )
