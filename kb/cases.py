@@ -23,9 +23,10 @@ from pathlib import Path
 from kb.folding import fold
 from kb.keywords import claim, keyword_pattern
 from kb.model import Passage
+from kb.resources import DEFAULT_DICT
 from kb.structure import NOTICE_CLOSING
 
-DEFAULT_TAXONOMY = Path(__file__).resolve().parents[1] / "corpus" / "dict" / "case_taxonomy.txt"
+DEFAULT_TAXONOMY = DEFAULT_DICT / "case_taxonomy.txt"
 
 LEVELS = ("中管干部", "省管干部", "县处级", "乡科级", "其他")
 

@@ -12,9 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DOCS = PROJECT_ROOT / "corpus" / "docs"
-DEFAULT_DICT = PROJECT_ROOT / "corpus" / "dict"
+from kb.resources import DEFAULT_DICT, DEFAULT_DOCS
 
 
 def default_index() -> Path:

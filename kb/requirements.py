@@ -59,9 +59,10 @@ from typing import Any
 from kb.folding import fold
 from kb.keywords import claim, keyword_pattern
 from kb.model import Passage
+from kb.resources import DEFAULT_DICT
 from kb.structure import CN_NUM, heading_rank
 
-DEFAULT_TOPICS = Path(__file__).resolve().parents[1] / "corpus" / "dict" / "topics.txt"
+DEFAULT_TOPICS = DEFAULT_DICT / "topics.txt"
 
 REQUIREMENT_TYPES = ("讲话", "方案", "意见", "通知", "决定", "条例", "规定", "办法")
 KINDS = ("要求", "禁止", "条款", "分项")

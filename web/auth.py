@@ -25,12 +25,13 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kb.resources import SOURCE_ROOT, in_source_tree
+
 PASSWORD_FILE = "admin-password"
 SECRET_FILE = "secret-key"
 GENERATION_FILE = "session-generation"
 MIN_PASSWORD = 8
 SESSION_HOURS = 8
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 # Login limits (see LoginThrottle and the README's 文件管理 section).
 FREE_FAILURES = 5  # per address, and per known browser: wrong passwords before any wait
@@ -54,11 +55,10 @@ def instance_folder(setting: str | os.PathLike | None, index: str | os.PathLike)
     """
     folder = Path(setting) if setting else Path(index).resolve().parent / "instance"
     folder = folder.resolve()
-    source_tree = (PROJECT_ROOT / "pyproject.toml").is_file()
     if (
-        source_tree
-        and folder.is_relative_to(PROJECT_ROOT)
-        and not folder.is_relative_to(PROJECT_ROOT / ".kb")
+        in_source_tree()
+        and folder.is_relative_to(SOURCE_ROOT)
+        and not folder.is_relative_to(SOURCE_ROOT / ".kb")
     ):
         raise InstanceError(
             f"实例文件夹 {folder} 在项目代码目录中，密码和密钥可能被提交。"
