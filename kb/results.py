@@ -3,6 +3,7 @@ JSON shapes the command line and the API print."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 
@@ -56,6 +57,34 @@ class SearchResult:
         return shown
 
 
+# A case as kb shows it outside (kb cases --json, /api/cases, a requirement's cases): the
+# notice it stands in (title, 发文字号, date) so it can be cited, the case's own fields, and
+# the other files that repost it.
+CASE_KEYS = (
+    "id",
+    "doc_id",
+    "path",
+    "title",
+    "doc_no",
+    "date",
+    "summary",
+    "person",
+    "position",
+    "unit",
+    "level",
+    "problems",
+    "sanctions",
+    "years",
+    "text",
+    "also_in",
+)
+
+
+def public_case(case: dict) -> dict:
+    """A case record in the shape of ``CASE_KEYS``."""
+    return {key: case[key] for key in CASE_KEYS}
+
+
 @dataclass
 class CaseList:
     total: int
@@ -65,25 +94,30 @@ class CaseList:
 
     def as_dict(self) -> dict:
         """The JSON shape of ``kb cases --json``."""
-        keys = (
-            "id",
-            "doc_id",
-            "path",
-            "summary",
-            "person",
-            "position",
-            "unit",
-            "level",
-            "problems",
-            "sanctions",
-            "years",
-            "text",
-            "also_in",
-        )
-        shown: dict = {"cases": [{k: case[k] for k in keys} for case in self.cases]}
+        shown: dict = {"cases": [public_case(case) for case in self.cases]}
         if self.error:
             shown["error"] = self.error
         return shown
+
+    def facets(self) -> dict[str, list[tuple[str, int]]]:
+        """What these cases can be narrowed by, with counts: problem categories, sanctions
+        and levels most frequent first, years newest first."""
+        counters: dict[str, Counter] = {name: Counter() for name in CASE_FACETS}
+        for case in self.cases:
+            counters["problem"].update(set(case["problems"]))
+            counters["sanction"].update(set(case["sanctions"]))
+            counters["level"][case["level"]] += 1
+            counters["year"].update(str(year) for year in set(case["years"]))
+        ordered = {
+            name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+            for name, counter in counters.items()
+        }
+        ordered["year"] = sorted(counters["year"].items(), reverse=True)
+        return ordered
+
+
+# The case facets and how a user reads them.
+CASE_FACETS = {"problem": "问题类别", "sanction": "处理处分", "level": "干部层级", "year": "年份"}
 
 
 @dataclass

@@ -3,6 +3,7 @@ typical cases that match a requirement (kb.requirements extracts both sides' dat
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -112,3 +113,39 @@ def suggest_cases(searcher: Searcher, requirement_id: str, limit: int = 5) -> li
         wanted["full_text"], wanted["topics"], cases, searcher.segmenter.dictionaries.topics
     )
     return [{**cases[index], "score": round(score, 3)} for index, score in ranked[:limit]]
+
+
+# "<doc_id>-r<n>" is a requirement; "<doc_id>-p<ordinal>" a passage kept in the 收集夹.
+ITEM_ID = re.compile(r"^([A-Za-z0-9]{1,64})-([rp])(\d{1,6})$")
+PASSAGE_KIND = "段落"  # the ``kind`` of a 收集夹 passage in a 对照检查 draft
+
+
+def draft_item(searcher: Searcher, item_id: str) -> dict | None:
+    """An item a 对照检查 draft names, in the requirement shape, its text read from the
+    index: a requirement clause, or a 收集夹 passage by document and ordinal (or None)."""
+    match = ITEM_ID.match(item_id or "")
+    if not match:
+        return None
+    if match.group(2) == "r":
+        return requirement(searcher, item_id)
+    doc_id, ordinal = match.group(1), int(match.group(3))
+    view = searcher.document(doc_id)
+    if view is None or ordinal >= len(view.passages):
+        return None
+    passage = view.passages[ordinal]
+    text = passage["text"]
+    kept = {"id": item_id, "text": text, "full_text": text, "kind": PASSAGE_KIND, "topics": []}
+    return _item(view, passage, kept)
+
+
+def cases_for_item(searcher: Searcher, item: dict, limit: int = 5) -> list[dict]:
+    """Cases to cite beside a draft item: for a requirement, ``suggest_cases``; for a
+    passage, those of the requirement stated in that same passage if any, else a case
+    search with the passage's first words."""
+    if item["kind"] != PASSAGE_KIND:
+        return suggest_cases(searcher, item["id"], limit=limit)
+    same = requirements(searcher, doc_id=item["doc_id"], limit=1000)
+    for other in same.items:
+        if other["passage"] == item["passage"]:
+            return suggest_cases(searcher, other["id"], limit=limit)
+    return searcher.cases(item["text"][:60], limit=limit).cases

@@ -16,7 +16,7 @@ from docx import Document as WordDocument
 from web import create_app
 
 CASE_KEYS = {
-    "id", "doc_id", "path", "summary", "person", "position", "unit", "level",
+    "id", "doc_id", "path", "title", "doc_no", "date", "summary", "person", "position", "unit", "level",
     "problems", "sanctions", "years", "text", "also_in",
 }  # fmt: skip
 

@@ -81,10 +81,31 @@ _FAILED = {"type": "string", "description": "只在检索于系统内部出错�
 
 _CASE = {
     "type": "object",
+    "required": [
+        "id",
+        "doc_id",
+        "path",
+        "title",
+        "doc_no",
+        "date",
+        "summary",
+        "person",
+        "position",
+        "unit",
+        "level",
+        "problems",
+        "sanctions",
+        "years",
+        "text",
+        "also_in",
+    ],
     "properties": {
         "id": _STRING,
         "doc_id": _STRING,
         "path": _PATH,
+        "title": {"type": "string", "description": "案例所在通报的标题"},
+        "doc_no": {"type": "string", "description": "通报的发文字号"},
+        "date": {"type": "string", "description": "通报的日期"},
         "summary": {"type": "string", "description": "案例标题句"},
         "person": _STRING,
         "position": _STRING,
@@ -98,27 +119,93 @@ _CASE = {
     },
 }
 
+_SUGGESTED_CASE = {
+    **_CASE,
+    "properties": {
+        **_CASE["properties"],
+        "score": {
+            "type": "number",
+            "description": "与要求的相近程度（0–1），按要求匹配时给出；收集夹段落的案例按检索顺序排列",
+        },
+    },
+}
+
+_REQUIREMENT_FIELDS = {
+    "id": {
+        "type": "string",
+        "description": "条款编号（<doc_id>-r<n>）或收集夹段落（<doc_id>-p<n>）",
+    },
+    "doc_id": _STRING,
+    "path": _PATH,
+    "title": _STRING,
+    "doc_no": _STRING,
+    "date": _STRING,
+    "doc_type": _STRING,
+    "section": _STRINGS,
+    "passage": {"type": "integer", "description": "所在段落的序号"},
+    "text": {"type": "string", "description": "条款原文（逐字引自文件）"},
+    "full_text": {"type": "string", "description": "条款所在段落全文"},
+    "kind": {"type": "string", "description": "要求、禁止、条款、分项；收集夹段落为 段落"},
+    "topics": _STRINGS,
+    "citation": {"type": "string", "description": "引用出处：《标题》（发文字号，日期）及所在标题"},
+    "link": {"type": "string", "description": "在本服务中打开这一段的地址"},
+}
 _REQUIREMENT = {
     "type": "object",
+    "required": list(_REQUIREMENT_FIELDS),
+    "properties": _REQUIREMENT_FIELDS,
+}
+# What the list can be narrowed by, with counts: topics, and the documents stating them.
+_REQUIREMENT_FACETS = {
+    "type": "object",
+    "required": ["topic", "doc"],
     "properties": {
-        "id": _STRING,
-        "doc_id": _STRING,
-        "path": _PATH,
-        "title": _STRING,
-        "doc_no": _STRING,
-        "date": _STRING,
-        "section": _STRINGS,
-        "passage": {"type": "integer"},
-        "text": {"type": "string", "description": "条款原文（逐字引自文件）"},
-        "full_text": _STRING,
-        "kind": {"type": "string", "description": "要求、禁止、条款、分项"},
-        "topics": _STRINGS,
+        "topic": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "count"],
+                "properties": {"name": _STRING, "count": {"type": "integer"}},
+            },
+        },
+        "doc": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["doc_id", "title", "count"],
+                "properties": {"doc_id": _STRING, "title": _STRING, "count": {"type": "integer"}},
+            },
+        },
+    },
+}
+
+_PASSAGE = {
+    "type": "object",
+    "required": ["ordinal", "text", "section", "heading", "meta", "place", "requirements"],
+    "properties": {
+        "ordinal": {"type": "integer"},
+        "text": _STRING,
+        "section": {"type": "array", "items": _STRING, "description": "所在各级标题，由外到内"},
+        "heading": {"type": "boolean", "description": "是否为标题"},
+        "meta": {"type": "boolean", "description": "是否为元数据行（发文字号、日期、落款等）"},
+        "place": {"type": "integer", "description": "在原文中的位置（元数据行排在该段之前）"},
+        "requirements": {"type": "array", "items": {"type": "object"}},
     },
 }
 
 _DOCUMENT = {
     "type": "object",
-    "required": ["doc_id", "path", "title", "passages"],
+    "required": [
+        "doc_id",
+        "path",
+        "title",
+        "doc_type",
+        "date",
+        "issuer",
+        "doc_no",
+        "speaker",
+        "passages",
+    ],
     "properties": {
         "doc_id": _STRING,
         "path": _PATH,
@@ -131,15 +218,20 @@ _DOCUMENT = {
         "passages": {
             "type": "array",
             "description": "全部段落，passages[n] 的 ordinal 为 n；文件头尾的元数据行排在最后",
-            "items": {"type": "object"},
+            "items": _PASSAGE,
         },
     },
 }
 
 _ERROR = {
     "type": "object",
+    "required": ["error"],
     "properties": {
-        "error": {"type": "object", "properties": {"code": {"type": "integer"}, "message": _STRING}}
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "integer"}, "message": _STRING},
+        }
     },
 }
 
@@ -229,6 +321,7 @@ def openapi_document() -> dict:
                                 "application/json": {
                                     "schema": {
                                         "type": "object",
+                                        "required": ["total", "notes", "cases"],
                                         "properties": {
                                             "total": {"type": "integer"},
                                             "notes": _NOTES,
@@ -261,11 +354,12 @@ def openapi_document() -> dict:
                                 "application/json": {
                                     "schema": {
                                         "type": "object",
+                                        "required": ["total", "items", "notes", "facets"],
                                         "properties": {
                                             "total": {"type": "integer"},
                                             "items": {"type": "array", "items": _REQUIREMENT},
                                             "notes": _NOTES,
-                                            "facets": {"type": "object"},
+                                            "facets": _REQUIREMENT_FACETS,
                                             "error": _FAILED,
                                         },
                                     }
@@ -311,9 +405,10 @@ def openapi_document() -> dict:
                                 "application/json": {
                                     "schema": {
                                         "type": "object",
+                                        "required": ["requirement", "cases"],
                                         "properties": {
                                             "requirement": _REQUIREMENT,
-                                            "cases": {"type": "array", "items": _CASE},
+                                            "cases": {"type": "array", "items": _SUGGESTED_CASE},
                                         },
                                     }
                                 }

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from flask import Blueprint, render_template, request
 
+from kb.results import CASE_FACETS
 from web.app import searcher
 from web.views.params import MAX_QUERY
 
 blueprint = Blueprint("cases", __name__)
 
-FILTERS = {"problem": "问题类别", "sanction": "处理处分", "level": "干部层级", "year": "年份"}
 PAGE_SIZE = 30
 
 
@@ -29,18 +27,6 @@ def case_query(args) -> dict:
         "levels": take("level"),
         "years": _years(take("year")),
     }
-
-
-def _facets(cases: list[dict]) -> dict[str, list[tuple[str, int]]]:
-    counters = {name: Counter() for name in FILTERS}
-    for case in cases:
-        counters["problem"].update(set(case["problems"]))
-        counters["sanction"].update(set(case["sanctions"]))
-        counters["level"][case["level"]] += 1
-        counters["year"].update(str(y) for y in set(case["years"]))
-    ordered = {name: sorted(c.items(), key=lambda i: (-i[1], i[0])) for name, c in counters.items()}
-    ordered["year"] = sorted(counters["year"].items(), reverse=True)
-    return ordered
 
 
 def case_listing(args) -> dict:
@@ -78,8 +64,8 @@ def case_listing(args) -> dict:
         "total": found.total,
         "notes": found.notes,
         "error": found.error,
-        "facets": _facets(found.cases),
-        "filters": FILTERS,
+        "facets": found.facets(),
+        "filters": CASE_FACETS,
         "active": active,
         "toggled": toggled,
         "at_page": at_page,

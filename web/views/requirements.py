@@ -4,11 +4,10 @@ passage by document and ordinal) back to verbatim text from the index."""
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, abort, jsonify, render_template, request
 
-from kb.workbench import requirement, requirements, suggest_cases
+from kb.results import public_case
+from kb.workbench import cases_for_item, draft_item, requirements
 from web.app import searcher
 from web.exports.citation import citation
 from web.paths import public_paths
@@ -17,8 +16,6 @@ from web.views.params import MAX_QUERY
 blueprint = Blueprint("requirements", __name__)
 
 PAGE_SIZE = 20
-# "<doc_id>-r<n>" is a requirement; "<doc_id>-p<ordinal>" a passage kept in the 收集夹.
-ITEM_ID = re.compile(r"^([A-Za-z0-9]{1,64})-([rp])(\d{1,6})$")
 
 
 def _int(text: str | None, default: int, low: int, high: int) -> int:
@@ -49,47 +46,9 @@ def with_citation(item: dict) -> dict:
 
 
 def resolve(item_id: str) -> dict | None:
-    """A draft item by id, in the requirement shape, its text read from the index (or None)."""
-    match = ITEM_ID.match(item_id or "")
-    if not match:
-        return None
-    if match.group(2) == "r":
-        found = requirement(searcher(), item_id)
-        return with_citation(found) if found else None
-    doc_id, ordinal = match.group(1), int(match.group(3))
-    view = searcher().document(doc_id)
-    if view is None or ordinal >= len(view.passages):
-        return None
-    passage = view.passages[ordinal]
-    return with_citation(
-        {
-            "id": item_id,
-            "doc_id": doc_id,
-            "path": view.path,
-            "title": view.title,
-            "doc_no": view.doc_no,
-            "date": view.date,
-            "doc_type": view.doc_type,
-            "section": list(passage["section"]),
-            "passage": ordinal,
-            "text": passage["text"],
-            "full_text": passage["text"],
-            "kind": "段落",
-            "topics": [],
-        }
-    )
-
-
-def cases_for(item: dict, limit: int = 5) -> list[dict]:
-    """Suggested cases: the lead's matcher for requirements; for a passage, the requirement
-    extracted from that same passage if any, else a case search with the passage's words."""
-    if item["kind"] != "段落":
-        return suggest_cases(searcher(), item["id"], limit=limit)
-    same = requirements(searcher(), doc_id=item["doc_id"], limit=1000)
-    for other in same.items:
-        if other["passage"] == item["passage"]:
-            return suggest_cases(searcher(), other["id"], limit=limit)
-    return searcher().cases(item["text"][:60], limit=limit).cases
+    """A draft item by id (kb.workbench.draft_item) with its citation and link, or None."""
+    found = draft_item(searcher(), item_id)
+    return with_citation(found) if found else None
 
 
 @blueprint.get("/requirements")
@@ -163,4 +122,10 @@ def api_requirement_cases(item_id: str):
     if item is None:
         abort(404)
     limit = _int(request.args.get("limit"), 5, 1, 20)
-    return jsonify(public_paths({"requirement": item, "cases": cases_for(item, limit)}))
+    # A score (0..1) where the cases were matched to a requirement; a plain passage's cases
+    # come from a case search, in its order.
+    cases = [
+        {**public_case(case), **({"score": case["score"]} if "score" in case else {})}
+        for case in cases_for_item(searcher(), item, limit)
+    ]
+    return jsonify(public_paths({"requirement": item, "cases": cases}))
