@@ -15,8 +15,13 @@ from werkzeug.exceptions import HTTPException
 
 from kb.backend import Backend
 from kb.integrity import IndexDamaged
-from kb.search import SearchCore
 from kb.view import EngineUnavailable
+from web.state import SEARCHER, searcher
+
+# ``searcher`` is imported above only for the views that still say ``from web.app import
+# searcher`` (web/views/cases.py and web/views/requirements.py, issue 13): views import
+# web.state, so that web.app -> web.views runs one way. Remove it once they do.
+__all__ = ["create_app", "searcher"]
 
 log = logging.getLogger("kb.web")
 
@@ -53,7 +58,7 @@ def create_app(settings: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     backend = app.config.get("BACKEND") or Backend(Path(app.config["INDEX"]))
     app.config["BACKEND"] = backend
-    app.extensions["kb.searcher"] = app.config.pop("SEARCHER", None) or backend.open_searcher()
+    app.extensions[SEARCHER] = app.config.pop("SEARCHER", None) or backend.open_searcher()
 
     from web.auth import ensure_private_folder, instance_folder, secret_key
 
@@ -130,9 +135,3 @@ def _error_response(code: int, message: str):
     if request.path.startswith("/api/"):
         return jsonify({"error": {"code": code, "message": message}}), code
     return render_template("error.html", code=code, message=message), code
-
-
-def searcher() -> SearchCore:
-    from flask import current_app
-
-    return current_app.extensions["kb.searcher"]

@@ -39,6 +39,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from kb.backend import Backend
 from web import auth, uploads
 from web.auth import login_required
+from web.state import searcher
 
 log = logging.getLogger("kb.admin")
 
@@ -319,8 +320,6 @@ def _digests(corpus: Path) -> dict[str, Path]:
 
 def _index_counts() -> tuple[int, int]:
     """(documents, passages) of the live index."""
-    from web.app import searcher
-
     return searcher().counts()
 
 

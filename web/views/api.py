@@ -7,9 +7,9 @@ from dataclasses import asdict
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
-from web.app import searcher
 from web.openapi import openapi_document
 from web.paths import public_paths
+from web.state import searcher
 from web.views.cases import case_query
 from web.views.params import parse_search_params
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from flask import Blueprint, render_template
 
-from web.app import searcher
 from web.exports.citation import citation
 from web.exports.docx import Excerpt, build_docx
+from web.state import searcher
 from web.views.draft import attachment
 from web.views.posted import malformed, posted_list, posted_text
 

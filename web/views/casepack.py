@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, render_template, request
 
-from web.app import searcher
 from web.exports.casepack_docx import build_casepack_docx
 from web.exports.draft_docx import DraftCase
+from web.state import searcher
 from web.views.cases import case_listing
 from web.views.draft import attachment, case_entry
 from web.views.posted import malformed, posted_list, posted_text

@@ -8,8 +8,8 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, render_template, request, send_file
 
 from kb.filenames import readable
-from web.app import searcher
 from web.paths import shown_path
+from web.state import searcher
 from web.views.params import MAX_QUERY
 
 blueprint = Blueprint("docs", __name__)

@@ -9,9 +9,9 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template
 
-from web.app import searcher
 from web.exports.citation import citation
 from web.exports.draft_docx import DraftCase, DraftItem, build_draft_docx
+from web.state import searcher
 from web.text import clean_text
 from web.views.posted import malformed, posted_list, posted_text
 from web.views.requirements import resolve

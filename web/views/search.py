@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from web.app import searcher
+from web.state import searcher
 from web.views.params import parse_search_params
 
 blueprint = Blueprint("search", __name__)
