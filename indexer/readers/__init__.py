@@ -8,41 +8,13 @@ cost to read is bounded by ``indexer.readers.limits``.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from indexer.readers import limits
-from indexer.readers.base import Reader, ReadResult, UnreadableFile
-from kb.model import Extracted
+from indexer.readers.base import ReadResult, UnreadableFile
+from indexer.readers.formats import READERS
 
 __all__ = ["READERS", "ReadResult", "UnreadableFile", "limits", "read_file", "supported"]
-
-
-def _lazy(module: str, function: str) -> Reader:
-    """The reader ``module.function``, imported on its first file: pypdf, bs4 and
-    python-docx cost ~0.13 s to import, which an index update with no such file to read
-    (the usual rerun) should not pay."""
-
-    def read(data: bytes) -> Extracted:
-        return getattr(importlib.import_module(f"indexer.readers.{module}"), function)(data)
-
-    read.__name__ = read.__qualname__ = function
-    return read
-
-
-READERS: dict[str, Reader] = {
-    ".txt": _lazy("text", "read_text"),
-    ".md": _lazy("markdown", "read_markdown"),
-    ".markdown": _lazy("markdown", "read_markdown"),
-    ".html": _lazy("html", "read_html"),
-    ".htm": _lazy("html", "read_html"),
-    ".shtml": _lazy("html", "read_html"),
-    ".aspx": _lazy("html", "read_html"),
-    ".docx": _lazy("docx", "read_docx"),
-    ".pdf": _lazy("pdf", "read_pdf"),
-    ".doc": _lazy("legacy", "read_doc"),
-    ".wps": _lazy("legacy", "read_wps"),
-}
 
 
 def supported(path: Path) -> bool:

@@ -28,6 +28,7 @@ from lxml import etree
 
 from indexer.readers import limits
 from indexer.readers.base import Paragraph, ReadResult, UnreadableFile, guarded
+from indexer.readers.formats import read_as
 from kb.model import Block
 
 __all__ = ["DAMAGED", "check_package", "read_docx"]
@@ -211,9 +212,7 @@ def _ole_document(data: bytes) -> ReadResult:
     if "EncryptedPackage".encode("utf-16-le") in data:
         raise UnreadableFile(DAMAGED)
     if "WordDocument".encode("utf-16-le") in data:
-        from indexer.readers.legacy import read_doc
-
-        return ReadResult.of(read_doc(data))
+        return ReadResult.of(read_as(".doc", data))
     raise UnreadableFile(DAMAGED)
 
 

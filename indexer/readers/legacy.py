@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from indexer.readers.base import UnreadableFile, guarded
+from indexer.readers.formats import read_as
 from kb.model import Block, Extracted
 
 __all__ = ["NO_CONVERTER", "read_doc", "read_wps"]
@@ -71,14 +72,10 @@ def read_wps(data: bytes) -> Extracted:
 def _disguised(data: bytes) -> Extracted | None:
     """A .docx or an HTML page saved as .doc needs no converter."""
     if data.startswith(_ZIP_MAGIC):
-        from indexer.readers.docx import read_docx
-
-        return read_docx(data)
+        return read_as(".docx", data)
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<html", b"<!doctype html")) or (b"<html" in head and b"<body" in data):
-        from indexer.readers.html import read_html
-
-        return read_html(data)
+        return read_as(".html", data)
     return None
 
 
@@ -134,7 +131,6 @@ def _antiword_blocks(text: str) -> list[Block]:
 def _libreoffice(soffice: str, data: bytes, suffix: str) -> Extracted:
     """``soffice --headless --convert-to docx`` with a fresh profile (a shared one is locked
     by any running LibreOffice), then the .docx reader."""
-    from indexer.readers.docx import read_docx
 
     with tempfile.TemporaryDirectory(prefix="kb-lo-", ignore_cleanup_errors=True) as folder:
         root = Path(folder)
@@ -161,4 +157,4 @@ def _libreoffice(soffice: str, data: bytes, suffix: str) -> Extracted:
         if not converted.is_file() or converted.stat().st_size == 0:
             raise UnreadableFile(CONVERSION_FAILED)
         converted_data = converted.read_bytes()
-    return read_docx(converted_data)
+    return read_as(".docx", converted_data)
