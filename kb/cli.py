@@ -233,22 +233,42 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from web.serve import serve
+
+    app = serve_app(args)
+    if isinstance(app, int):
+        return app
+    _stderr(f"检索服务已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）")
+    serve(app, args.host, args.port, threads=args.threads)
+    return 0
+
+
+def serve_app(args: argparse.Namespace):
+    """The web app ``kb serve`` runs (a Flask app), or the exit status when it cannot start:
+    builds the index on first start, repairs a damaged one, and settles which dictionaries
+    the admin's index updates use (``--dict``, else see ``kb.live_dictionaries``)."""
     from indexer.store import IndexBusy
     from indexer.update import update
     from kb.integrity import IndexDamaged
+    from kb.live_dictionaries import Choice, dictionaries_for_updates
     from kb.view import EngineUnavailable
     from web import create_app
     from web.auth import InstanceError, instance_folder
-    from web.serve import THREADS, serve
+    from web.serve import THREADS
 
-    threads = THREADS if args.threads is None else args.threads
-    if not 1 <= threads <= 256:
+    if args.threads is None:
+        args.threads = THREADS
+    if not 1 <= args.threads <= 256:
         _stderr("--threads 应在 1 到 256 之间")
         return 2
     index = Path(args.index)
     docs = Path(args.corpus) if args.corpus else DEFAULT_DOCS
     if not docs.is_dir():
         _stderr(f"文档文件夹不存在：{docs}")
+        return 2
+    given = Path(args.dict) if args.dict else None
+    if given is not None and not given.is_dir():
+        _stderr(f"词典目录不存在：{given}")
         return 2
     try:
         instance = instance_folder(args.instance, index)
@@ -259,9 +279,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         if not backend.has_index():
             _stderr(f"首次启动：正在为 {docs} 建立索引（{backend.describe()}）……")
-            report = update(backend, [docs], Path(DEFAULT_DICT), progress=_stderr)
+            report = update(backend, [docs], given or DEFAULT_DICT, progress=_stderr)
         else:
             report = None
+        choice = Choice(given) if given else dictionaries_for_updates(backend, instance)
     except IndexBusy as error:
         _stderr(str(error))
         return 3
@@ -272,12 +293,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         _stderr(f"索引完成：{len(report.added)} 个文件，{report.passages} 个段落。")
         for failure in report.failed:
             _stderr(f"  失败：{failure.path}：{failure.reason}")
+    if choice.note:
+        _stderr(choice.note)
     try:
         try:
             searcher = backend.open_searcher()
         except IndexDamaged as error:  # repaired as kb index would, then served
             _stderr(f"{error} 正在重建……")
-            update(backend, [docs], Path(DEFAULT_DICT), progress=_stderr)
+            update(backend, [docs], choice.folder, progress=_stderr)
             searcher = backend.open_searcher()
     except (EngineUnavailable, IndexDamaged) as error:
         _stderr(str(error))
@@ -285,19 +308,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except IndexBusy as error:
         _stderr(str(error))
         return 3
-    app = create_app(
+    return create_app(
         {
             "BACKEND": backend,
             "SEARCHER": searcher,
             "INDEX": str(index),
             "CORPUS": str(docs),
-            "DICT": str(DEFAULT_DICT),
+            "DICT": str(choice.folder),
             "INSTANCE": str(instance),
         }
     )
-    _stderr(f"检索服务已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）")
-    serve(app, args.host, args.port, threads=threads)
-    return 0
 
 
 def cmd_admin(args: argparse.Namespace) -> int:
@@ -412,6 +432,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--instance", default=None, help="实例文件夹：管理密码、密钥等（默认 索引目录/../instance）"
     )
+    serve.add_argument(
+        "--dict",
+        default=None,
+        help="词典目录，管理页面“更新索引”时使用（默认：索引建立时所用的词典，"
+        "与 corpus/dict 相同时即 corpus/dict；还没有索引时为 corpus/dict）",
+    )
     _backend_options(serve, layout=True)
     serve.set_defaults(handler=cmd_serve)
 
@@ -462,10 +488,27 @@ def _configure_logging() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     _configure_stdio()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
     if args.handler is not cmd_serve:  # the server logs whole tracebacks (web.serve)
         _configure_logging()
+    from kb.view import EngineUnavailable
+
+    try:
+        return args.handler(args)
+    except EngineUnavailable as error:  # the cluster went away during the command
+        _stderr(str(error))
+        return 4
+    except BrokenPipeError:  # `kb search … | head`: the reader has what it wanted
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (Python flushes it at exit)
+        return 0
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """The command line, checked and completed (default index, chosen backend), as
+    ``main`` runs it; exits with a message on a bad option."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if getattr(args, "index", "") is None:
         args.index = str(default_index())
     for name in ("limit", "offset", "per_doc"):
@@ -488,17 +531,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
         except SettingsError as error:
             parser.error(str(error))
-    from kb.view import EngineUnavailable
-
-    try:
-        return args.handler(args)
-    except EngineUnavailable as error:  # the cluster went away during the command
-        _stderr(str(error))
-        return 4
-    except BrokenPipeError:  # `kb search … | head`: the reader has what it wanted
-        with contextlib.suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (Python flushes it at exit)
-        return 0
+    return args
 
 
 if __name__ == "__main__":

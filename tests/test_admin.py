@@ -9,6 +9,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -23,6 +24,8 @@ from docx import Document as WordDocument
 from indexer.store import update_index
 from kb.backend import Backend
 from kb.cli import DEFAULT_DICT
+from kb.indexdir import IndexDir
+from kb.live_dictionaries import dictionaries_for_updates
 from web import create_app
 from web.auth import PASSWORD_FILE, check_password, instance_folder, set_password
 from web.uploads import (
@@ -1000,3 +1003,74 @@ def remove_deep_tree(top: Path) -> None:
                     os.unlink(entry.path)
     for folder in reversed(folders):
         os.rmdir(folder)
+
+
+# --- kb serve keeps the dictionaries an index was built with -----------------------------------
+
+
+def custom_dictionaries(folder: Path) -> Path:
+    """corpus/dict plus one word and one query expansion of our own."""
+    shutil.copytree(DEFAULT_DICT, folder)
+    with open(folder / "userdict.txt", "a", encoding="utf-8") as stream:
+        stream.write("\n柑橘冷链物流补贴\n蜜桔运输券\n")
+    with open(folder / "synonyms.txt", "a", encoding="utf-8") as stream:
+        stream.write("\n蜜桔运输券 => 柑橘冷链物流补贴\n")
+    return folder
+
+
+def test_kb_serve_updates_an_index_with_the_dictionaries_it_was_built_with(tmp_path, capsys):
+    """`kb index --dict X`, then `kb serve` without --dict: the admin's 更新索引 keeps X (it
+    used to rebuild the index with corpus/dict, silently dropping X's words)."""
+    from kb import cli
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "柑橘意见.txt").write_text(
+        "关于柑橘产业发展的意见\n要落实柑橘冷链物流补贴，支持果农建设冷库。\n", encoding="utf-8"
+    )
+    dicts = custom_dictionaries(tmp_path / "mydict")
+    index = tmp_path / "index"
+    assert cli.main(["index", str(corpus), "--index", str(index), "--dict", str(dicts)]) == 0
+    instance = tmp_path / "instance"
+    set_password(instance, PASSWORD)
+
+    arguments = ["serve", "--index", str(index), "--corpus", str(corpus)]
+    app = cli.serve_app(cli.parse_args([*arguments, "--instance", str(instance)]))
+    assert "索引所用的词典与" in capsys.readouterr().err  # said once, at start
+    client = app.test_client()
+    assert found(client, "柑橘冷链物流补贴") == {"柑橘意见.txt"}
+    hits = client.get("/api/search", query_string={"q": "蜜桔运输券"}).get_json()["hits"]
+    assert [Path(hit["path"]).name for hit in hits] == ["柑橘意见.txt"]  # X's expansion
+
+    (corpus / "冷库通知.txt").write_text(
+        "关于冷库建设的通知\n做好冷库建设验收工作。\n", encoding="utf-8"
+    )
+    login(client)
+    started = client.post("/admin/update", data={"csrf_token": csrf(client, "/admin/")})
+    assert started.status_code == 303
+    state = wait_for_update(client)
+    assert state["state"] == "done", state
+    assert not any("词典" in line for line in state["lines"]), state["lines"]  # no rebuild
+
+    assert found(client, "冷库建设验收") == {"冷库通知.txt"}
+    hits = client.get("/api/search", query_string={"q": "蜜桔运输券"}).get_json()["hits"]
+    assert [Path(hit["path"]).name for hit in hits] == ["柑橘意见.txt"]  # X still in effect
+    live = IndexDir(index).require_current().dict_dir
+    assert "蜜桔运输券" in (live / "userdict.txt").read_text(encoding="utf-8")
+
+    # --dict names the folder outright.
+    other = tmp_path / "other"
+    app = cli.serve_app(
+        cli.parse_args([*arguments, "--instance", str(instance), "--dict", str(other)])
+    )
+    assert app == 2 and "词典目录不存在" in capsys.readouterr().err
+    app = cli.serve_app(
+        cli.parse_args([*arguments, "--instance", str(instance), "--dict", str(dicts)])
+    )
+    assert app.config["DICT"] == str(dicts)
+
+
+def test_an_index_built_with_the_project_dictionaries_updates_from_them(site, tmp_path):
+    choice = dictionaries_for_updates(Backend(site.index), tmp_path)
+    assert choice.folder == DEFAULT_DICT and not choice.note  # corpus/dict edits still apply
+    assert not (tmp_path / "index-dict").exists()
