@@ -23,6 +23,13 @@ from pathlib import Path
 from kb.folding import fold
 from kb.keywords import claim, keyword_pattern
 from kb.model import Passage
+from kb.numbering import (
+    CASE_NUMBER,
+    COUNT_NUMBER,
+    LEVEL_ONE_START,
+    POINT_START,
+    parse_number,
+)
 from kb.resources import DEFAULT_DICT
 from kb.structure import NOTICE_CLOSING
 
@@ -187,9 +194,7 @@ def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
 # Counting what a notice says it reports
 # --------------------------------------------------------------------------------------------
 
-_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
-_CN_DIGIT |= {"六": 6, "七": 7, "八": 8, "九": 9}
-_NUM = r"\d{1,3}|[一二两三四五六七八九十百零〇]{1,4}"
+_NUM = COUNT_NUMBER
 _COUNT = re.compile(
     rf"(?P<n>{_NUM})\s*(?:起|件|例|名(?=[^，。；]{{0,12}}(?:干部|党员|人员|教师|同志))|"
     rf"个(?=典型|问题|案例|案件))"
@@ -199,22 +204,9 @@ _REPORTING = re.compile(r"通报|收录|曝光|分别是|分别为|如下|选取
 
 
 def chinese_number(text: str) -> int | None:
-    """``12`` / ``十二`` / ``二十`` / ``两`` as an int; None when it is not a number."""
-    if text.isdigit():
-        return int(text)
-    if not text or any(c not in _CN_DIGIT and c not in "十百" for c in text):
-        return None
-    total, current = 0, 0
-    for char in text:
-        if char == "百":
-            total += (current or 1) * 100
-            current = 0
-        elif char == "十":
-            total += (current or 1) * 10
-            current = 0
-        else:
-            current = current * 10 + _CN_DIGIT[char]
-    return total + current or None
+    """``12`` / ``十二`` / ``二十`` / ``两`` as an int (kb.numbering reads it); None when it is
+    not a number or is zero."""
+    return parse_number(text) or None
 
 
 def _counts(sentence: str) -> list[int]:
@@ -274,11 +266,7 @@ def _person_count(text: str) -> int | None:
 # Paragraph kinds
 # --------------------------------------------------------------------------------------------
 
-_NUMBERED = re.compile(
-    r"^\s*(?:\d{1,3}\s*[.．、](?!\d)|[一二三四五六七八九十]{1,3}\s*、|"
-    r"[（(]\s*(?:[一二三四五六七八九十]{1,3}|\d{1,3})\s*[）)]|"
-    r"案例\s*(?:[一二三四五六七八九十]{1,3}|\d{1,3})\s*[：:、.．]?|[●■◆▲★☆◎•▪])\s*"
-)
+_NUMBERED = CASE_NUMBER  # 1. 一、 （一） 案例一 ● (kb.numbering)
 _ACCIDENT = re.compile(
     r"^([^，。；]{2,30}[“\"]\d{1,2}\s*[·.．]\s*\d{1,2}[”\"][^，。；]{0,12}?事故)"
 )
@@ -296,7 +284,7 @@ _INTRO_STRONG = re.compile(r"通报如下|具体如下|情况如下|曝光如下
 _INTRO_END = re.compile(r"(?:[：:]|——|—)$")
 _INTRO_TOPIC = re.compile(r"通报|曝光|收录|如下")
 _NOT_INTRO = re.compile(r"要求如下|如下要求|提出如下|如下几点|以下几点|工作要求")
-_REQUIREMENT = re.compile(r"^[一二三四五六七八九十]是")
+_REQUIREMENT = POINT_START  # 一是 (kb.numbering)
 _MODAL = re.compile(
     r"要|必须|严禁|不得|坚决|切实|进一步|持续|加强|强化|健全|树牢|提高|严格|扛起|紧盯"
 )
@@ -436,7 +424,7 @@ _OTHER_TITLE = re.compile(
 _WRITEUP_MARKERS = re.compile(
     r"严重违纪违法|违纪违法|开除党籍|开除公职|受贿|贪污|判处|立案审查调查|审查调查|留置|忏悔|被查|落马"
 )
-_SPEECH = re.compile(r"讲话|发言|致辞|^同志们|^[一二三四五六七八九十]+、")
+_SPEECH = re.compile(r"讲话|发言|致辞|^同志们")  # or a level-one heading (LEVEL_ONE_START)
 
 
 def is_case_notice(
@@ -460,7 +448,9 @@ def is_case_notice(
             return True
         return strong and any(taxonomy.find_sanctions(t) for t in texts)
     # A write-up: it tells of an investigation (留置, 审查调查, 判处 ...), and is not a speech.
-    if any(_SPEECH.search(t) for t in texts[:4]) or any(_NUMBERED.match(t) for t in texts):
+    if any(_SPEECH.search(t) or LEVEL_ONE_START.match(t) for t in texts[:4]) or any(
+        _NUMBERED.match(t) for t in texts
+    ):
         return False
     markers = len(_WRITEUP_MARKERS.findall(fold("\n".join(texts))))
     return markers >= 3 or (markers >= 2 and any(taxonomy.find_sanctions(t) for t in texts))

@@ -13,17 +13,15 @@ import hashlib
 import re
 
 from kb.folding import fold
+from kb.numbering import LEADING_NUMBER
 
 MIN_CHARS = 24
-_LEADING_NUMBER = re.compile(
-    r"^(?:[一二三四五六七八九十百]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])"
-)
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
 def fingerprint(text: str) -> str:
     """A short key equal for reposted copies of a passage, or "" for short passages."""
-    core = _NOT_WORD.sub("", _LEADING_NUMBER.sub("", fold(text).strip()))
+    core = _NOT_WORD.sub("", LEADING_NUMBER.sub("", fold(text).strip()))
     if len(core) < MIN_CHARS:
         return ""
     return hashlib.sha1(core.encode("utf-8")).hexdigest()[:16]

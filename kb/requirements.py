@@ -59,8 +59,15 @@ from typing import Any
 from kb.folding import fold
 from kb.keywords import claim, keyword_pattern
 from kb.model import Passage
+from kb.numbering import (
+    ARTICLE,
+    LIST_NUMBER,
+    POINT_IN_TEXT,
+    SPOKEN_NUMBER,
+    heading_rank,
+    rank_of_level,
+)
 from kb.resources import DEFAULT_DICT
-from kb.structure import CN_NUM, heading_rank
 
 DEFAULT_TOPICS = DEFAULT_DICT / "topics.txt"
 
@@ -258,15 +265,11 @@ def is_requirement_sentence(sentence: str) -> bool:
 # Paragraph anatomy
 # --------------------------------------------------------------------------------------------
 
-_ARTICLE = re.compile(rf"^第[{CN_NUM}\d]+条")
-# The list number a paragraph starts with: （一） 一、 1. （1） ① 第一， 首先，
-_ENUMERATOR = re.compile(
-    rf"^\s*(?:[（(]\s*[{CN_NUM}\d]{{1,3}}\s*[）)]|[{CN_NUM}]{{1,3}}\s*、|\d{{1,2}}\s*[.．、](?!\d)|"
-    rf"[①-⑳]|第[{CN_NUM}]{{1,3}}\s*[，,、]|(?:首先|其次|再次|最后)\s*[，,])\s*"
-)
+# Article numbers (第X条), list numbers (（一） 一、 1. （1） ① 第一， 首先，) and 一是 items are
+# kb.numbering's; a heading of rank ``_LIST_RANK`` or deeper (（一）, 1., （1）) may be a list item.
+_LIST_RANK = rank_of_level(2)
 _LEAD = re.compile(r"([^：:]{2,60}?[。！!；;])")
 _SENTENCE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[”’」』）)]*|$)")
-_ITEM = re.compile(rf"(?<![^。；;：:，,！？!?\s”）)])[{CN_NUM}]{{1,3}}是(?![否非])")
 # A run-in heading stating a requirement starts with an imperative verb (or 把 …).
 _IMPERATIVE = re.compile(
     r"^(?:加强|强化|压实|严格|严肃|严控|严查|从严|坚持|坚决|落实|推行|推进|推动|深化|健全|完善|建立|"
@@ -279,7 +282,6 @@ _IMPERATIVE = re.compile(
 _DESCRIPTIVE = re.compile(
     r"(?<!求)是|情况$|情形$|阶段|问题$|意义$|原因$|目标$|成效$|的$|比较|较好|更加"
 )
-_SPOKEN_ENUMERATOR = re.compile(rf"^\s*(?:第[{CN_NUM}]{{1,3}}|首先|其次|再次|最后)\s*[，,、]")
 
 
 def _lead_states_requirement(lead: str, spoken: bool) -> bool:
@@ -338,7 +340,7 @@ class _Clause:
 def _article_section(section: tuple[str, ...]) -> tuple[str, ...]:
     """An article's heading path: list items mistaken for run-in headings are left off."""
     kept = list(section)
-    while kept and (heading_rank(kept[-1]) or 0) >= 4:
+    while kept and (heading_rank(kept[-1]) or 0) >= _LIST_RANK:
         kept.pop()
     return tuple(kept)
 
@@ -350,9 +352,9 @@ def _article(passages: Sequence[Passage], start: int) -> tuple[_Clause, int]:
         passage = passages[j]
         text = passage.text.strip()
         rank = heading_rank(text)
-        if _ARTICLE.match(text) or (passage.heading and (rank is None or rank < 4)):
+        if ARTICLE.match(text) or (passage.heading and (rank is None or rank < _LIST_RANK)):
             break
-        if not passage.heading and rank is not None and rank < 4:
+        if not passage.heading and rank is not None and rank < _LIST_RANK:
             break  # 一、…: a new part of the document, not a paragraph of the article
         end = j
     first = passages[start]
@@ -374,19 +376,19 @@ def _paragraph_clauses(index: int, passage: Passage) -> list[_Clause]:
     past_part = any(_PAST_HEADING.search(h) for h in section)
     clauses: list[_Clause] = []
     pos = 0
-    enumerator = _ENUMERATOR.match(text)
+    enumerator = LIST_NUMBER.match(text)
     if enumerator:
         pos = enumerator.end()
         lead = _LEAD.match(text, pos)
-        if lead and not _ITEM.match(text, pos):
+        if lead and not POINT_IN_TEXT.match(text, pos):
             sentence = lead.group(1)
             own_section = section[:-1] if section and text.startswith(section[-1]) else section
-            spoken = bool(_SPOKEN_ENUMERATOR.match(text))
+            spoken = bool(SPOKEN_NUMBER.match(text))
             if not past_part and _lead_states_requirement(sentence, spoken):
                 kind = _kind(sentence)
                 clauses.append(_Clause(index, own_section, _trim(sentence), kind, context))
             pos = lead.end()
-    items = [m.start() for m in _ITEM.finditer(text, pos)]
+    items = [m.start() for m in POINT_IN_TEXT.finditer(text, pos)]
     before = text[pos : items[0]] if items else text[pos:]
     for sentence in _sentences(before):
         if not past_part and is_requirement_sentence(sentence):
@@ -416,7 +418,7 @@ def extract_requirements(
             continue
         if re.sub(r"\s", "", text) == plain_title:
             continue
-        if _ARTICLE.match(text):
+        if ARTICLE.match(text):
             clause, last_article_passage = _article(passages, index)
             clauses.append(clause)
             continue

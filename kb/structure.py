@@ -9,15 +9,25 @@ as preferred split points of long paragraphs, a signature block (issuer line, da
 from __future__ import annotations
 
 import bisect
-import contextlib
 import re
 from dataclasses import dataclass, field
 
 from kb.docno import find_doc_nos, normalize_doc_no
 from kb.folding import fold, normalize_space
 from kb.model import Block, Extracted, Passage
+from kb.numbering import (
+    ARTICLE,
+    ATTACHMENT,
+    ONE_TO_TEN,
+    POINT,
+    YEAR_DIGITS,
+    heading_rank,
+    parse_chinese,
+    parse_digits,
+    rank_of_level,
+    strip_heading_number,
+)
 
-CN_NUM = "一二三四五六七八九十百零〇两"
 DOC_TYPES = (
     "讲话",
     "方案",
@@ -33,30 +43,17 @@ DOC_TYPES = (
     "其他",
 )
 
-# (rank, pattern): a lower rank is an outer heading.
-_HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
-    (0, re.compile(rf"^第[{CN_NUM}\d]+[编]")),
-    (1, re.compile(rf"^第[{CN_NUM}\d]+章")),
-    (2, re.compile(rf"^第[{CN_NUM}\d]+节")),
-    (3, re.compile(rf"^[{CN_NUM}]+\s*[、，]")),
-    (4, re.compile(rf"^[（(]\s*[{CN_NUM}]+\s*[）)]")),
-    (5, re.compile(r"^\d{1,2}\s*[.．、](?!\d)")),
-    (6, re.compile(r"^[（(]\s*\d{1,2}\s*[）)]")),
-)
-_ARTICLE = re.compile(rf"^第[{CN_NUM}\d]+条")
-_ATTACHMENT = re.compile(r"^附\s*件\s*(?:[:：]|\d|$)")
+# Heading forms and their ranks (heading_rank), 第X条, 一是 and 附件 are kb.numbering's.
 _LEAD_SENTENCE = re.compile(r"^(.{2,60}?)[。：:！？]")
 _SENTENCE = re.compile(r"[^。！？；;!?]*(?:[。！？；;!?]+[”’」』）)]*|$)")
-_SUBPOINT = re.compile(rf"^[{CN_NUM}]是")
 
 MAX_PASSAGE = 500
 TARGET_PASSAGE = 200
 HEADING_MAX = 40
 
 _DATE_NUMERIC = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_CN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "O": 0}
 _DATE_CHINESE = re.compile(
-    r"([〇零○O一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
+    rf"([{YEAR_DIGITS}]{{4}})年([{ONE_TO_TEN}]{{1,3}})月([{ONE_TO_TEN}]{{1,3}})日"
 )
 _DATE_LINE = re.compile(r"^[（(]?\s*(?:\S{0,12}[于在])?\s*\S{0,8}年\S{0,4}月\S{0,4}日\s*[）)]?$")
 _SPEAKER = re.compile(
@@ -130,13 +127,6 @@ class Outline:
     meta_lines: list[tuple[int, str]] = field(default_factory=list)
 
 
-def heading_rank(line: str) -> int | None:
-    for rank, pattern in _HEADINGS:
-        if pattern.match(line):
-            return rank
-    return None
-
-
 def split_long(text: str) -> list[str]:
     """Cut a long paragraph at sentence ends, preferring 一是/二是 starts; keeps every char."""
     if len(text) <= MAX_PASSAGE:
@@ -145,7 +135,7 @@ def split_long(text: str) -> list[str]:
     chunks: list[str] = []
     current = ""
     for sentence in sentences:
-        starts_subpoint = bool(_SUBPOINT.match(sentence.lstrip()))
+        starts_subpoint = bool(POINT.match(sentence.lstrip()))
         if current and (
             (starts_subpoint and len(current) >= TARGET_PASSAGE // 2)
             or len(current) + len(sentence) > MAX_PASSAGE
@@ -159,21 +149,15 @@ def split_long(text: str) -> list[str]:
     return [c.strip() for c in chunks if c.strip()]
 
 
-def _parse_chinese_date(m: re.Match[str]) -> tuple[int, int, int]:
-    year = int("".join(str(_CN_DIGITS[c]) for c in m.group(1)))
-
-    def small(s: str) -> int:
-        if s == "十":
-            return 10
-        if s.startswith("十"):
-            return 10 + _CN_DIGITS[s[1]]
-        if s.endswith("十"):
-            return _CN_DIGITS[s[0]] * 10
-        if "十" in s:
-            return _CN_DIGITS[s[0]] * 10 + _CN_DIGITS[s[-1]]
-        return _CN_DIGITS[s]
-
-    return year, small(m.group(2)), small(m.group(3))
+def _parse_chinese_date(m: re.Match[str]) -> tuple[int, int, int] | None:
+    year, month, day = (
+        parse_digits(m.group(1)),
+        parse_chinese(m.group(2)),
+        parse_chinese(m.group(3)),
+    )
+    if year is None or month is None or day is None:
+        return None
+    return year, month, day
 
 
 def find_date(text: str) -> str:
@@ -184,9 +168,9 @@ def find_date(text: str) -> str:
     if m:
         candidates.append((m.start(), (int(m.group(1)), int(m.group(2)), int(m.group(3)))))
     m = _DATE_CHINESE.search(folded)
-    if m:
-        with contextlib.suppress(KeyError):
-            candidates.append((m.start(), _parse_chinese_date(m)))
+    parsed = _parse_chinese_date(m) if m else None
+    if m and parsed:
+        candidates.append((m.start(), parsed))
     for _, (y, mo, d) in sorted(candidates):
         if 1 <= mo <= 12 and 1 <= d <= 31:
             return f"{y:04d}-{mo:02d}-{d:02d}"
@@ -431,7 +415,7 @@ def _title_from_content(lines: list[str]) -> str:
     its first sentence; marked as a speech when it reads like one."""
     heading = next((line for line in lines if heading_rank(line) in (1, 3)), "")
     if heading:
-        core = re.sub(rf"^(?:第[{CN_NUM}\d]+章|[{CN_NUM}]+\s*[、，])\s*", "", heading)
+        core = strip_heading_number(heading, (1, 3))
     else:
         text = re.sub(r"^同志们[，,：:！!]?", "", lines[0])
         core = re.split(r"[。！？；]", text)[0]
@@ -465,16 +449,16 @@ def _passages(
     for line, level in zip(lines, levels, strict=True):
         if starts is not None:
             starts.append(len(passages))
-        if _ATTACHMENT.match(line) and len(line) <= HEADING_MAX:
+        if ATTACHMENT.match(line) and len(line) <= HEADING_MAX:
             stack.clear()
             heading_passage(0, line)
             continue
         rank = heading_rank(line)
         if rank is None and level is not None:
             # A heading by its style (Word, HTML, Markdown) without a number of its own.
-            heading_passage(2 + level, line)
+            heading_passage(rank_of_level(level), line)
             continue
-        if rank is not None and not _ARTICLE.match(line):
+        if rank is not None and not ARTICLE.match(line):
             ends_sentence = line.endswith(("。", "；", ";"))
             if len(line) <= HEADING_MAX and not ends_sentence:
                 heading_passage(rank, line)

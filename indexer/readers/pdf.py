@@ -24,6 +24,7 @@ from pypdf.errors import LimitReachedError
 from indexer.readers import limits
 from indexer.readers.base import Paragraph, ReadResult, UnreadableFile, guarded
 from kb.model import Block
+from kb.numbering import BLOCK_START
 
 __all__ = ["DAMAGED", "ENCRYPTED", "GARBLED", "NO_TEXT", "read_pdf"]
 
@@ -40,10 +41,7 @@ _SINGLE_DIGITS = re.compile(r"(?<!\d)\d(?: \d)+(?!\d)")
 _CJK_GAP = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}\d])|(?<=\d) (?=[{_CJK}])")
 _GAP = re.compile(r"\s{2,}")
 _SENTENCE_END = re.compile(r"[。！？；：!?;:…][”’」』）)】》\"']*$")
-_HEADING_START = re.compile(
-    r"^(?:[一二三四五六七八九十]+\s*[、，.．]|[（(]\s*[一二三四五六七八九十\d]+\s*[）)]"
-    r"|\d{1,2}\s*[.．、](?!\d)|第[一二三四五六七八九十百零〇\d]+\s*[编章节条]|附\s*件)"
-)
+_HEADING_START = BLOCK_START  # a heading or list number begins a paragraph (kb.numbering)
 _DATE_TEXT = re.compile(r"\d{4}\s*年|[〇零一二三四五六七八九]{4}年")
 _DECORATED_NUMBER = re.compile(r"^[-—–－―~～]+\s*\d{1,4}\s*[-—–－―~～]+$")
 _PAGE_NUMBER = re.compile(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Pt
 
+from kb.numbering import numbered
 from web.exports.docx import (
     BODY_FONT,
     TITLE_FONT,
@@ -19,7 +20,6 @@ from web.exports.docx import (
     to_bytes,
 )
 from web.exports.draft_docx import DraftCase
-from web.exports.numerals import chinese_numeral
 
 QUESTION_LINES = 3
 BLANK_LINE = "____________________________________"
@@ -56,17 +56,17 @@ def build_casepack_docx(
     document = new_document()
     _cover(document, title_text, unit, date, list(notes))
     for number, case in enumerate(cases, 1):
-        heading(document, f"{chinese_numeral(number)}、{case.summary}")
+        heading(document, numbered(number, 1, case.summary))
         if case.who:
             body_line(document, f"当事人：{case.who}")
-        subheading(document, "（一）基本事实")
+        subheading(document, numbered(1, 2, "基本事实"))
         body(document, case.text)
-        subheading(document, "（二）处理结果")
+        subheading(document, numbered(2, 2, "处理结果"))
         body_line(document, "、".join(case.sanctions) or "（通报未列明）")
-        subheading(document, "（三）出处")
+        subheading(document, numbered(3, 2, "出处"))
         body_line(document, case.citation)
         if questions:
-            subheading(document, "（四）讨论题")
+            subheading(document, numbered(4, 2, "讨论题"))
             for line in range(1, QUESTION_LINES + 1):
-                body_line(document, f"{line}. {BLANK_LINE}")
+                body_line(document, numbered(line, 3, f" {BLANK_LINE}"))
     return to_bytes(document)

@@ -19,7 +19,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from web.exports.numerals import chinese_numeral
+from kb.numbering import numbered
 from web.text import clean_text
 
 TITLE_FONT = "方正小标宋简体"
@@ -136,7 +136,7 @@ def build_docx(title_text: str, excerpts: list[Excerpt], subtitle: str = "") -> 
     document = new_document()
     title(document, title_text, subtitle)
     for number, excerpt in enumerate(excerpts, 1):
-        heading(document, f"{chinese_numeral(number)}、{excerpt.heading}")
+        heading(document, numbered(number, 1, excerpt.heading))
         body(document, excerpt.text)
         cite(document, excerpt.citation)
         if excerpt.note:

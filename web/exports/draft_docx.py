@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
 
+from kb.numbering import numbered
 from web.exports.docx import (
     HEADING_FONT,
     body,
@@ -20,11 +21,13 @@ from web.exports.docx import (
     title,
     to_bytes,
 )
-from web.exports.numerals import chinese_numeral
 
 BLANK = "________"
 TABLE_HEADERS = ("问题", "措施", "责任人", "完成时限", "销号情况")
-SECTIONS = ("一、对照要求查摆的问题", "二、典型案例警示", "三、整改措施")
+SECTIONS = tuple(
+    numbered(n, 1, name)
+    for n, name in enumerate(("对照要求查摆的问题", "典型案例警示", "整改措施"), 1)
+)
 
 
 @dataclass
@@ -63,7 +66,7 @@ def build_draft_docx(
     title(document, title_text, "".join(notes))
     heading(document, SECTIONS[0])
     for number, item in enumerate(items, 1):
-        subheading(document, f"（{chinese_numeral(number)}）对照要求")
+        subheading(document, numbered(number, 2, "对照要求"))
         body(document, item.text)
         cite(document, item.citation)
         _labelled(document, "本人差距：", item.gap)
@@ -72,7 +75,7 @@ def build_draft_docx(
     if not cases:
         body_line(document, "（未选择典型案例）")
     for number, case in enumerate(cases, 1):
-        subheading(document, f"（{chinese_numeral(number)}）{case.summary}")
+        subheading(document, numbered(number, 2, case.summary))
         if case.who:
             body_line(document, f"当事人：{case.who}")
         if case.problems:
