@@ -24,10 +24,13 @@ WEB_INDEXER = "only to update the index"
 ACYCLIC = "No import cycles"
 
 
-def lint(config: Path, capsys) -> tuple[int, str]:
-    from importlinter.cli import lint_imports
+def lint(config: Path, capsys, monkeypatch) -> tuple[int, str]:
+    from importlinter import cli
 
-    code = lint_imports(config_filename=str(config), no_cache=True, no_logo=True)
+    # lint_imports configures logging with dictConfig, which disables every logger that
+    # exists (kb.web, kb.admin ...) for the tests that run after this one in the process.
+    monkeypatch.setattr(cli, "_configure_logging", lambda verbose: None)
+    code = cli.lint_imports(config_filename=str(config), no_cache=True, no_logo=True)
     return code, capsys.readouterr().out
 
 
@@ -39,7 +42,7 @@ def broken(output: str) -> str:
 def test_the_source_keeps_every_contract(monkeypatch, capsys):
     monkeypatch.chdir(ROOT)
     monkeypatch.syspath_prepend(str(ROOT))  # lint_imports adds the cwd; undone after the test
-    code, output = lint(CONFIG, capsys)
+    code, output = lint(CONFIG, capsys, monkeypatch)
     assert code == 0, output
     assert "3 kept, 0 broken" in output, output
 
@@ -123,7 +126,7 @@ def fake_project(tmp_path: Path, monkeypatch, changes: dict[str, str]) -> Path:
 
 
 def test_the_fake_tree_keeps_the_contracts(tmp_path, monkeypatch, capsys):
-    code, output = lint(fake_project(tmp_path, monkeypatch, {}), capsys)
+    code, output = lint(fake_project(tmp_path, monkeypatch, {}), capsys, monkeypatch)
     assert code == 0, output
 
 
@@ -159,7 +162,7 @@ BAD_IMPORTS = {
 @pytest.mark.parametrize("case", BAD_IMPORTS, ids=list(BAD_IMPORTS))
 def test_a_bad_import_breaks_its_contract(case, tmp_path, monkeypatch, capsys):
     changes, contract = BAD_IMPORTS[case]
-    code, output = lint(fake_project(tmp_path, monkeypatch, changes), capsys)
+    code, output = lint(fake_project(tmp_path, monkeypatch, changes), capsys, monkeypatch)
     assert code != 0, output
     assert contract in broken(output), output
 
@@ -168,6 +171,16 @@ def test_a_pending_exception_that_is_no_longer_needed_is_reported(tmp_path, monk
     """When cases.py imports web.state like the other views, the contract says its ignore
     line is stale, so the exception is deleted rather than left to hide a new cycle."""
     config = fake_project(tmp_path, monkeypatch, {"web/views/cases.py": None})
-    code, output = lint(config, capsys)
+    code, output = lint(config, capsys, monkeypatch)
     assert code != 0, output
     assert "views.cases -> " in output and "web.app" in output, output
+
+
+def test_linting_leaves_the_loggers_of_kb_working(monkeypatch, capsys):
+    import logging
+
+    logger = logging.getLogger("kb.web")
+    monkeypatch.chdir(ROOT)
+    monkeypatch.syspath_prepend(str(ROOT))
+    lint(CONFIG, capsys, monkeypatch)
+    assert not logger.disabled
