@@ -23,11 +23,10 @@ Each consumer needs the forms for a different question, and the copies that live
 modules answered them with slightly different patterns. They are kept here, side by side, so
 that a difference is a decision one can see (and tests/test_numbering.py pins each):
 
-* ``heading_rank`` (kb.structure): the outline; strict about 一、 (a dot after a Chinese
-  numeral is not ranked) and accepts the whole numeral set ``NUMERALS``.
-* ``BLOCK_START`` (indexer.readers.pdf): a line that begins a new paragraph when joining
-  wrapped lines; tolerant of the spaces PDF extraction inserts, of 一. and 一．, and of 附件.
-* ``MARKDOWN_BLOCK_START`` (indexer.readers.markdown): the same question for typed text.
+* ``heading_rank`` (kb.structure): the outline; accepts the whole numeral set ``NUMERALS``.
+* ``BLOCK_START`` (indexer.readers.pdf and .markdown): a line that begins a new paragraph
+  when joining wrapped lines; tolerant of the spaces PDF extraction inserts, of 附件, and of
+  the numerals 公文 use after 第 (第一百零一条).
 * ``LIST_NUMBER`` (kb.requirements), ``CASE_NUMBER`` (kb.cases), ``LEADING_NUMBER``
   (kb.duplicates): the number a paragraph begins with, to be cut off.
 """
@@ -158,7 +157,7 @@ HEADING_FORMS: tuple[HeadingForm, ...] = (
     HeadingForm(0, None, "第一编", rf"第[{_N}\d]+[编]"),
     HeadingForm(1, None, "第一章", rf"第[{_N}\d]+章"),
     HeadingForm(2, None, "第一节", rf"第[{_N}\d]+节"),
-    HeadingForm(3, 1, "一、", rf"[{_N}]+\s*[、，]"),
+    HeadingForm(3, 1, "一、", rf"[{_N}]+\s*(?:[、，]|[.．](?!\d))"),
     HeadingForm(4, 2, "（一）", rf"[（(]\s*[{_N}]+\s*[）)]"),
     HeadingForm(5, 3, "1.", r"\d{1,2}\s*[.．、](?!\d)"),
     HeadingForm(6, 4, "（1）", r"[（(]\s*\d{1,2}\s*[）)]"),
@@ -229,16 +228,12 @@ def numbered(number: int, level: int, text: str) -> str:
 # Numbers that begin a paragraph, as each consumer recognises them
 # --------------------------------------------------------------------------------------------
 
-# A line that begins a new paragraph when joining a PDF's wrapped lines: any heading or list
-# number, tolerant of the spaces text extraction inserts (一 、, （ 一 ）, 第 一 章).
+# A line that begins a new paragraph when joining wrapped lines (the PDF and Markdown
+# readers): any heading or list number, tolerant of the spaces text extraction inserts
+# (一 、, （ 一 ）, 第 一 章).
 BLOCK_START = re.compile(
     rf"^(?:[{_T}]+\s*[、，.．]|[（(]\s*[{_T}\d]+\s*[）)]"
     rf"|\d{{1,2}}\s*[.．、](?!\d)|第[{_T}百零〇\d]+\s*[编章节条]|附\s*件)"
-)
-# The same for typed Markdown, where numbers are written without inner spaces.
-MARKDOWN_BLOCK_START = re.compile(
-    rf"^(?:[{_T}]+[、，]|[（(][{_T}\d]+[）)]|\d{{1,2}}[.．、](?!\d)"
-    rf"|第[{_T}百\d]+[章节条]|附\s*件)"
 )
 
 # The list number a paragraph starts with, to cut it off: （一） 一、 1. （1） ① 第一， 首先，

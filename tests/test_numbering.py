@@ -19,7 +19,6 @@ from kb.numbering import (
     HEADING_FORMS,
     LEADING_NUMBER,
     LIST_NUMBER,
-    MARKDOWN_BLOCK_START,
     POINT,
     POINT_IN_TEXT,
     chinese_numeral,
@@ -160,6 +159,8 @@ HEADINGS = [
     ("一百零一、其他", 3, 1),
     ("二，加强领导", 3, 1),
     ("三 、组织实施", 3, 1),
+    ("六.其他事宜", 3, 1),
+    ("七．附则", 3, 1),
     ("（一）加强组织领导", 4, 2),
     ("(二)强化督查", 4, 2),
     ("（ 十二 ）宣传引导", 4, 2),
@@ -189,7 +190,7 @@ def test_every_heading_form_and_its_rank(line, rank, level):
         "一是加强领导",  # a point, not a heading
         "第一条 为了规范",  # an article, not a heading
         "第一，会议能不开的不开",  # a spoken enumeration
-        "六.其他事宜",  # a dot after a Chinese numeral: a block start, not a ranked heading
+        "一.5倍",
         "同志们：",
         "",
     ],
@@ -342,12 +343,26 @@ def test_pdf_reader_and_structure_agree_on_headings():
 def test_markdown_reader_starts_a_paragraph_at_every_written_heading():
     from indexer.readers import markdown
 
-    assert markdown._OUTLINE_START is MARKDOWN_BLOCK_START
-    for line in _written_headings():
-        assert MARKDOWN_BLOCK_START.match(line) and heading_rank(line) is not None, line
+    assert markdown._OUTLINE_START is BLOCK_START  # the PDF reader's, since issue 13
     text = "一、总体要求\n（一）加强领导\n1.明确责任\n（1）细化分工\n"
     blocks = [b.text for b in markdown.read_markdown(text.encode()).blocks]
     assert blocks == ["一、总体要求", "（一）加强领导", "1.明确责任", "（1）细化分工"]
+    # The Markdown reader's own copy had no 零 after 第 and joined article 101 to article 100.
+    text = (
+        "第一百条 本条例由省人民代表大会常务委员会负责解释，具体应用中的问题由有关部门答复\n"
+        "第一百零一条 本条例自公布之日起施行。\n"
+    )
+    blocks = [b.text for b in markdown.read_markdown(text.encode()).blocks]
+    assert len(blocks) == 2 and blocks[1].startswith("第一百零一条")
+
+
+def test_a_block_start_is_a_ranked_heading():
+    """The PDF reader's old copy began a paragraph at 六.其他事宜 but kb.structure's did not
+    rank it, so the items under it stayed under the previous heading (realdocs plan_009)."""
+    for number in range(1, 100):
+        for mark in "、，.．":
+            line = f"{chinese_numeral(number)}{mark}其他事宜"
+            assert BLOCK_START.match(line) and heading_level(line) == 1, line
 
 
 def test_requirements_cut_the_owners_list_numbers():

@@ -17,7 +17,7 @@ import re
 from indexer.readers.base import Paragraph, ReadResult, guarded
 from indexer.readers.text import decode_within_limits
 from kb.model import Block
-from kb.numbering import MARKDOWN_BLOCK_START
+from kb.numbering import BLOCK_START
 
 _ATX_OPEN = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+|(?=[\u4e00-\u9fff（(“《【]))")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -33,7 +33,7 @@ _REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s+\S")
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
 _EMPHASIS = re.compile(r"\*\*|__|`+|~~")
 # A line that starts a new paragraph in official writing even without a blank line before it.
-_OUTLINE_START = MARKDOWN_BLOCK_START
+_OUTLINE_START = BLOCK_START  # kb.numbering, as the PDF reader
 _OUTLINE_HEADING_MAX = 30
 _SENTENCE_END = re.compile(r"[。！？；：!?;:…][”’」』）)】》\"']*$")
 
