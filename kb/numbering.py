@@ -9,8 +9,8 @@ Numerals (0 to 9,999)
 
 Headings, outer first (``HEADING_FORMS``; a lower rank is an outer heading)::
 
-    rank 0  第X编      rank 3  一、 (level 1)     rank 5  1. 1． 1、 (level 3)
-    rank 1  第X章      rank 4  （一） (level 2)   rank 6  （1） (level 4)
+    rank 0  第X编      rank 3  一、 一， 一. (level 1)   rank 5  1. 1． 1、 (level 3)
+    rank 1  第X章      rank 4  （一） (level 2)          rank 6  （1） (level 4)
     rank 2  第X节
 
 Numbers are recognised up to 九百九十九 in Chinese (``NUMERALS`` has no 千) and 99 in Arabic
