@@ -259,8 +259,8 @@ class SearchCore:
             ]
             if ranked and plan.concepts:
                 first = ranked[0][0]
-                facets = facet_set(table.facets[first])
-                best = matched(plan, table.texts[first], table.contexts[first], facets=facets)
+                filed = facet_set(table.facets[first])
+                best = matched(plan, table.texts[first], table.contexts[first], facets=filed)
                 notes.extend(partial_notes(plan, best))
             counts = _facets(ranked, table) if facets else {}
             return SearchResult(raw_query, len(ranked), hits, notes, counts)

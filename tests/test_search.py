@@ -251,3 +251,19 @@ def test_filters_given_apart_from_the_query(searcher):
     hits = searcher.search("减负", filters={"issuer": [issuer]}, limit=20).hits
     assert hits and {h.issuer for h in hits} == {"中共青岚区委 青岚区人民政府"}
     assert searcher.search("", filters={"type": ["通报"]}).total > 0
+
+
+def test_facet_counts_follow_the_request_not_the_first_hit(build):
+    """The facet counts are computed when asked for, whatever the best passage is filed
+    under (a passage with no case facets and no date used to switch them off, and one with
+    facets switched them on unasked)."""
+    searcher = build(
+        {
+            "通知甲.txt": "关于加强节约的通知\n\n各单位要厉行节约，反对铺张浪费。\n",
+            "通知乙.txt": "关于节约用电的通知\n\n各部门要节约用电。\n",
+        }
+    )
+    first = searcher.search("节约", limit=1)
+    assert first.total >= 2 and first.facets == {}
+    asked = searcher.search("节约", facets=True)
+    assert dict(asked.facets["doc_type"]) == {"通知": 2}
