@@ -9,11 +9,11 @@ from pathlib import Path
 
 from indexer.readers import UnreadableFile, read_file
 from kb.analysis import Segmenter
-from kb.cases import Taxonomy, extract_cases
+from kb.cases import PeopleWords, Taxonomy, extract_cases
 from kb.filenames import identity
 from kb.folding import fold
 from kb.model import Document
-from kb.requirements import Topics, extract_requirements
+from kb.requirements import RequirementCues, Topics, extract_requirements
 from kb.structure import read_outline
 
 
@@ -81,10 +81,12 @@ def load_document(
     return document
 
 
-def case_fields(document: Document, taxonomy: Taxonomy) -> dict[int, dict]:
+def case_fields(
+    document: Document, taxonomy: Taxonomy, words: PeopleWords | None = None
+) -> dict[int, dict]:
     """Extra fields per passage ordinal for the typical cases of a notice (kb.cases)."""
     extra: dict[int, dict] = {}
-    for case in extract_cases(document.title, document.passages, taxonomy):
+    for case in extract_cases(document.title, document.passages, taxonomy, words):
         case_id = f"{document.doc_id}-c{case.ordinal}"
         # A sub-kind also files under its parent: problem:形式主义官僚主义 finds 数据造假 too.
         problems = sorted({p for label in case.problems for p in (label, label.split("/")[0])})
@@ -105,10 +107,12 @@ def case_fields(document: Document, taxonomy: Taxonomy) -> dict[int, dict]:
     return extra
 
 
-def requirement_fields(document: Document, topics: Topics) -> dict[int, dict]:
+def requirement_fields(
+    document: Document, topics: Topics, cues: RequirementCues | None = None
+) -> dict[int, dict]:
     """Extra fields per passage ordinal for the requirement clauses a document states."""
     extra: dict[int, dict] = {}
-    found = extract_requirements(document.title, document.doc_type, document.passages, topics)
+    found = extract_requirements(document.title, document.doc_type, document.passages, topics, cues)
     for requirement in found:
         fields = extra.setdefault(
             requirement.passage, {"has_requirements": "1", "requirements": [], "topics": set()}
@@ -137,9 +141,12 @@ def index_rows(document: Document, segmenter: Segmenter) -> list[dict]:
 def iter_rows(document: Document, segmenter: Segmenter) -> Iterator[dict]:
     """The rows of ``index_rows`` one at a time, so a very large document's tokens need
     not all be held at once."""
-    cases = case_fields(document, segmenter.dictionaries.taxonomy)
-    requirements = requirement_fields(document, segmenter.dictionaries.topics)
-    lines = [(p.text, list(p.section), p.heading, None) for p in document.passages]
+    dictionaries = segmenter.dictionaries
+    cases = case_fields(document, dictionaries.taxonomy, dictionaries.people_words)
+    requirements = requirement_fields(document, dictionaries.topics, dictionaries.requirement_cues)
+    lines: list[tuple[str, list[str], bool, int | None]] = [
+        (p.text, list(p.section), p.heading, None) for p in document.passages
+    ]
     # Metadata lines follow the passages (their ordinals never shift the passages'), each with
     # the place it stands at in the document.
     lines += [(text, [], False, place) for place, text in document.meta_lines]

@@ -33,8 +33,8 @@ def feedback(concepts: list[Concept], texts: list[str], view: IndexView) -> Conc
     asked = {form for concept in concepts for form in concept.forms}
     shared: Counter[str] = Counter()
     for text in texts[:PASSAGES]:
-        words = set(segmenter.words(text[:READ]))
-        shared.update(w for w in words if len(w) > 1 and w in vocabulary and w not in asked)
+        seen = set(segmenter.words(text[:READ]))
+        shared.update(w for w in seen if len(w) > 1 and w in vocabulary and w not in asked)
     candidates = [word for word, count in shared.items() if count >= SHARED]
     if not candidates:
         return None

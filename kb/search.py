@@ -136,7 +136,9 @@ class SearchCore:
     Subclasses provide ``segmenter`` and ``_view()``: a context manager yielding the
     ``IndexView`` one query works on from start to end."""
 
-    segmenter: Segmenter
+    @property
+    def segmenter(self) -> Segmenter:
+        raise NotImplementedError
 
     def _view(self) -> AbstractContextManager[IndexView]:
         raise NotImplementedError

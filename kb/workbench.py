@@ -8,7 +8,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from kb.requirements import match_cases
-from kb.search import EMPTY_QUERY_NOTE, Searcher
+from kb.results import DocumentView
+from kb.search import EMPTY_QUERY_NOTE, SearchCore
 
 MAX_CANDIDATES = 100_000
 
@@ -48,7 +49,7 @@ def _item(view, passage: dict, requirement: dict) -> dict:
 
 
 def requirements(
-    searcher: Searcher,
+    searcher: SearchCore,
     query: str = "",
     topics: list[str] | None = None,
     doc_id: str | None = None,
@@ -65,7 +66,7 @@ def requirements(
         filters={"topic": sorted(wanted), "doc": [doc_id] if doc_id else []},
         requirements_only=True,
     )
-    views: dict[str, object] = {}
+    views: dict[str, DocumentView | None] = {}
     items: list[dict] = []
     for hit in result.hits:
         if hit.doc_id not in views:
@@ -79,7 +80,7 @@ def requirements(
                 items.append(_item(view, passage, requirement))
     topic_counts = Counter(t for item in items for t in item["topics"])
     doc_counts = Counter((item["doc_id"], item["title"]) for item in items)
-    facets = {
+    facets: dict[str, list[tuple]] = {
         "topic": sorted(topic_counts.items(), key=lambda i: (-i[1], i[0])),
         "doc": [(d, t, n) for (d, t), n in doc_counts.most_common()],
     }
@@ -87,7 +88,7 @@ def requirements(
     return RequirementList(len(items), items[offset : offset + limit], facets, notes, result.error)
 
 
-def requirement(searcher: Searcher, requirement_id: str) -> dict | None:
+def requirement(searcher: SearchCore, requirement_id: str) -> dict | None:
     """One requirement clause by id ("<doc_id>-r<n>"), or None."""
     doc_id, _, number = requirement_id.rpartition("-r")
     if not doc_id.isalnum() or not number.isdigit():
@@ -102,7 +103,7 @@ def requirement(searcher: Searcher, requirement_id: str) -> dict | None:
     return None
 
 
-def suggest_cases(searcher: Searcher, requirement_id: str, limit: int = 5) -> list[dict]:
+def suggest_cases(searcher: SearchCore, requirement_id: str, limit: int = 5) -> list[dict]:
     """Typical cases matching a requirement (by topic and text), best first, each with a
     ``score`` in 0..1; reposted cases appear once (Searcher.cases collapses them)."""
     wanted = requirement(searcher, requirement_id)
@@ -120,7 +121,7 @@ ITEM_ID = re.compile(r"^([A-Za-z0-9]{1,64})-([rp])(\d{1,6})$")
 PASSAGE_KIND = "段落"  # the ``kind`` of a 收集夹 passage in a 对照检查 draft
 
 
-def draft_item(searcher: Searcher, item_id: str) -> dict | None:
+def draft_item(searcher: SearchCore, item_id: str) -> dict | None:
     """An item a 对照检查 draft names, in the requirement shape, its text read from the
     index: a requirement clause, or a 收集夹 passage by document and ordinal (or None)."""
     match = ITEM_ID.match(item_id or "")
@@ -138,7 +139,7 @@ def draft_item(searcher: Searcher, item_id: str) -> dict | None:
     return _item(view, passage, kept)
 
 
-def cases_for_item(searcher: Searcher, item: dict, limit: int = 5) -> list[dict]:
+def cases_for_item(searcher: SearchCore, item: dict, limit: int = 5) -> list[dict]:
     """Cases to cite beside a draft item: for a requirement, ``suggest_cases``; for a
     passage, those of the requirement stated in that same passage if any, else a case
     search with the passage's first words."""

@@ -383,9 +383,7 @@ def _select(body: Tag) -> list[list[Tag]]:
     tag a selector, 20 s for the 14 selectors on a page of 100,000 tags."""
     found: list[list[Tag]] = [[] for _ in _SELECTORS]
     for tag in _tags(body):
-        classes = tag.get("class") or ()
-        if isinstance(classes, str):
-            classes = classes.split()
+        classes = _classes(tag)
         ident = tag.get("id")
         for matches, (name, cls, wanted_id) in zip(found, _SELECTORS, strict=True):
             if (
@@ -415,8 +413,16 @@ def _densest_block(body: Tag, sizes: _Sizes) -> Tag | None:
     return best
 
 
+def _classes(tag: Tag) -> list[str]:
+    """The tag's class names (a string when a parser left them unsplit)."""
+    found = tag.get("class")
+    if found is None:
+        return []
+    return found.split() if isinstance(found, str) else [str(name) for name in found]
+
+
 def _class_words(tag: Tag) -> set[str]:
-    names = " ".join([*tag.get("class", []), str(tag.get("id", ""))])
+    names = " ".join([*_classes(tag), str(tag.get("id", ""))])
     words = re.sub(r"([a-z])([A-Z])", r"\1 \2", names).replace("-", " ").replace("_", " ")
     return {re.sub(r"\d+$", "", word).lower() for word in words.split()}
 
@@ -629,9 +635,9 @@ def _date(body: Tag, article: Tag, metas: dict[str, str]) -> str:
         if _iso(match):
             return _iso(match)
     for key in _META_DATE:
-        match = re.search(_DATE, metas.get(key, ""))
-        if match and _iso(match):
-            return _iso(match)
+        found = re.search(_DATE, metas.get(key, ""))
+        if found and _iso(found):
+            return _iso(found)
     inside = _SPACES.sub(" ", article.get_text(" "))
     outside = page.replace(inside, " ") if inside else page
     for match in _WEAK_DATE.finditer(outside):

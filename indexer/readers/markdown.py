@@ -61,7 +61,8 @@ def read_markdown(data: bytes) -> ReadResult:
         if in_fence:
             blocks.append(Block(raw.strip()))
             continue
-        line = raw[_QUOTES.match(raw).end() :]
+        quotes = _QUOTES.match(raw)
+        line = raw[quotes.end() if quotes else 0 :]
         if not line.strip():
             flush()
             continue

@@ -211,7 +211,7 @@ def _drop_furniture(pages: list[list[_Line]]) -> list[list[_Line]]:
     repeated: set[str] = set()
     with_text = [p for p in pages if p]
     if len(with_text) >= 3:
-        counts = Counter()
+        counts: Counter[str] = Counter()
         for page in with_text:
             edges = {_shape(page[0].text), _shape(page[-1].text)}
             counts.update(edges)
@@ -343,10 +343,11 @@ def _centred_continuation(a: _Line, b: _Line, margin: float, full: float | None)
         return False
     if b.text[0] in "（(" or (_DATE_TEXT.search(b.text) and not _DATE_TEXT.search(a.text)):
         return False
+    width: float = full  # known here; the closure below would not know it
 
     def centred(line: _Line) -> bool:
-        left = line.indent - margin
-        right = full - line.edge
+        left = (line.indent or 0) - margin  # layout mode: always set
+        right = width - line.edge
         return left >= 3 and right >= 3 and abs(left - right) <= max(3, (left + right) / 4)
 
     return centred(b) and (centred(a) or a.edge >= full - 2)

@@ -251,6 +251,12 @@ class _OpenSearchView:
     def run(
         self, query: wq.Query, filter: wq.Query | None, mask: wq.Query | None, by_date: bool
     ) -> tuple[list[tuple[float, int]], str]:
+        # Ties in the order Whoosh breaks them after a build: by file, then by passage.
+        order: list[str | dict[str, str]] = (
+            [{"date": "desc"}, {"ordinal": "asc"}, {"path": "asc"}]
+            if by_date
+            else ["_score", {"path": "asc"}, {"ordinal": "asc"}]
+        )
         body = {
             "query": search_query(query, filter, mask),
             "size": self.settings.window,
@@ -261,12 +267,7 @@ class _OpenSearchView:
             "docvalue_fields": ["passage_id", *CANDIDATE_FIELDS],
             "track_total_hits": True,
             "timeout": f"{TIME_BUDGET:g}s",
-            # Ties in the order Whoosh breaks them after a build: by file, then by passage.
-            "sort": (
-                [{"date": "desc"}, {"ordinal": "asc"}, {"path": "asc"}]
-                if by_date
-                else ["_score", {"path": "asc"}, {"ordinal": "asc"}]
-            ),
+            "sort": order,
             "track_scores": True,
         }
         found = self.client.search(index=self.index, body=body, search_type="dfs_query_then_fetch")
