@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.folding import fold
-from kb.keywords import claim, keyword_pattern
+from kb.keywords import alternation, claim, keyword_pattern, split_words, word_sections
 from kb.model import Passage
 from kb.numbering import (
     CASE_NUMBER,
@@ -34,6 +34,8 @@ from kb.resources import DEFAULT_DICT
 from kb.structure import NOTICE_CLOSING
 
 DEFAULT_TAXONOMY = DEFAULT_DICT / "case_taxonomy.txt"
+SURNAMES_FILE = "surnames.txt"
+CASE_PEOPLE_FILE = "case_people.txt"
 
 LEVELS = ("中管干部", "省管干部", "县处级", "乡科级", "其他")
 
@@ -466,22 +468,9 @@ def default_taxonomy() -> Taxonomy:
 # People, positions, units, levels
 # --------------------------------------------------------------------------------------------
 
-_ROLE_WORDS = """
-书记 副书记 常委 委员 成员 主任 副主任 主席 副主席 省长 市长 县长 区长 州长 镇长 乡长 旗长 部长 局长
-厅长 处长 科长 股长 所长 站长 校长 院长 园长 行长 社长 馆长 司长 署长 队长 团长 会长 理事长 董事长
-董事 总经理 经理 总裁 总监 会计师 工程师 秘书长 秘书 检察长 庭长 审判员 法官 检察官 巡视员 调研员 科员
-办事员 教师 老师 班主任 员工 职工 干部 工作人员 组长 主管 司令员 政委 会计 出纳 文书 报账员 负责人
-专员 医生 民警 辅警 教练 主教练 指挥长 总编辑 总队长 支队长 大队长 参谋长 监事长 监事 总会计师 总工程师
-主任科员 副总经理 副总裁 师长 副师长 安全总监
-"""
-_ROLES = sorted(re.split(r"\s+", _ROLE_WORDS.strip()), key=len, reverse=True)
-_ROLE = "|".join(_ROLES)
-_ROLE_RE = re.compile(_ROLE)
+# The word lists (surnames.txt, case_people.txt) are data an admin extends; what is built
+# from them lives in PeopleWords. The patterns below are rules of the notices' wording.
 _QUALIFIER = r"(?:分管|主要|专职)?(?:[一二三四]级|正|副|常务副|常务|执行|总|首席|原)?"
-_ROLE_CHAIN_END = re.compile(rf"(?:{_QUALIFIER}(?:{_ROLE}))+$")
-_POSITION_MARK = re.compile(
-    rf"原(?=(?:[区县市省州旗]委)?[^、，局厅委部办司处科院]{{0,4}}?(?:{_ROLE}|党))|党(?:委|组|工委|总支|支部)(?=[^、，]{{0,4}}?(?:{_ROLE}))"
-)
 _MASKED = re.compile(r"[\u4e00-\u9fff]某某?")
 _NOT_NAME_START = set(
     '、，。；：（(“”‘’"在对以为于等和及与的受被违接收利借担兼任同时期间会组部局委办'
@@ -490,102 +479,134 @@ _NAME_STOP = set(
     "还先在被受等的于对以为与和及将也曾又多担任因是已违收接从通把向要让给组个本均不仍所退涉作系虚私年月"
     "挪冒擅借采自经搞未履推拒并负分具授指索带代参出入求"
 )
-_COMPOUND_SURNAMES = (
-    "欧阳",
-    "司马",
-    "上官",
-    "诸葛",
-    "东方",
-    "皇甫",
-    "尉迟",
-    "公孙",
-    "慕容",
-    "长孙",
-    "宇文",
-)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
-
-_SURNAMES = set(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏"
-    "吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万"
-    "钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包"
-    "宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳"
-    "时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇"
-    "栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚"
-    "皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容"
-    "敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾"
-    "戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由笪忻业朵旷邴"
+_SECTION_ROLES = "职务"
+_SECTION_NOT_NAMES = "不是人名的词"
+_SECTION_INSTITUTIONS = "单位类型"
+_SECTION_PROVINCES = "省级行政区"
+_SECTION_RANKS = "职级"
+_PEOPLE_SECTIONS = (
+    _SECTION_ROLES,
+    _SECTION_NOT_NAMES,
+    _SECTION_INSTITUTIONS,
+    _SECTION_PROVINCES,
+    _SECTION_RANKS,
 )
 
 
-_COMMON_WORDS = set(
-    [
-        "尤其",
-        "同时",
-        "其中",
-        "也是",
-        "都是",
-        "要求",
-        "于是",
-        "任职",
-        "时任",
-        "方面",
-        "方式",
-        "包括",
-        "全部",
-        "全面",
-        "成为",
-        "成立",
-        "高度",
-        "高档",
-        "安排",
-        "安全",
-        "向其",
-        "向他",
-        "明确",
-        "明知",
-        "和他",
-        "和其",
-        "于此",
-        "曾经",
-        "曾在",
-        "任何",
-        "何时",
-        "文件",
-        "文化",
-        "江湖",
-        "海外",
-        "金额",
-        "钱财",
-        "贺信",
-        "党员",
-        "干部",
-        "领导",
-        "班子",
-        "单位",
-        "部门",
-        "工作",
-        "项目",
-        "资金",
-        "群众",
-        "企业",
-        "老板",
-        "公司",
-        "管理",
-        "服务",
-        "对象",
-        "有关",
-        "相关",
+@dataclass(frozen=True)
+class PeopleWords:
+    """The word lists that find people, posts, units and levels in a case (``surnames.txt``,
+    ``case_people.txt``; formats in their headers), with the patterns built from them."""
+
+    surnames: frozenset[str]  # one-character surnames
+    compound_surnames: tuple[str, ...]  # 欧阳, 司马 ...
+    roles: tuple[str, ...]  # posts (书记, 局长 ...), longest first
+    not_names: frozenset[str]  # ordinary words read after a post (干部安排), never names
+    institutions: tuple[str, ...]  # schools, hospitals, firms ...
+    provinces: tuple[str, ...]  # 北京, 内蒙古 ...
+    ranks: tuple[tuple[str, tuple[str, ...]], ...]  # (level, rank words), in LEVELS order
+
+    @functools.cached_property
+    def role(self) -> str:
+        return "|".join(self.roles)
+
+    @functools.cached_property
+    def role_re(self) -> re.Pattern[str]:
+        return re.compile(self.role)
+
+    @functools.cached_property
+    def role_chain_end(self) -> re.Pattern[str]:
+        return re.compile(rf"(?:{_QUALIFIER}(?:{self.role}))+$")
+
+    @functools.cached_property
+    def position_mark(self) -> re.Pattern[str]:
+        return re.compile(
+            rf"原(?=(?:[区县市省州旗]委)?[^、，局厅委部办司处科院]{{0,4}}?(?:{self.role}|党))"
+            rf"|党(?:委|组|工委|总支|支部)(?=[^、，]{{0,4}}?(?:{self.role}))"
+        )
+
+    @functools.cached_property
+    def post_separator(self) -> re.Pattern[str]:
+        return re.compile(r"[、，,]|兼(?=[^、，]{0,8}?(?:" + self.role + "))")
+
+    @functools.cached_property
+    def province(self) -> re.Pattern[str]:
+        return re.compile(
+            r"省|自治区|特别行政区|兵团|^(?:北京|天津|上海|重庆)市"
+            rf"|(?:{alternation(self.provinces)})(?![省市\u4e00-\u9fff]?村)"
+        )
+
+    @functools.cached_property
+    def institution(self) -> re.Pattern[str]:
+        return re.compile(alternation(self.institutions))
+
+    @functools.cached_property
+    def rank_patterns(self) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        return tuple((level, re.compile(alternation(words))) for level, words in self.ranks)
+
+    def is_surname_start(self, name: str) -> bool:
+        return name[:1] in self.surnames or name.startswith(self.compound_surnames)
+
+
+def parse_people_words(surnames_text: str, people_text: str) -> PeopleWords:
+    """Read ``surnames.txt`` and ``case_people.txt`` (formats in their headers)."""
+    surnames = [
+        w for line in word_sections(surnames_text, (), SURNAMES_FILE)[""] for w in split_words(line)
     ]
-)
+    sections = word_sections(people_text, _PEOPLE_SECTIONS, CASE_PEOPLE_FILE)
+    if sections[""]:
+        raise ValueError(f"{CASE_PEOPLE_FILE}：词必须写在段名之下（{sections[''][0]}）")
+
+    def words(name: str) -> list[str]:
+        return [w for line in sections[name] for w in split_words(line)]
+
+    ranks: dict[str, list[str]] = {}
+    for line in sections[_SECTION_RANKS]:
+        parts = re.match(r"^([^:：]+)[:：](.*)$", line)
+        level = parts.group(1).strip() if parts else ""
+        if not parts or level not in LEVELS[:-1]:
+            raise ValueError(
+                f"{CASE_PEOPLE_FILE} [{_SECTION_RANKS}] 段每行以 {'、'.join(LEVELS[:-1])} "
+                f"之一加冒号开头：{line}"
+            )
+        ranks.setdefault(level, []).extend(split_words(parts.group(2)))
+    for name in (_SECTION_ROLES, _SECTION_PROVINCES, _SECTION_INSTITUTIONS):
+        if not words(name):
+            raise ValueError(f"{CASE_PEOPLE_FILE}：[{name}] 段不能为空")
+    roles = list(dict.fromkeys(words(_SECTION_ROLES)))
+    return PeopleWords(
+        surnames=frozenset(w for w in surnames if len(w) == 1),
+        compound_surnames=tuple(dict.fromkeys(w for w in surnames if len(w) > 1)),
+        roles=tuple(sorted(roles, key=len, reverse=True)),
+        not_names=frozenset(words(_SECTION_NOT_NAMES)),
+        institutions=tuple(words(_SECTION_INSTITUTIONS)),
+        provinces=tuple(words(_SECTION_PROVINCES)),
+        ranks=tuple((level, tuple(ranks[level])) for level in LEVELS if ranks.get(level)),
+    )
 
 
-def _is_surname_start(name: str) -> bool:
-    return name[:1] in _SURNAMES or name.startswith(_COMPOUND_SURNAMES)
+def load_people_words(folder: str | Path = DEFAULT_DICT) -> PeopleWords:
+    """The case word lists of a dictionary folder (UTF-8); a list missing there is the
+    project's own."""
+    folder = Path(folder)
+    texts = []
+    for name in (SURNAMES_FILE, CASE_PEOPLE_FILE):
+        path = folder / name
+        if not path.is_file():
+            path = DEFAULT_DICT / name
+        texts.append(path.read_text(encoding="utf-8-sig"))
+    return parse_people_words(*texts)
 
 
-def _name_at(text: str, start: int, rest: str, strict: bool = False) -> str:
+@functools.cache
+def default_people_words() -> PeopleWords:
+    """The project's own case word lists (corpus/dict), for callers without a folder of theirs."""
+    return load_people_words(DEFAULT_DICT)
+
+
+def _name_at(text: str, start: int, rest: str, words: PeopleWords, strict: bool = False) -> str:
     """The person's name starting at ``text[start]`` (just after a role word), validated by its
     recurring in ``rest`` (the case's other text); a masked name (王某某, 陈某) as written.
 
@@ -595,7 +616,7 @@ def _name_at(text: str, start: int, rest: str, strict: bool = False) -> str:
     if start >= len(text) or not _CJK.match(text[start]):
         return ""
     if text[start] in _NOT_NAME_START and not (
-        text[start] in _SURNAMES
+        text[start] in words.surnames
         and re.search(
             re.escape(text[start : start + 2])
             + r"[\u4e00-\u9fff]?(?:受到|被|还|先后|多次|利用|在)",
@@ -611,9 +632,9 @@ def _name_at(text: str, start: int, rest: str, strict: bool = False) -> str:
     if len(candidate) < 2 or not all(_CJK.match(c) for c in candidate):
         return ""
     count = rest.count(candidate)
-    if count == 0 or ((strict or count < 2) and not _is_surname_start(candidate)):
+    if count == 0 or ((strict or count < 2) and not words.is_surname_start(candidate)):
         return ""
-    if candidate in _COMMON_WORDS:
+    if candidate in words.not_names:
         return ""
     name = candidate
     for length in (3, 4):
@@ -622,7 +643,7 @@ def _name_at(text: str, start: int, rest: str, strict: bool = False) -> str:
             break
         if count == 1 and longer[-1] in _NAME_STOP:
             break
-        if length == 4 and not longer.startswith(_COMPOUND_SURNAMES):
+        if length == 4 and not longer.startswith(words.compound_surnames):
             break
         if rest.count(longer) != count:
             break
@@ -630,16 +651,18 @@ def _name_at(text: str, start: int, rest: str, strict: bool = False) -> str:
     return name
 
 
-def _find_named(text: str, rest: str, strict: bool = False) -> tuple[str, int, int]:
+def _find_named(
+    text: str, rest: str, words: PeopleWords, strict: bool = False
+) -> tuple[str, int, int]:
     """(name, start, end) of the first role+name in ``text``; names joined by 、 are kept together."""
-    for m in _ROLE_RE.finditer(text):
-        name = _name_at(text, m.end(), rest, strict)
+    for m in words.role_re.finditer(text):
+        name = _name_at(text, m.end(), rest, words, strict)
         if not name:
             continue
         end = m.end() + len(name)
         names = [name]
         while end < len(text) - 1 and text[end] == "、":
-            more = _name_at(text, end + 1, rest, strict=True)
+            more = _name_at(text, end + 1, rest, words, strict=True)
             if not more or _ORG_OR_ROLE.search(more) or more in names:
                 break
             after = text[end + 1 + len(more) : end + 2 + len(more)]
@@ -655,22 +678,23 @@ def _find_named(text: str, rest: str, strict: bool = False) -> tuple[str, int, i
     return "", -1, -1
 
 
-def split_unit_position(text: str) -> tuple[str, str]:
+def split_unit_position(text: str, words: PeopleWords | None = None) -> tuple[str, str]:
     """ "北塘镇党委原副书记、镇长" -> ("北塘镇", "党委原副书记、镇长"): the unit, and the posts held.
 
     The post starts at 原/党委/党组 followed by a role, or at the role words ending the first
     post; a leading 时任 is dropped, a leading 原 (原江苏省淮海剧团……) moves to the post.
     """
+    words = words or default_people_words()
     text = re.sub(r"^(?:时任|曾任|现任)", "", text.strip(" ，,、：:"))
     lead = ""
-    if text.startswith("原") and not _ROLE_RE.match(text, 1):
+    if text.startswith("原") and not words.role_re.match(text, 1):
         lead, text = "原", text[1:]
-    sep = re.search(r"[、，,]|兼(?=[^、，]{0,8}?(?:" + _ROLE + "))", text)
+    sep = words.post_separator.search(text)
     first, tail = (text[: sep.start()], text[sep.start() :]) if sep else (text, "")
-    mark = _POSITION_MARK.search(first)
+    mark = words.position_mark.search(first)
     cut = mark.start() if mark and mark.start() > 0 else None
     if cut is None:
-        chain = _ROLE_CHAIN_END.search(first)
+        chain = words.role_chain_end.search(first)
         cut = chain.start() if chain else len(first)
     unit, position = first[:cut], first[cut:]
     if not position:
@@ -679,13 +703,7 @@ def split_unit_position(text: str) -> tuple[str, str]:
     return unit.strip(), position
 
 
-_PROVINCE_NAMES = (
-    "北京|天津|河北|山西|内蒙古|辽宁|吉林|黑龙江|上海|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|"
-    "广东|广西|海南|重庆|四川|贵州|云南|西藏|陕西|甘肃|青海|宁夏|新疆"
-)
-_PROVINCE = re.compile(
-    rf"省|自治区|特别行政区|兵团|^(?:北京|天津|上海|重庆)市|(?:{_PROVINCE_NAMES})(?![省市\u4e00-\u9fff]?村)"
-)
+# A place's tier and a unit's kind (the province names and institution words: PeopleWords).
 _PREFECTURE = re.compile(r"(?<![城超都])市(?![场政民])|自治州|州(?=[委政人党])|盟|地区")
 _COUNTY = re.compile(
     r"(?<!自治)(?<!开发)(?<!保护)(?<![景园社片城辖小校矿地风])区(?![域])|县(?!级)|旗"
@@ -701,10 +719,6 @@ _SOE_HEAD = re.compile(r"^(?:中国|中储粮|中粮|国家电网|国家管网|�
 _COMPANY = re.compile(
     r"集团有限责任公司|集团有限公司|集团公司|股份有限公司|有限责任公司|有限公司|集团|公司"
 )
-_INSTITUTION = re.compile(
-    r"学校|小学|中学|大学|学院|幼儿园|医院|卫生院|公司|集团|银行|分行|支行|剧团|协会|研究院|研究所|"
-    r"卫生服务中心|报社|电视台|足球队|交易所"
-)
 _SUB_UNIT = re.compile(r"[处科股室组](?:$|[^长])|[所站队](?:$)|支队|大队|总队")
 _MAIN_ORGAN = re.compile(
     r"^(?:党委|党工委|委|人民政府|政府|人大常委会|人大|政协|委员会|办事处|工委|管委会)?$"
@@ -715,15 +729,9 @@ _LEADER = re.compile(
 )
 _TOP_ROLE = re.compile(rf"{_LEADER.pattern}|党组成员|党委委员|委员|秘书长")
 _OWN_ORGAN = re.compile(r"局|司|厅|委员会|委|中心|办|处|科|部|院|公司|集团|政府|人大|政协|工会")
-_RANKS = (
-    ("中管干部", re.compile(r"省部级")),
-    ("省管干部", re.compile(r"[正副]厅(?:局)?级|巡视员")),
-    ("县处级", re.compile(r"[正副]处级|调研员|处长")),
-    ("乡科级", re.compile(r"[正副]科级|科长|股长|科员|所长")),
-)
 
 
-def _deepest_place(unit: str) -> tuple[int, int]:
+def _deepest_place(unit: str, words: PeopleWords) -> tuple[int, int]:
     """(tier, end) of the lowest administrative level named in ``unit``; tier -1 when none.
 
     Tiers: 0 central, 1 province, 2 prefecture, 3 county, 4 township, 5 village. A 市 named
@@ -731,10 +739,11 @@ def _deepest_place(unit: str) -> tuple[int, int]:
     """
     tier, end = -1, 0
     central = _CENTRAL.match(unit)
-    if central and not _PROVINCE.search(unit):
+    if central and not words.province.search(unit):
         tier, end = 0, central.end()
     city_end = -1
-    for level, pattern in enumerate((_PROVINCE, _PREFECTURE, _COUNTY, _TOWNSHIP, _VILLAGE), 1):
+    tiers = (words.province, _PREFECTURE, _COUNTY, _TOWNSHIP, _VILLAGE)
+    for level, pattern in enumerate(tiers, 1):
         for m in pattern.finditer(unit):
             found = level
             if level == 2:
@@ -748,20 +757,20 @@ def _deepest_place(unit: str) -> tuple[int, int]:
     return tier, end
 
 
-def _leads_unit(position: str) -> bool:
+def _leads_unit(position: str, words: PeopleWords) -> bool:
     """Whether a post leads the unit itself (原常委, 副主席), not an organ it names (执行局原局长)."""
     organ = False  # a post naming an organ; the posts after it belong to that organ too
     for post in re.split(r"[、，,]|兼", position):
         plain = re.sub(r"^(?:原|时任)?(?:党委|党组|党工委|党总支|党支部)?", "", post)
         role = _LEADER.search(plain)
-        named = _ROLE_CHAIN_END.sub("", plain[: role.start()] if role else plain)
+        named = words.role_chain_end.sub("", plain[: role.start()] if role else plain)
         organ = organ or bool(_OWN_ORGAN.search(named))
         if role and not organ:
             return True
     return False
 
 
-def infer_level(position: str, unit: str) -> str:
+def infer_level(position: str, unit: str, words: PeopleWords | None = None) -> str:
     """The cadre level (中管干部/省管干部/县处级/乡科级/其他) read off a post and its unit.
 
     Rank words decide first (巡视员 -> 省管干部, 调研员/处长 -> 县处级, 科长/股长/科员 -> 乡科级).
@@ -773,24 +782,27 @@ def infer_level(position: str, unit: str) -> str:
     township (乡镇/街道) cadres and heads of sections -> 乡科级; villages, schools, hospitals,
     firms and staff -> 其他. A case against a unit (no person) takes the level of its leader.
     """
-    for level, pattern in _RANKS:
+    words = words or default_people_words()
+    for level, pattern in words.rank_patterns:
         if pattern.search(position) or pattern.search(unit[-8:]):
             return level
-    leads = not position or _leads_unit(position)
+    leads = not position or _leads_unit(position, words)
     seated = leads or bool(_TOP_ROLE.search(position))
     plain_unit = re.sub(r"[（(]集团[）)]", "集团", unit)
+    company = _COMPANY.search(plain_unit)
     if (
         _SOE_HEAD.match(plain_unit)
         and len(_COMPANY.findall(plain_unit)) == 1
-        and _COMPANY.search(plain_unit).end() == len(plain_unit)
-        and not _PROVINCE.search(plain_unit)
+        and company is not None
+        and company.end() == len(plain_unit)
+        and not words.province.search(plain_unit)
     ):
         return "中管干部" if leads else "其他"
-    tier, end = _deepest_place(unit)
+    tier, end = _deepest_place(unit, words)
     rest = unit[end:]
     if tier in (-1, 5) or (not position and not rest and tier <= 1):
         return "其他"  # a village, or a whole province named as a place (山东省一些地方)
-    if _INSTITUTION.search(rest):
+    if words.institution.search(rest):
         if tier in (1, 2) and leads and not re.search(r"分公司|分行|支行", rest):
             return "省管干部" if tier == 1 else "县处级"
         return "其他"
@@ -916,7 +928,7 @@ def _headline_unit(subject: str) -> str:
     return unit.group(1) if unit else ""
 
 
-def _merge_unit(headline_unit: str, mentioned: str) -> str:
+def _merge_unit(headline_unit: str, mentioned: str, words: PeopleWords) -> str:
     """A unit as a case body names it (街道党政办公室, 该乡) completed from the headline's unit."""
     mentioned = re.sub(r"^(?:该|所在|本|其)", "", mentioned)
     if not headline_unit:
@@ -927,7 +939,7 @@ def _merge_unit(headline_unit: str, mentioned: str) -> str:
         at = headline_unit.rfind(mentioned[:k])
         if at >= 0:
             return headline_unit[:at] + mentioned
-    if _deepest_place(mentioned)[0] >= 0:
+    if _deepest_place(mentioned, words)[0] >= 0:
         return mentioned
     return headline_unit + mentioned
 
@@ -936,7 +948,7 @@ _PAREN = re.compile(r"[（(][^（）()]{0,24}[）)]")
 _LEAD_VERB = re.compile(r"^(?:邀请|组织|安排|要求|联系|伙同|和|与|及|同|经|由|时任)+")
 
 
-def _mention(text: str, rest: str, taxonomy: Taxonomy) -> tuple[str, str, str]:
+def _mention(text: str, rest: str, taxonomy: Taxonomy, words: PeopleWords) -> tuple[str, str, str]:
     """(name, unit, position) of the person a case body is about: the first person named with a
     role who also appears in a clause naming a sanction (the one held responsible), else the
     first person named with a role."""
@@ -944,7 +956,7 @@ def _mention(text: str, rest: str, taxonomy: Taxonomy) -> tuple[str, str, str]:
     found = []
     at = 0
     while True:
-        name, start, end = _find_named(text[at:], rest, strict=True)
+        name, start, end = _find_named(text[at:], rest, words, strict=True)
         if not name:
             break
         found.append((name, at + start, at))
@@ -952,12 +964,12 @@ def _mention(text: str, rest: str, taxonomy: Taxonomy) -> tuple[str, str, str]:
     for name, start, previous in sorted(found, key=lambda f: f[0].split("、")[0] not in punished):
         before = _PAREN.sub("", text[previous:start])
         cut = max(before.rfind(c) for c in "，。；：:（(）)“的了\n")
-        unit, position = split_unit_position(_LEAD_VERB.sub("", before[cut + 1 :]))
+        unit, position = split_unit_position(_LEAD_VERB.sub("", before[cut + 1 :]), words)
         return name, unit, position
     return "", "", ""
 
 
-def _profile(text: str, name: str) -> tuple[str, str]:
+def _profile(text: str, name: str, words: PeopleWords) -> tuple[str, str]:
     """(unit, position) of ``name`` as a write-up introduces them: a profile line
     ("袁守旺，江西省吉水县委原书记，……", "胡秀军，男，……曾任……；巴南区经信委副主任。"), a subtitle
     ("云南省广南县委原常委、常务副县长高燕文严重违纪违法案剖析"), an interview label
@@ -966,28 +978,28 @@ def _profile(text: str, name: str) -> tuple[str, str]:
         if not line.startswith(name + "，"):
             continue
         first = re.split(r"[，。,]", line[len(name) + 1 :], maxsplit=1)[0]
-        if _ROLE_CHAIN_END.search(first) and not re.match(r"^(?:男|女)", first):
-            return split_unit_position(first)
+        if words.role_chain_end.search(first) and not re.match(r"^(?:男|女)", first):
+            return split_unit_position(first, words)
         served = re.search(r"曾任([^。]+)", line)
         if served:
             posts = [_PAREN.sub("", p).strip() for p in re.split(r"[；;，,]", served.group(1))]
-            posts = [p for p in posts if _ROLE_CHAIN_END.search(p)]
+            posts = [p for p in posts if words.role_chain_end.search(p)]
             if posts:
-                return split_unit_position(posts[-1])
+                return split_unit_position(posts[-1], words)
     for line in text.split("\n")[:4]:
         at = line.find(name)
         before = line[:at]
         cut = max(before.rfind(c) for c in "，。；：:（(）)“的")
-        if at > 0 and _ROLE_CHAIN_END.search(before):
-            return split_unit_position(re.sub(r"^[—\-\s]+", "", before[cut + 1 :]))
+        if at > 0 and words.role_chain_end.search(before):
+            return split_unit_position(re.sub(r"^[—\-\s]+", "", before[cut + 1 :]), words)
     m = re.search(rf"(?:^|\n){re.escape(name)}[（(]([^）)]{{2,40}})[）)][：:]", text)
-    if m and _ROLE_CHAIN_END.search(m.group(1)):
-        return split_unit_position(m.group(1))
+    if m and words.role_chain_end.search(m.group(1)):
+        return split_unit_position(m.group(1), words)
     for m in re.finditer(re.escape(name), text):
         before = _PAREN.sub("", text[max(0, m.start() - 40) : m.start()])
-        if _ROLE_CHAIN_END.search(before):
+        if words.role_chain_end.search(before):
             cut = max(before.rfind(c) for c in "，。；：:（(）)“的\n")
-            return split_unit_position(_LEAD_VERB.sub("", before[cut + 1 :]))
+            return split_unit_position(_LEAD_VERB.sub("", before[cut + 1 :]), words)
     return "", ""
 
 
@@ -1011,7 +1023,7 @@ def _title_summary(title: str, passages: Sequence[Passage]) -> str:
     return stripped if len(stripped) >= 6 else title
 
 
-def _writeup_person(summary: str, text: str) -> str:
+def _writeup_person(summary: str, text: str, words: PeopleWords) -> str:
     """The person a write-up is about: named in its title ("李铁：……", "李文喜、薛恒、王大伟案："),
     in a subtitle ("……王进江严重违纪违法案剖析"), a profile line, or an interview label."""
     m = re.match(r"^(?:“[^”]*”)?([\u4e00-\u9fff、]{2,20}?)案?[：:]", summary)
@@ -1024,13 +1036,13 @@ def _writeup_person(summary: str, text: str) -> str:
             continue
         m = re.search(r"[\u4e00-\u9fff]{2,4}(?:严重违纪违法|违纪违法|受贿|贪污)[^\n]{0,6}案", line)
         if m:
-            name, _, _ = _find_named(line, text)
+            name, _, _ = _find_named(line, text, words)
             if name:
                 return name
     counted = []
     for m in re.finditer(r"(?:^|\n)([\u4e00-\u9fff]{2,4})(?:，|[（(][^）)]{2,40}[）)][：:])", text):
         name = m.group(1)
-        if _is_surname_start(name) and not _ORG_OR_ROLE.search(name):
+        if words.is_surname_start(name) and not _ORG_OR_ROLE.search(name):
             counted.append((text.count(name), name))
     if counted:
         count, name = max(counted)
@@ -1039,28 +1051,30 @@ def _writeup_person(summary: str, text: str) -> str:
     return ""
 
 
-def _describe(summary: str, text: str, writeup: bool, taxonomy: Taxonomy) -> tuple[str, str, str]:
+def _describe(
+    summary: str, text: str, writeup: bool, taxonomy: Taxonomy, words: PeopleWords
+) -> tuple[str, str, str]:
     """(person, position, unit) of a case: from its headline (……科长赵文博……问题), else the
     person held responsible in its body, the unit completed from the headline; for a write-up,
     the person it is about."""
     rest = text[len(summary) :] if text.startswith(summary) else text
     if writeup:
-        person = _writeup_person(summary, text)
+        person = _writeup_person(summary, text, words)
         if not person:
             return "", "", ""
-        unit, position = _profile(text, person.split("、")[0])
+        unit, position = _profile(text, person.split("、")[0], words)
         return person, position, unit
-    name, start, _ = _find_named(summary, rest)
+    name, start, _ = _find_named(summary, rest, words)
     if name:
         prefix = summary[:start]
         if not _is_headline(summary):
             prefix = re.sub(r"^.*[，。；：:]", "", prefix)
-        unit, position = split_unit_position(re.sub(r"^.*[：:]", "", prefix))
+        unit, position = split_unit_position(re.sub(r"^.*[：:]", "", prefix), words)
         return name, position, unit
     unit = _headline_unit(summary)
-    name, mentioned_unit, position = _mention(rest, rest, taxonomy)
+    name, mentioned_unit, position = _mention(rest, rest, taxonomy, words)
     if name:
-        return name, position, _merge_unit(unit, mentioned_unit)
+        return name, position, _merge_unit(unit, mentioned_unit, words)
     return "", "", unit
 
 
@@ -1072,11 +1086,11 @@ def _problems(summary: str, text: str, taxonomy: Taxonomy) -> list[str]:
     return taxonomy.find_problems(summary + "\n" + "".join(conduct))
 
 
-def _person_records(case: Case, count: int, taxonomy: Taxonomy) -> list[Case]:
+def _person_records(case: Case, count: int, taxonomy: Taxonomy, words: PeopleWords) -> list[Case]:
     """One record per person when a notice reports N persons of one incident (通报……6名干部)."""
     text = case.text
     people: list[tuple[str, str, str]] = []
-    for m in _ROLE_RE.finditer(text):
+    for m in words.role_re.finditer(text):
         m_name = re.match(r"([\u4e00-\u9fff]{2,4}?)(?=[，、。；（(]|在|等)", text[m.end() :])
         if not m_name or text[m.end()] in _NOT_NAME_START:
             continue
@@ -1086,7 +1100,7 @@ def _person_records(case: Case, count: int, taxonomy: Taxonomy) -> list[Case]:
         before = text[: m.end()]
         cut = max(before.rfind(c) for c in "，。；：:（(“\n")
         unit, position = split_unit_position(
-            re.sub(r"^.*?(?:时任|组织|邀请)", "", before[cut + 1 :])
+            re.sub(r"^.*?(?:时任|组织|邀请)", "", before[cut + 1 :]), words
         )
         people.append((name, unit, position))
         if len(people) == count:
@@ -1102,7 +1116,7 @@ def _person_records(case: Case, count: int, taxonomy: Taxonomy) -> list[Case]:
                 person=name,
                 position=position,
                 unit=unit,
-                level=infer_level(position, unit),
+                level=infer_level(position, unit, words),
                 problems=case.problems,
                 sanctions=person_sanctions(text, name, taxonomy, fallback=False),
                 years=case.years,
@@ -1114,10 +1128,15 @@ def _person_records(case: Case, count: int, taxonomy: Taxonomy) -> list[Case]:
 
 
 def extract_cases(
-    title: str, passages: Sequence[Passage], taxonomy: Taxonomy | None = None
+    title: str,
+    passages: Sequence[Passage],
+    taxonomy: Taxonomy | None = None,
+    words: PeopleWords | None = None,
 ) -> list[Case]:
-    """Every case of a case notice as a record; [] for documents that are not case notices."""
+    """Every case of a case notice as a record; [] for documents that are not case notices.
+    ``taxonomy`` and ``words`` default to the project's own lists (corpus/dict)."""
     taxonomy = taxonomy or default_taxonomy()
+    words = words or default_people_words()
     if not is_case_notice(title, passages, taxonomy):
         return []
     segments = _segment(passages, taxonomy, notice=bool(_CASE_TITLE.search(fold(title))))
@@ -1134,7 +1153,7 @@ def extract_cases(
         else:
             summary = _summary_of(passages[segment[0]].text)
         body_text = _strip_number(text)
-        person, position, unit = _describe(summary, body_text, writeup, taxonomy)
+        person, position, unit = _describe(summary, body_text, writeup, taxonomy, words)
         cases.append(
             Case(
                 ordinal=ordinal,
@@ -1142,7 +1161,7 @@ def extract_cases(
                 person=person,
                 position=position,
                 unit=unit,
-                level=infer_level(position, unit) if (person or unit) else "其他",
+                level=infer_level(position, unit, words) if (person or unit) else "其他",
                 problems=_problems(summary, body_text, taxonomy),
                 sanctions=person_sanctions(body_text, person, taxonomy),
                 years=conduct_years(body_text, taxonomy if writeup else None),
@@ -1153,5 +1172,5 @@ def extract_cases(
     if len(cases) == 1:
         count = _person_count(title)
         if count and count > 1:
-            cases = _person_records(cases[0], count, taxonomy)
+            cases = _person_records(cases[0], count, taxonomy, words)
     return cases

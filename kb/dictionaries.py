@@ -6,6 +6,11 @@ Formats (UTF-8, ``#`` starts a comment line, blank lines ignored):
 * ``synonyms.txt`` — ``a, b, c`` (all equivalent) or ``A => x, y`` (A reaches x and y, each of
   x and y reaches A);
 * ``query_stopwords.txt`` — one word per line, dropped from free-text queries;
+* ``case_taxonomy.txt``, ``topics.txt`` — case categories and requirement topics (kb.cases,
+  kb.requirements parse them);
+* ``surnames.txt``, ``case_people.txt`` — the words that find a case's people, posts, units
+  and levels (kb.cases.parse_people_words); ``requirement_cues.txt`` — the words that mark a
+  requirement (kb.requirements.parse_requirement_cues); formats in their headers;
 * ``lexicon/*.txt`` — the everyday-words lexicon, in the synonyms' format plus one-way lines
   ``口语说法, … -> 公文用语, …`` (a typed left phrase also searches the right ones, not back).
 """
@@ -19,16 +24,49 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.cases import Taxonomy, default_taxonomy, parse_taxonomy
+from kb.cases import (
+    CASE_PEOPLE_FILE,
+    SURNAMES_FILE,
+    PeopleWords,
+    Taxonomy,
+    default_people_words,
+    default_taxonomy,
+    parse_people_words,
+    parse_taxonomy,
+)
 from kb.folding import fold
-from kb.requirements import Topics, default_topics, parse_topics
+from kb.requirements import (
+    CUES_FILE,
+    RequirementCues,
+    Topics,
+    default_requirement_cues,
+    default_topics,
+    parse_requirement_cues,
+    parse_topics,
+)
+from kb.resources import DEFAULT_DICT
 
 USERDICT = "userdict.txt"
 SYNONYMS = "synonyms.txt"
 STOPWORDS = "query_stopwords.txt"
 TAXONOMY = "case_taxonomy.txt"
 TOPICS = "topics.txt"
-DICT_FILES = (USERDICT, SYNONYMS, STOPWORDS, TAXONOMY, TOPICS)
+SURNAMES = SURNAMES_FILE
+CASE_PEOPLE = CASE_PEOPLE_FILE
+REQUIREMENT_CUES = CUES_FILE
+DICT_FILES = (
+    USERDICT,
+    SYNONYMS,
+    STOPWORDS,
+    TAXONOMY,
+    TOPICS,
+    SURNAMES,
+    CASE_PEOPLE,
+    REQUIREMENT_CUES,
+)
+# The files that shape the index (see Dictionaries.index_digest_of): the user dictionary decides
+# the tokens, the case lists the case records, the topics and cue words the requirement clauses.
+INDEX_SHAPING = (USERDICT, TAXONOMY, TOPICS, SURNAMES, CASE_PEOPLE, REQUIREMENT_CUES)
 LEXICON = "lexicon"  # a folder of query-time word lists, one file per domain
 _LEXICON_FILE = re.compile(r"^lexicon/[^/\\:]+\.txt$")
 
@@ -129,10 +167,11 @@ def parse_synonyms(text: str, source: str = SYNONYMS, into: Synonyms | None = No
 class Dictionaries:
     """The lists as one unit, loaded from a folder.
 
-    ``index_digest`` covers what shapes the index itself (the user dictionary decides the
-    tokens, the case taxonomy the case records, the topics the requirement clauses): when it
-    changes the index is rebuilt.
-    Synonyms and stopwords only apply at query time.
+    ``index_digest`` covers what shapes the index itself (``INDEX_SHAPING``: the user
+    dictionary decides the tokens, the case taxonomy, surnames and people words the case
+    records, the topics and cue words the requirement clauses): when it changes the index is
+    rebuilt. Synonyms, stopwords and the lexicon only apply at query time.
+    A folder without one of the case or requirement lists uses the project's own.
     """
 
     userdict: list[tuple[str, int | None]]
@@ -141,6 +180,8 @@ class Dictionaries:
     case_words: frozenset[str]  # typed, they ask for typical cases (see parse_stopwords)
     taxonomy: Taxonomy
     topics: Topics
+    people_words: PeopleWords
+    requirement_cues: RequirementCues
     userdict_digest: str
     index_digest: str
 
@@ -169,8 +210,7 @@ class Dictionaries:
         """``index_digest``, the one place that says which files shape the index, computed
         without parsing anything: ``kb index`` decides whether a rebuild is due for the cost
         of a hash, not the ~0.1 s of building the folding tables (see ``indexer.store``)."""
-        shaping = (USERDICT, TAXONOMY, TOPICS)
-        return _digest("\x00".join(_read(folder, name) for name in shaping))
+        return _digest("\x00".join(_read(folder, name) for name in INDEX_SHAPING))
 
     @classmethod
     def load(cls, folder: Path) -> Dictionaries:
@@ -181,6 +221,20 @@ class Dictionaries:
         taxonomy_text = read(TAXONOMY)
         topics_text = read(TOPICS)
         digest = _digest
+        surnames_text = read(SURNAMES)
+        people_text = read(CASE_PEOPLE)
+        cues_text = read(REQUIREMENT_CUES)
+        try:
+            if surnames_text or people_text:
+                people_words = parse_people_words(
+                    surnames_text or _read(DEFAULT_DICT, SURNAMES),
+                    people_text or _read(DEFAULT_DICT, CASE_PEOPLE),
+                )
+            else:
+                people_words = default_people_words()
+            cues = parse_requirement_cues(cues_text) if cues_text else default_requirement_cues()
+        except ValueError as error:
+            raise DictionaryError(str(error)) from error
         synonyms = parse_synonyms(read(SYNONYMS))
         stopwords, case_words = parse_stopwords(read(STOPWORDS))
         for name in dictionary_names(folder):
@@ -194,6 +248,8 @@ class Dictionaries:
             case_words=case_words,
             taxonomy=parse_taxonomy(taxonomy_text) if taxonomy_text else default_taxonomy(),
             topics=parse_topics(topics_text) if topics_text else default_topics(),
+            people_words=people_words,
+            requirement_cues=cues,
             userdict_digest=digest(userdict_text),
             index_digest=cls.index_digest_of(folder),
         )

@@ -1,4 +1,4 @@
-"""Keyword lists an admin edits (case taxonomy, requirement topics): matching them in text.
+"""Keyword lists an admin edits (case taxonomy, requirement topics, word lists): matching them in text.
 
 A keyword may contain "…" for a short gap within one sentence (借…之名); where matches of
 different entries overlap only the longest counts (虚报冒领 beats 虚报), equal spans all count.
@@ -35,3 +35,44 @@ def claim(patterns: list[tuple[int, re.Pattern[str]]], folded: str) -> set[int]:
             taken.append((start, end))
             found.add(index)
     return found
+
+
+# --------------------------------------------------------------------------------------------
+# Word lists in sections (surnames.txt, case_people.txt, requirement_cues.txt)
+# --------------------------------------------------------------------------------------------
+
+_SECTION_LINE = re.compile(r"[\[【]\s*(.+?)\s*[\]】]")
+_WORD_SEPARATORS = re.compile(r"[\s,，、]+")
+
+
+def word_sections(text: str, names: tuple[str, ...], source: str) -> dict[str, list[str]]:
+    """The lines of a word list by section: ``[段名]`` lines open the sections ``names``; lines
+    before any of them belong to the section ``""``. ``#`` lines and blank lines are skipped;
+    an unknown section name is a ValueError naming ``source`` and the line."""
+    sections: dict[str, list[str]] = {"": [], **{name: [] for name in names}}
+    current = ""
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip().lstrip("\ufeff")
+        if not line or line.startswith("#"):
+            continue
+        heading = _SECTION_LINE.fullmatch(line)
+        if heading:
+            if heading.group(1) not in names:
+                known = "、".join(f"[{n}]" for n in names)
+                raise ValueError(f"{source} 第{number}行：未知的段名 {line}（可用的段名：{known}）")
+            current = heading.group(1)
+            continue
+        sections[current].append(line)
+    return sections
+
+
+def split_words(line: str) -> list[str]:
+    """The words of one line of a word list, separated by spaces, commas or 、."""
+    return [w for w in _WORD_SEPARATORS.split(line) if w]
+
+
+def alternation(words: list[str] | tuple[str, ...]) -> str:
+    """The words as a regular-expression alternation, longest first (where two words start at
+    the same place the longer one matches), repeats dropped, file order kept otherwise."""
+    unique = list(dict.fromkeys(words))
+    return "|".join(re.escape(w) for w in sorted(unique, key=len, reverse=True))

@@ -3,8 +3,8 @@
 Cadres write self-examination materials (对照检查材料) against the requirements of what they were
 told to study: a leader's speech, an implementation plan, a regulation. kb lists those
 requirements so a cadre can pick the ones to check against, and suggests typical cases for each.
-Decides only: no I/O except reading the topics file (``corpus/dict/topics.txt``, format in its
-header).
+Decides only: no I/O except reading the topics file (``corpus/dict/topics.txt``) and the cue
+words (``corpus/dict/requirement_cues.txt``), formats in their headers.
 
 Which documents: those whose type (``kb.structure.infer_doc_type``) directs people — 讲话, 方案,
 意见, 通知, 决定, 条例, 规定, 办法. Not 通报 (case notices and experience notices tell what
@@ -18,7 +18,8 @@ What a requirement is, in a document's body passages (headings and the title are
   the closing ones (本办法自印发之日起施行) too: a regulation is quoted article by article.
 * 分项 — one 一是/二是/三是 item of a paragraph, from its enumerator to the next one. Items
   listing problems (查摆问题 points) count too: cadres check themselves against them.
-* 要求 / 禁止 — a sentence (to 。！？) carrying a requirement marker: 要 必须 务必 应当 应 须
+* 要求 / 禁止 — a sentence (to 。！？) carrying a requirement marker (the words are those of
+  ``corpus/dict/requirement_cues.txt``): 要 必须 务必 应当 应 须
   坚决 一律, and in plans' style 严格 切实 确保 (要求); 严禁 不得 禁止 不准 不许 决不 绝不
   杜绝 严防 力戒 切忌 不要 不能 不搞 (禁止: when prohibitions outnumber the other markers, or tie
   and the last marker, the main clause's, prohibits).
@@ -57,7 +58,7 @@ from pathlib import Path
 from typing import Any
 
 from kb.folding import fold
-from kb.keywords import claim, keyword_pattern
+from kb.keywords import alternation, claim, keyword_pattern, split_words, word_sections
 from kb.model import Passage
 from kb.numbering import (
     ARTICLE,
@@ -70,6 +71,8 @@ from kb.numbering import (
 from kb.resources import DEFAULT_DICT
 
 DEFAULT_TOPICS = DEFAULT_DICT / "topics.txt"
+CUES_FILE = "requirement_cues.txt"
+DEFAULT_CUES = DEFAULT_DICT / CUES_FILE
 
 REQUIREMENT_TYPES = ("讲话", "方案", "意见", "通知", "决定", "条例", "规定", "办法")
 KINDS = ("要求", "禁止", "条款", "分项")
@@ -178,18 +181,90 @@ def default_topics() -> Topics:
 
 
 # --------------------------------------------------------------------------------------------
+# Requirement cue words (requirement_cues.txt)
+# --------------------------------------------------------------------------------------------
+
+# The marker words are data (requirement_cues.txt, see RequirementCues); these two rules of
+# wording stay here: 应 is a marker only before these characters (应当, 应在, 应按 …, not 应对),
+# and a negated 严格/切实 (不严格, 不够切实) is no requirement.
+_SHOULD = r"应(?=[当在于按将及予由向对把从以为经同有])"
+_NEGATED_WEAK = r"不(?:够|太|很|甚|是很)?(?:严格|切实)"
+
+_CUE_STRONG = "要求"
+_CUE_PROHIBITIONS = "禁止"
+_CUE_WEAK = "方案用语"
+_CUE_FALSE_FRIENDS = "不算要求的词"
+_CUE_IMPERATIVES = "祈使动词"
+_CUE_SECTIONS = (_CUE_STRONG, _CUE_PROHIBITIONS, _CUE_WEAK, _CUE_FALSE_FRIENDS, _CUE_IMPERATIVES)
+
+
+@dataclass(frozen=True)
+class RequirementCues:
+    """The words that mark a requirement (``requirement_cues.txt``, format in its header),
+    folded, with the patterns built from them."""
+
+    strong: tuple[str, ...]  # 必须 要 坚决 … (应 before certain characters: _SHOULD)
+    prohibitions: tuple[str, ...]  # 严禁 不得 …
+    weak: tuple[str, ...]  # 严格 切实 确保: requirements in plans, adjectives elsewhere
+    false_friends: tuple[str, ...]  # 主要 需要 应对 …: their 要/应/须 is no marker
+    imperatives: tuple[str, ...]  # 加强 压实 把 …: a run-in heading starting so requires
+
+    @functools.cached_property
+    def strong_re(self) -> re.Pattern[str]:
+        return re.compile(f"{alternation(self.strong)}|{_SHOULD}")
+
+    @functools.cached_property
+    def prohibitions_re(self) -> re.Pattern[str]:
+        return re.compile(alternation(self.prohibitions))
+
+    @functools.cached_property
+    def weak_re(self) -> re.Pattern[str]:
+        return re.compile(alternation(self.weak))
+
+    @functools.cached_property
+    def false_friends_re(self) -> re.Pattern[str]:
+        return re.compile(f"{alternation(self.false_friends)}|{_NEGATED_WEAK}")
+
+    @functools.cached_property
+    def imperative_re(self) -> re.Pattern[str]:
+        return re.compile(f"^(?:{alternation(self.imperatives)})")
+
+
+def parse_requirement_cues(text: str) -> RequirementCues:
+    """Read the format of ``requirement_cues.txt`` (see its header)."""
+    sections = word_sections(text, _CUE_SECTIONS, CUES_FILE)
+    if sections[""]:
+        raise ValueError(f"{CUES_FILE}：词必须写在段名之下（{sections[''][0]}）")
+    found: dict[str, tuple[str, ...]] = {}
+    for name in _CUE_SECTIONS:
+        words = tuple(fold(w) for line in sections[name] for w in split_words(line))
+        if not words:
+            raise ValueError(f"{CUES_FILE}：[{name}] 段不能为空")
+        found[name] = words
+    return RequirementCues(
+        strong=found[_CUE_STRONG],
+        prohibitions=found[_CUE_PROHIBITIONS],
+        weak=found[_CUE_WEAK],
+        false_friends=found[_CUE_FALSE_FRIENDS],
+        imperatives=found[_CUE_IMPERATIVES],
+    )
+
+
+def load_requirement_cues(path: str | Path = DEFAULT_CUES) -> RequirementCues:
+    """Load the admin-editable requirement cue words (UTF-8)."""
+    return parse_requirement_cues(Path(path).read_text(encoding="utf-8-sig"))
+
+
+@functools.cache
+def default_requirement_cues() -> RequirementCues:
+    """The project's own cue words (corpus/dict), for callers without a list of their own."""
+    return load_requirement_cues(DEFAULT_CUES)
+
+
+# --------------------------------------------------------------------------------------------
 # Requirement markers
 # --------------------------------------------------------------------------------------------
 
-# Words whose 要/应/须/严格 is not a requirement; masked before markers are counted.
-_FALSE_FRIENDS = re.compile(
-    r"主要|重要|需要|要点|要素|只要|要是|纪要|提要|摘要|要害|要件|要务|要职|要员|要闻|要紧|要求|要事|"
-    r"扼要|必要|首要|要案|险要|要地|政要|要义|要领|要旨|概要|简要|要道|要么|想要|机要|要塞|次要|显要|"
-    r"要约|将要|快要|要不然|要数|要强|要挟|要价|要账|索要|要钱|要官|要不是|"
-    r"应对|应用|响应|相应|反应|适应|供应|对应|效应|应急|应付|应聘|应届|应邀|答应|应答|应变|应收|应纳|"
-    r"应有|呼应|感应|回应|照应|理应|应酬|顺应|无须|须知|"
-    r"不(?:够|太|很|甚|是很)?(?:严格|切实)"
-)
 # Not requirements at all, masked first: questions (是否… to the end of its clause, 能不能,
 # 好不好), 要看 "depends on", 要看到 "one must see that" (a turn of phrase), 不敢腐/不能腐/不想腐,
 # 绝不是 "is by no means", and conditions (对……的，/ 确因……不能参会的，).
@@ -197,13 +272,6 @@ _NOT_MARKERS = re.compile(
     r"是否[^，,。；;！？!?]*|要不要|能不能|是不是|好不好|有没有|[也还更]?要看到|(?:最终|关键|主要|就)要看|"
     r"不敢腐|不能腐|不想腐|[绝决]不是|[^，,。；;：:！？!?]*的(?=[，,；;])"
 )
-_PROHIBITIONS = re.compile(
-    r"严禁|不得|禁止|不准|不许|决不|绝不|杜绝|严防|力戒|切忌|不要求|不要|不能|不搞|一律不"
-)
-_STRONG = re.compile(
-    r"必须|务必|应当|应该|须|要|坚决|一律|应(?=[当在于按将及予由向对把从以为经同有])"
-)
-_WEAK = re.compile(r"严格|切实|确保")  # requirements in plans, adjectives elsewhere (严格的标准)
 _COPULA = re.compile(r"(?<!求)是[^，,。；;]*的[。！!]?$")
 
 # A sentence dated in the past by its first clause, or reporting an earlier instruction.
@@ -222,23 +290,23 @@ def _mask(pattern: re.Pattern[str], text: str) -> str:
     return pattern.sub(lambda m: "□" * len(m.group(0)), text)
 
 
-def _marker_spans(sentence: str) -> list[tuple[int, bool]]:
+def _marker_spans(sentence: str, cues: RequirementCues) -> list[tuple[int, bool]]:
     """(position, prohibitive) of each requirement marker in ``sentence``; weak markers
     (严格, 切实, 确保) are left out when a copula sentence (……是……的。) holds only them."""
     text = _mask(_NOT_MARKERS, fold(sentence))
-    spans = [(m.start(), True) for m in _PROHIBITIONS.finditer(text)]
-    text = _mask(_FALSE_FRIENDS, _mask(_PROHIBITIONS, text))
-    spans += [(m.start(), False) for m in _STRONG.finditer(text)]
-    weak = [(m.start(), False) for m in _WEAK.finditer(text)]
+    spans = [(m.start(), True) for m in cues.prohibitions_re.finditer(text)]
+    text = _mask(cues.false_friends_re, _mask(cues.prohibitions_re, text))
+    spans += [(m.start(), False) for m in cues.strong_re.finditer(text)]
+    weak = [(m.start(), False) for m in cues.weak_re.finditer(text)]
     if spans or not _COPULA.search(text):
         spans += weak
     return sorted(spans)
 
 
-def _kind(sentence: str) -> str:
+def _kind(sentence: str, cues: RequirementCues) -> str:
     """禁止 when prohibitions outnumber the other markers, or tie and the main (last) clause
     prohibits; else 要求."""
-    spans = _marker_spans(sentence)
+    spans = _marker_spans(sentence, cues)
     prohibitive = sum(1 for _, p in spans if p)
     affirmative = len(spans) - prohibitive
     if prohibitive > affirmative or (prohibitive and prohibitive == affirmative and spans[-1][1]):
@@ -251,14 +319,15 @@ def _is_past(sentence: str) -> bool:
     return bool(_PAST_CLAUSE.search(first)) or bool(_PAST_REPORT.search(sentence))
 
 
-def is_requirement_sentence(sentence: str) -> bool:
-    """Whether ``sentence`` states a requirement (see the module docstring for the rule)."""
+def is_requirement_sentence(sentence: str, cues: RequirementCues | None = None) -> bool:
+    """Whether ``sentence`` states a requirement (see the module docstring for the rule);
+    ``cues`` default to the project's own (corpus/dict)."""
     text = sentence.strip()
     if not text or text.endswith(("：", ":", "？", "?")):
         return False
     if _PREAMBLE.match(text) or _is_past(text):
         return False
-    return bool(_marker_spans(text))
+    return bool(_marker_spans(text, cues or default_requirement_cues()))
 
 
 # --------------------------------------------------------------------------------------------
@@ -270,30 +339,22 @@ def is_requirement_sentence(sentence: str) -> bool:
 _LIST_RANK = rank_of_level(2)
 _LEAD = re.compile(r"([^：:]{2,60}?[。！!；;])")
 _SENTENCE = re.compile(r"[^。！？!?]*(?:[。！？!?]+[”’」』）)]*|$)")
-# A run-in heading stating a requirement starts with an imperative verb (or 把 …).
-_IMPERATIVE = re.compile(
-    r"^(?:加强|强化|压实|严格|严肃|严控|严查|从严|坚持|坚决|落实|推行|推进|推动|深化|健全|完善|建立|"
-    r"规范|优化|提升|提高|改进|创新|整治|纠治|清理|精简|减少|控制|统筹|抓好|抓实|做好|做实|用好|"
-    r"开展|实行|实施|注重|突出|聚焦|紧盯|力戒|防止|杜绝|严禁|切实|持续|全面|深入|着力|大力|积极|"
-    r"扎实|认真|广泛|及时|确保|保障|缓解|兑现|畅通|构建|营造|弘扬|树牢|筑牢|扛起|守牢|下决心|把|"
-    r"发挥|增强|保持|明确|厘清|严防|防范|关心|激励|引导|培育|选树|整合|合并|清出|纠正|查处|"
-    r"建设|打造|发展|维护|坚定|牢固|始终)"
-)
+# A run-in heading stating a requirement starts with an imperative verb (RequirementCues).
 _DESCRIPTIVE = re.compile(
     r"(?<!求)是|情况$|情形$|阶段|问题$|意义$|原因$|目标$|成效$|的$|比较|较好|更加"
 )
 
 
-def _lead_states_requirement(lead: str, spoken: bool) -> bool:
+def _lead_states_requirement(lead: str, spoken: bool, cues: RequirementCues) -> bool:
     """A run-in heading's sentence (number left off) states a requirement: it has a marker or
     starts with an imperative verb, and does not describe; a speech's 第一，… point may also
     state a rule by negation (会议能不开的不开)."""
     body = lead.rstrip("。！!；;")
-    if _marker_spans(body):
+    if _marker_spans(body, cues):
         return True
     if _DESCRIPTIVE.search(body):
         return False
-    return bool(_IMPERATIVE.match(body)) or (spoken and "不" in body)
+    return bool(cues.imperative_re.match(body)) or (spoken and "不" in body)
 
 
 def _trim(text: str) -> str:
@@ -368,7 +429,7 @@ def _article(passages: Sequence[Passage], start: int) -> tuple[_Clause, int]:
     return clause, end
 
 
-def _paragraph_clauses(index: int, passage: Passage) -> list[_Clause]:
+def _paragraph_clauses(index: int, passage: Passage, cues: RequirementCues) -> list[_Clause]:
     """Requirements of one body paragraph: its run-in heading, sentences and 一是 items."""
     text = passage.text
     section = passage.section
@@ -384,15 +445,15 @@ def _paragraph_clauses(index: int, passage: Passage) -> list[_Clause]:
             sentence = lead.group(1)
             own_section = section[:-1] if section and text.startswith(section[-1]) else section
             spoken = bool(SPOKEN_NUMBER.match(text))
-            if not past_part and _lead_states_requirement(sentence, spoken):
-                kind = _kind(sentence)
+            if not past_part and _lead_states_requirement(sentence, spoken, cues):
+                kind = _kind(sentence, cues)
                 clauses.append(_Clause(index, own_section, _trim(sentence), kind, context))
             pos = lead.end()
     items = [m.start() for m in POINT_IN_TEXT.finditer(text, pos)]
     before = text[pos : items[0]] if items else text[pos:]
     for sentence in _sentences(before):
-        if not past_part and is_requirement_sentence(sentence):
-            clauses.append(_Clause(index, section, _trim(sentence), _kind(sentence), context))
+        if not past_part and is_requirement_sentence(sentence, cues):
+            clauses.append(_Clause(index, section, _trim(sentence), _kind(sentence, cues), context))
     ends = [*items[1:], len(text)] if items else []
     for start, end in zip(items, ends, strict=True):
         item = _trim(text[start:end])
@@ -402,13 +463,19 @@ def _paragraph_clauses(index: int, passage: Passage) -> list[_Clause]:
 
 
 def extract_requirements(
-    title: str, doc_type: str, passages: Sequence[Passage], topics: Topics | None = None
+    title: str,
+    doc_type: str,
+    passages: Sequence[Passage],
+    topics: Topics | None = None,
+    cues: RequirementCues | None = None,
 ) -> list[Requirement]:
     """The requirement clauses of a document, in document order; [] for document types that do
-    not direct anyone (通报, 报告, 公报, 其他). See the module docstring for the rules."""
+    not direct anyone (通报, 报告, 公报, 其他). See the module docstring for the rules;
+    ``topics`` and ``cues`` default to the project's own lists (corpus/dict)."""
     if doc_type not in REQUIREMENT_TYPES:
         return []
     topics = topics or default_topics()
+    cues = cues or default_requirement_cues()
     plain_title = re.sub(r"\s", "", title)
     clauses: list[_Clause] = []
     last_article_passage = -1
@@ -422,7 +489,7 @@ def extract_requirements(
             clause, last_article_passage = _article(passages, index)
             clauses.append(clause)
             continue
-        clauses.extend(_paragraph_clauses(index, passage))
+        clauses.extend(_paragraph_clauses(index, passage, cues))
     requirements: list[Requirement] = []
     seen: set[str] = set()
     for clause in clauses:
@@ -569,8 +636,8 @@ def match_cases(
         relative = similarities[i] / best
         if not linked and (similarities[i] < MIN_COSINE or relative < MIN_RELATIVE):
             continue
-        category = 0.5 + 0.5 * max(fit[c] for c in linked) / best_fit if linked else 0.0
-        score = CATEGORY_WEIGHT * category + (1 - CATEGORY_WEIGHT) * relative
+        category_fit = 0.5 + 0.5 * max(fit[c] for c in linked) / best_fit if linked else 0.0
+        score = CATEGORY_WEIGHT * category_fit + (1 - CATEGORY_WEIGHT) * relative
         if score > 0:
             ranked.append((i, round(min(1.0, score), 4)))
     ranked.sort(key=lambda r: (-r[1], r[0]))
