@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from kb.results import CASE_FACETS
-from web.app import searcher
+from web.state import searcher
 from web.views.params import MAX_QUERY
 
 blueprint = Blueprint("cases", __name__)

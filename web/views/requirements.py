@@ -8,9 +8,9 @@ from flask import Blueprint, abort, jsonify, render_template, request
 
 from kb.results import public_case
 from kb.workbench import cases_for_item, draft_item, requirements
-from web.app import searcher
 from web.exports.citation import citation
 from web.paths import public_paths
+from web.state import searcher
 from web.views.params import MAX_QUERY
 
 blueprint = Blueprint("requirements", __name__)
