@@ -50,7 +50,7 @@ def test_the_source_keeps_every_contract(monkeypatch, capsys):
 # --- each contract can fail -------------------------------------------------------------------
 
 # A tree shaped like kb's, with the imports the contracts allow (kb.cli's, web's use of
-# indexer in the admin and uploads, the two views still pending in the acyclic contract).
+# indexer in the admin and uploads).
 # "{p}" is the prefix that renames kb, indexer and web for one test.
 FAKE_TREE = {
     "kb/__init__.py": "",
@@ -96,8 +96,8 @@ FAKE_TREE = {
         "    from {p}indexer.store import IndexBusy\n"
         "    from {p}indexer.update import update\n"
     ),
-    "web/views/cases.py": "from {p}web.app import searcher\n",
-    "web/views/requirements.py": "from {p}web.app import searcher\n",
+    "web/views/cases.py": "from {p}web.state import searcher\n",
+    "web/views/requirements.py": "from {p}web.state import searcher\n",
 }
 
 _NAME = re.compile(r"(?<![\w.])(" + "|".join(PACKAGES) + r")\b")

@@ -16,12 +16,7 @@ from werkzeug.exceptions import HTTPException
 from kb.backend import Backend
 from kb.integrity import IndexDamaged
 from kb.view import EngineUnavailable
-from web.state import SEARCHER, searcher
-
-# ``searcher`` is imported above only for the views that still say ``from web.app import
-# searcher`` (web/views/cases.py and web/views/requirements.py, issue 13): views import
-# web.state, so that web.app -> web.views runs one way. Remove it once they do.
-__all__ = ["create_app", "searcher"]
+from web.state import SEARCHER  # views ask web.state too: web.app -> web.views is one-way
 
 log = logging.getLogger("kb.web")
 
