@@ -144,6 +144,7 @@ def main(argv: list[str]) -> None:
         ensure_opensearch()
         call(PYTHON, "-m", "ruff", "check", ".")
         call(PYTHON, "-m", "ruff", "format", "--check", ".")
+        call(PYTHON, "-m", "mypy")  # kb, indexer and web (pyproject.toml, [tool.mypy])
         # The slowest tests listed: the per-test timeout (pyproject.toml) must stay well above.
         call(PYTHON, "-m", "pytest", "--durations=10", *rest)
     else:

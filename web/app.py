@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -50,6 +51,7 @@ def create_app(settings: dict | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=12 * 3600,  # a 收集夹 page may stay open for a working day
     )
     app.config.update(settings or {})
+    assert isinstance(app.json, DefaultJSONProvider)
     app.json.ensure_ascii = False
     backend = app.config.get("BACKEND") or Backend(Path(app.config["INDEX"]))
     app.config["BACKEND"] = backend

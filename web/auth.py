@@ -144,7 +144,7 @@ def password_hash(instance: Path) -> str | None:
 
 def check_password(instance: Path, password: str) -> bool:
     stored = password_hash(instance)
-    return bool(stored) and check_password_hash(stored, password)
+    return stored is not None and check_password_hash(stored, password)
 
 
 def _fingerprint(stored: str, generation: str) -> str:
@@ -289,7 +289,9 @@ ACCOUNT_KEY = "account"
 
 
 def _device_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="kb-admin-device")
+    key = current_app.secret_key
+    assert key is not None  # create_app always sets one (web.auth.secret_key)
+    return URLSafeTimedSerializer(key, salt="kb-admin-device")
 
 
 def known_device() -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 _STRING = {"type": "string"}
 _STRINGS = {"type": "array", "items": _STRING}
 # The web never shows where the server keeps its files (web.paths); `kb search --json` does.
@@ -79,7 +81,7 @@ _HIT = {
 _NOTES = {"type": "array", "items": _STRING, "description": "给用户的提示"}
 _FAILED = {"type": "string", "description": "只在检索于系统内部出错时出现：中文说明，详情见日志"}
 
-_CASE = {
+_CASE: dict[str, Any] = {
     "type": "object",
     "required": [
         "id",
@@ -119,7 +121,7 @@ _CASE = {
     },
 }
 
-_SUGGESTED_CASE = {
+_SUGGESTED_CASE: dict[str, Any] = {
     **_CASE,
     "properties": {
         **_CASE["properties"],

@@ -41,7 +41,7 @@ class AccessLog:
 
 
 def serve(app, host: str, port: int, threads: int = THREADS) -> None:
-    from waitress import serve as waitress_serve
+    from waitress import serve as waitress_serve  # type: ignore[import-untyped]
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     waitress_serve(AccessLog(app.wsgi_app), host=host, port=port, threads=threads, ident="kb")

@@ -4,6 +4,8 @@ numbered blank lines for the trainer to fill in."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Pt
 
@@ -51,7 +53,7 @@ def build_casepack_docx(
     date: str,
     cases: list[DraftCase],
     questions: bool = False,
-    notes: list[str] = (),
+    notes: Sequence[str] = (),
 ) -> bytes:
     document = new_document()
     _cover(document, title_text, unit, date, list(notes))

@@ -4,6 +4,7 @@ quoted with its citation, then the user's 本人差距 and 具体事例), 二、
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -60,7 +61,7 @@ def _labelled(document, label: str, text: str) -> None:
 
 
 def build_draft_docx(
-    title_text: str, items: list[DraftItem], cases: list[DraftCase], notes: list[str] = ()
+    title_text: str, items: list[DraftItem], cases: list[DraftCase], notes: Sequence[str] = ()
 ) -> bytes:
     document = new_document()
     title(document, title_text, "".join(notes))

@@ -252,7 +252,7 @@ def _upload_limits(endpoint: str | None, values: dict | None) -> None:
     if endpoint != "admin.upload":
         return
     max_files = int(current_app.config["UPLOAD_MAX_FILES"])
-    request.form_data_parser_class = uploads.upload_parser(
+    request.form_data_parser_class = uploads.upload_parser(  # type: ignore[assignment]
         max_files, current_app.config.get("UPLOAD_MAX_FILE_BYTES")
     )
     # Werkzeug's own part count must not fire before ours (a few fields besides the files).

@@ -64,7 +64,7 @@ def parse_search_params(request: Request, default_per_page: int) -> SearchParams
     return SearchParams(
         q=(args.get("q") or "").strip()[:MAX_QUERY],
         filters={k: v for k, v in filters.items() if v},
-        sort=args.get("sort") if args.get("sort") in SORTS else "relevance",
+        sort=args.get("sort", "") if args.get("sort") in SORTS else "relevance",
         page=_int(args.get("page"), 1, 1, MAX_PAGE),
         per_page=_int(args.get("per_page"), default_per_page, 1, 100),
     )
