@@ -1,7 +1,30 @@
-"""kb: search over Chinese policy and meeting documents, passage by passage."""
+"""kb: search over Chinese policy and meeting documents, passage by passage.
 
-from kb.results import CaseList, DocumentView, Hit, SearchResult
-from kb.search import Searcher
+The names below are loaded on first use (PEP 562), so that importing a light module such
+as ``kb.model`` or ``kb.numbering`` does not load Whoosh and jieba."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kb.results import CaseList, DocumentView, Hit, SearchResult
+    from kb.search import Searcher
 
 __all__ = ["CaseList", "DocumentView", "Hit", "SearchResult", "Searcher"]
 __version__ = "0.1.0"
+
+_HOMES = {
+    "CaseList": "kb.results",
+    "DocumentView": "kb.results",
+    "Hit": "kb.results",
+    "SearchResult": "kb.results",
+    "Searcher": "kb.search",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(import_module(_HOMES[name]), name)
+    raise AttributeError(f"module 'kb' has no attribute {name!r}")

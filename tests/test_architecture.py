@@ -184,3 +184,19 @@ def test_linting_leaves_the_loggers_of_kb_working(monkeypatch, capsys):
     monkeypatch.syspath_prepend(str(ROOT))
     lint(CONFIG, capsys, monkeypatch)
     assert not logger.disabled
+
+
+def test_light_modules_load_no_engine():
+    """``import kb.model`` (or the numbering rules) does not load Whoosh or jieba: a reader,
+    an export or a tool that only needs kb's records starts at once."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kb, kb.model, kb.numbering, kb.results; "
+        "print(sorted(m for m in ('whoosh', 'jieba') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"
