@@ -184,6 +184,9 @@ def test_print_page_and_bad_export_requests(client):
         "/basket/print", data={"items": json.dumps(items), "csrf_token": token}
     ).get_data(as_text=True)
     assert "检索摘编" in html and "——《" in html
+    # Numbered as the Word export numbers them (kb.numbering), not 1. 2.
+    headings = re.findall(r"<h2>(.*?)</h2>", html)
+    assert [h[:2] for h in headings] == ["一、", "二、"], headings
     for bad in ("not json", '{"a": 1}'):
         response = client.post("/basket/export.docx", data={"items": bad, "csrf_token": token})
         assert response.status_code == 400

@@ -160,6 +160,7 @@ def test_draft_accepts_basket_passages_and_prints(client):
     assert response.status_code == 200
     assert "我的材料" in html and "具体事例：2024年某次会议" in html and "销号情况" in html
     assert "本人差距：________" in html
+    assert "<h3>（一）对照要求</h3>" in html  # numbered as the Word draft numbers it
 
 
 def test_draft_bad_input_is_400_or_skipped_never_500(client):
@@ -222,6 +223,7 @@ def test_case_pack_export(client):
 
     html = client.post("/casepack/print", data=form).get_data(as_text=True)
     assert "警示教育读本" in html and "讨论题" in html and cases[0]["summary"] in html
+    assert f"<h2>一、{cases[0]['summary']}</h2>" in html  # as the Word pack numbers it
 
 
 def test_case_pack_bad_input(client):

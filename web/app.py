@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from kb.backend import Backend
 from kb.integrity import IndexDamaged
+from kb.numbering import numbered
 from kb.view import EngineUnavailable
 from web.state import SEARCHER  # views ask web.state too: web.app -> web.views is one-way
 
@@ -52,6 +53,8 @@ def create_app(settings: dict | None = None) -> Flask:
     )
     app.config.update(settings or {})
     assert isinstance(app.json, DefaultJSONProvider)
+    # Print pages number headings as the Word exports do (一、 （一）), from the one owner.
+    app.jinja_env.globals["numbered"] = numbered
     app.json.ensure_ascii = False
     backend = app.config.get("BACKEND") or Backend(Path(app.config["INDEX"]))
     app.config["BACKEND"] = backend
