@@ -67,6 +67,8 @@ DICT_FILES = (
 # The files that shape the index (see Dictionaries.index_digest_of): the user dictionary decides
 # the tokens, the case lists the case records, the topics and cue words the requirement clauses.
 INDEX_SHAPING = (USERDICT, TAXONOMY, TOPICS, SURNAMES, CASE_PEOPLE, REQUIREMENT_CUES)
+# Lists a folder may leave out: the project's own apply, and shape the digest in their place.
+_FALLS_BACK = (TAXONOMY, TOPICS, SURNAMES, CASE_PEOPLE, REQUIREMENT_CUES)
 LEXICON = "lexicon"  # a folder of query-time word lists, one file per domain
 _LEXICON_FILE = re.compile(r"^lexicon/[^/\\:]+\.txt$")
 
@@ -210,7 +212,13 @@ class Dictionaries:
         """``index_digest``, the one place that says which files shape the index, computed
         without parsing anything: ``kb index`` decides whether a rebuild is due for the cost
         of a hash, not the ~0.1 s of building the folding tables (see ``indexer.store``)."""
-        return _digest("\x00".join(_read(folder, name) for name in INDEX_SHAPING))
+        texts = []
+        for name in INDEX_SHAPING:
+            text = _read(folder, name)
+            if not text and name in _FALLS_BACK:  # Dictionaries.load uses the project's own
+                text = _read(DEFAULT_DICT, name)
+            texts.append(text)
+        return _digest("\x00".join(texts))
 
     @classmethod
     def load(cls, folder: Path) -> Dictionaries:

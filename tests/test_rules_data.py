@@ -241,3 +241,17 @@ def test_an_index_uses_its_folders_lists_and_an_edit_rebuilds_it(tmp_path: Path)
     other = tmp_path / "other"
     update_index(other, [docs], DEFAULT_DICT)
     assert [c["person"] for c in Searcher(other).cases().cases] == ["", ""]
+
+
+def test_a_folder_without_a_list_follows_the_projects_list_in_its_digest(tmp_path: Path):
+    """A folder that leaves a list out uses the project's, so the project's content stands in
+    for it in the digest: editing the project's list rebuilds that index too."""
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "userdict.txt").write_text("四风\n", encoding="utf-8")
+    full = tmp_path / "full"
+    full.mkdir()
+    (full / "userdict.txt").write_text("四风\n", encoding="utf-8")
+    for name in (SURNAMES, CASE_PEOPLE, REQUIREMENT_CUES, "case_taxonomy.txt", "topics.txt"):
+        shutil.copy(DEFAULT_DICT / name, full / name)
+    assert Dictionaries.index_digest_of(folder) == Dictionaries.index_digest_of(full)
