@@ -1,7 +1,7 @@
 """Turns a parsed query into a query plan against one view of an index.
 
-Plans are trees of Whoosh query objects whatever the engine: Whoosh runs them as they are,
-``kb.opensearch.dsl`` translates them. Substring matches come from the view (``substring``).
+Plans are kb's own trees (``kb.plan``), whatever the engine: each engine compiles them
+(``kb.engines.whoosh.query``, ``kb.opensearch.dsl``). The view answers statistics only.
 
 Free text becomes *concepts*: each typed word, or a dictionary phrase spanning several typed
 words, matched by itself or (with less weight) by its synonyms. A concept matches words and
@@ -12,16 +12,25 @@ phrases are required substrings; a 发文字号 known to the index pins its docu
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
-
-from whoosh import matching
-from whoosh import query as wq
 
 from kb.docno import printed_forms, whole_doc_no
 from kb.facets import facet_term
 from kb.folding import fold, normalize_space
+from kb.plan import (
+    NOTHING,
+    AllOf,
+    AnyOf,
+    Contains,
+    Everything,
+    Filed,
+    Node,
+    Term,
+    WithOptional,
+    YearRange,
+    ranked,
+)
 from kb.query import ParsedQuery
 from kb.ranking import Concept, concept_weight
 from kb.view import CONTAINS, IndexView
@@ -46,14 +55,14 @@ TOLD_RUN = 8  # characters without a space: a query typed as a sentence, not as 
 class Plan:
     """What to run, what to re-rank by, and what to mark in snippets."""
 
-    query: wq.Query
+    query: Node
     needles: list[list[str]]  # strings to mark, grouped by what the user asked for
     concepts: list[Concept] = field(default_factory=list)
     phrases: list[str] = field(default_factory=list)  # quoted: every hit holds each
     prefer_cases: bool = False  # the query asked for typical cases (案例, 通报 …)
     doc_nos: list[str] = field(default_factory=list)
-    filter: wq.Query | None = None
-    mask: wq.Query | None = None
+    filter: Node | None = None
+    mask: Node | None = None
 
 
 class Planner:
@@ -294,37 +303,36 @@ class Planner:
 
     # --- queries ----------------------------------------------------------------------------
 
-    def substring(self, text: str, score: float = PHRASE_SCORE) -> wq.Query:
+    def substring(self, text: str, score: float = PHRASE_SCORE) -> Node:
         """Passages whose folded text contains ``text``, all scored ``score``."""
-        return self.view.substring(text, score)
+        return Contains(text, score)
 
-    def _word(self, word: str, weight: float, boost: float) -> wq.Query:
+    def _word(self, word: str, weight: float, boost: float) -> Node:
         if self.view.doc_frequency("words", word) or self.view.doc_frequency("subwords", word):
-            return wq.Or(
-                [wq.Term("words", word), wq.Term("subwords", word, boost=SUBWORD_WEIGHT)],
-                boost=boost,
+            return AnyOf(
+                (Term("words", word), Term("subwords", word, boost=SUBWORD_WEIGHT)), boost=boost
             )
         return self.substring(word, weight * boost * SUBSTRING_WEIGHT)
 
-    def _form(self, form: str, weight: float, boost: float) -> wq.Query:
+    def _form(self, form: str, weight: float, boost: float) -> Node:
         tokens = self.segmenter.words(form)
         if len(tokens) == 1:
             return self._word(tokens[0], weight, boost)
         return self.substring(form.replace(" ", ""), weight * boost)
 
-    def _concept(self, concept: Concept) -> list[wq.Query]:
+    def _concept(self, concept: Concept) -> list[Node]:
         forms = [self._form(concept.typed, concept.weight, 1.0)]
         alternative = 1.0 if concept.unwritten else SYNONYM_WEIGHT
         forms += [self._form(a, concept.weight, alternative) for a in concept.alternatives]
         forms += [self._form(p, concept.weight, PART_WEIGHT) for p in concept.parts]
         if concept.facets:  # the cases filed under what it names, whatever their text says
-            filed = wq.Or([wq.Term(*facet_term(f)) for f in sorted(concept.facets)])
+            filed = AnyOf(tuple(Term(*facet_term(f)) for f in sorted(concept.facets)))
             forms.append(Filed(filed, concept.weight * SYNONYM_WEIGHT))
         return forms
 
     def plan(self, parsed: ParsedQuery) -> Plan:
         plan = Plan(
-            query=wq.Every(), needles=[[p] for p in parsed.phrases], phrases=list(parsed.phrases)
+            query=Everything(), needles=[[p] for p in parsed.phrases], phrases=list(parsed.phrases)
         )
         plan.concepts = self.concepts(parsed.free_text) if parsed.free_text else []
         plan.prefer_cases = self.prefer_cases
@@ -334,11 +342,11 @@ class Planner:
             if forms:
                 plan.needles.append(forms)
 
-        ranked: list[wq.Query] = []  # what ranks the passages found
+        ranking: list[Node] = []  # what ranks the passages found
         if plan.concepts:
             finders = self._finders(plan.concepts)
             # Words no passage holds find nothing (never the whole index).
-            ranked = [f for c in finders for f in self._concept(c)] or [wq.NullQuery]
+            ranking = [f for c in finders for f in self._concept(c)] or [NOTHING]
 
         # Quoted phrases are required of every hit; a quoted 发文字号 of a document we hold
         # ranks that document first (see _phrase).
@@ -351,21 +359,21 @@ class Planner:
             if form:
                 plan.doc_nos.append(form)
             else:
-                ranked.append(self.substring(match.normal, CITED_DOC_NO_SCORE))
+                ranking.append(self.substring(match.normal, CITED_DOC_NO_SCORE))
             plan.needles.append([form or match.normal])
-        ranked += [wq.Term("doc_no", f, boost=DOC_NO_WEIGHT) for f in dict.fromkeys(plan.doc_nos)]
+        ranking += [Term("doc_no", f, boost=DOC_NO_WEIGHT) for f in dict.fromkeys(plan.doc_nos)]
 
-        main: wq.Query | None = _union(ranked) if ranked else None
+        main: Node | None = ranked(ranking) if ranking else None
         if required:
-            must = wq.And(required) if len(required) > 1 else required[0]
-            main = wq.AndMaybe(must, main) if main else must
-        plan.query = main or wq.Every()
+            must = AllOf(tuple(required)) if len(required) > 1 else required[0]
+            main = WithOptional(must, main) if main else must
+        plan.query = main or Everything()
         plan.filter = self._filter(parsed)
         if parsed.excluded:
-            plan.mask = wq.Or([self.substring(e) for e in parsed.excluded])
+            plan.mask = AnyOf(tuple(self.substring(e) for e in parsed.excluded))
         return plan
 
-    def _phrase(self, phrase: str, plan: Plan) -> wq.Query:
+    def _phrase(self, phrase: str, plan: Plan) -> Node:
         """A required quoted phrase. A quoted 发文字号 is found with whichever brackets it is
         printed, and when it is the number of a document we hold, that document ranks first."""
         number = whole_doc_no(phrase)
@@ -377,40 +385,40 @@ class Planner:
             plan.doc_nos.append(held)
         forms = printed_forms(number)
         plan.needles.append(forms)
-        return wq.Or([self.substring(form) for form in forms])
+        return AnyOf(tuple(self.substring(form) for form in forms))
 
-    def _filter(self, parsed: ParsedQuery) -> wq.Query | None:
-        clauses: list[wq.Query] = []
+    def _filter(self, parsed: ParsedQuery) -> Node | None:
+        clauses: list[Node] = []
         if parsed.doc_types:
-            clauses.append(wq.Or([wq.Term("doc_type", t) for t in parsed.doc_types]))
+            clauses.append(AnyOf(tuple(Term("doc_type", t) for t in parsed.doc_types)))
         if parsed.years:
-            clauses.append(wq.Or([wq.NumericRange("year", lo, hi) for lo, hi in parsed.years]))
+            clauses.append(AnyOf(tuple(YearRange("year", lo, hi) for lo, hi in parsed.years)))
         for wanted in parsed.issuers:
             # Issuers are few: match the typed part against each one, as a substring.
             wanted = fold(normalize_space(wanted))
             issuers = self.view.lexicon("issuer")
-            matching_issuers = [wq.Term("issuer", i) for i in issuers if wanted in fold(i)]
-            clauses.append(wq.Or(matching_issuers) if matching_issuers else wq.NullQuery)
+            matching_issuers = tuple(Term("issuer", i) for i in issuers if wanted in fold(i))
+            clauses.append(AnyOf(matching_issuers) if matching_issuers else NOTHING)
         if parsed.doc_ids:
-            clauses.append(wq.Or([wq.Term("doc_id", d) for d in parsed.doc_ids]))
+            clauses.append(AnyOf(tuple(Term("doc_id", d) for d in parsed.doc_ids)))
         if parsed.cases_only:
-            clauses.append(wq.Every("case_id"))
+            clauses.append(Everything("case_id"))
         if parsed.any_problem:
-            clauses.append(wq.Or([wq.Term("problem", v) for v in parsed.any_problem]))
+            clauses.append(AnyOf(tuple(Term("problem", v) for v in parsed.any_problem)))
         if parsed.requirements_only:
-            clauses.append(wq.Term("has_requirements", "1"))
+            clauses.append(Term("has_requirements", "1"))
         if parsed.topics:
-            clauses.append(wq.And([wq.Term("requirement_topic", t) for t in parsed.topics]))
+            clauses.append(AllOf(tuple(Term("requirement_topic", t) for t in parsed.topics)))
         for field_name, values in (
             ("problem", parsed.problems),
             ("sanction", parsed.sanctions),
             ("level", parsed.levels),
         ):
             if values:
-                clauses.append(wq.And([wq.Term(field_name, v) for v in values]))
+                clauses.append(AllOf(tuple(Term(field_name, v) for v in values)))
         if not clauses:
             return None
-        return clauses[0] if len(clauses) == 1 else wq.And(clauses)
+        return clauses[0] if len(clauses) == 1 else AllOf(tuple(clauses))
 
 
 _YEAR = re.compile(r"((?:19|20)\d\d)年?")
@@ -431,87 +439,3 @@ def _phrases_in(text: str, synonyms) -> list[tuple[int, int]]:
         if " " not in text[start : start + size] and synonyms.of(text[start : start + size])
     ]
     return found
-
-
-class Filed(wq.ConstantScoreQuery):
-    """Passages filed under some facet values, each scored ``score`` times ``boost`` (Whoosh
-    needs no scorer for the keyword fields underneath)."""
-
-    def __init__(self, child: wq.Query, score: float = 1.0) -> None:
-        super().__init__(child, score)
-        self.boost = 1.0
-
-    def _rewrap(self, child: wq.Query) -> Filed:
-        rewrapped = Filed(child, self.score)
-        rewrapped.boost = self.boost
-        return rewrapped
-
-    def matcher(self, searcher, context=None):
-        found = self.child.matcher(searcher, searcher.boolean_context())
-        if isinstance(found, matching.NullMatcherClass):
-            return found
-        ids = list(found.all_ids())
-        return matching.ListMatcher(ids, all_weights=self.score * self.boost)
-
-
-class _FlatOr(wq.Or):
-    """An Or whose matcher scores into arrays: ~20% faster here than Whoosh's union tree."""
-
-    matcher_type = wq.Or.ARRAY_MATCHER
-
-
-def _union(queries: list[wq.Query]) -> wq.Query:
-    """One flat Or over ``queries`` (an Or sums its children's scores, so nesting adds nothing).
-    Beware: an Or without children is falsy, as Whoosh's compound queries are."""
-    flat: list[wq.Query] = []
-    for query in queries:
-        if isinstance(query, wq.Or):
-            for child in query.subqueries:
-                child = child.copy()
-                child.boost *= query.boost
-                flat.append(child)
-        else:
-            flat.append(query)
-    return flat[0] if len(flat) == 1 else _FlatOr(flat)
-
-
-class DocnumsQuery(wq.Query):
-    """Matches a precomputed set of global document numbers, each with the same score."""
-
-    def __init__(self, docnums: list[int], score: float = 1.0, label: str = "") -> None:
-        self.docnums = docnums
-        self.score = score
-        self.label = label
-        self.boost = 1.0
-
-    def __repr__(self) -> str:
-        return f"DocnumsQuery({self.label!r}, {len(self.docnums)} passages)"
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, DocnumsQuery)
-            and self.docnums == other.docnums
-            and self.score == other.score
-        )
-
-    def __hash__(self) -> int:
-        return hash((tuple(self.docnums), self.score))
-
-    def estimate_size(self, ixreader) -> int:
-        return len(self.docnums)
-
-    def matcher(self, searcher, context=None):
-        offset = 0
-        parent = searcher.get_parent() if searcher.has_parent() else None
-        if parent is not None:
-            for leaf, leaf_offset in parent.leaf_searchers():
-                if leaf is searcher:
-                    offset = leaf_offset
-                    break
-        size = searcher.reader().doc_count_all()
-        low = bisect.bisect_left(self.docnums, offset)
-        high = bisect.bisect_left(self.docnums, offset + size)
-        local = [d - offset for d in self.docnums[low:high]]
-        if not local:
-            return matching.NullMatcher()
-        return matching.ListMatcher(local, all_weights=self.score * self.boost)

@@ -28,6 +28,7 @@ from whoosh.sorting import FieldFacet, MultiFacet
 from kb.analysis import Segmenter
 from kb.bm25 import KbBM25F, live_statistics
 from kb.duplicates import fingerprint
+from kb.engines.whoosh.query import compile_query
 from kb.explain import context_of, matched, partial_notes
 from kb.facets import facet_set, facets_of
 from kb.feedback import DEPTH as FEEDBACK_DEPTH
@@ -37,7 +38,8 @@ from kb.folding import fold
 from kb.indexdir import Generation, IndexDir, IndexMissing
 from kb.integrity import IndexDamaged, damage_message, damaged_tables, open_whoosh, problems
 from kb.passage_table import PassageTable
-from kb.planner import DOC_NO_WEIGHT, DocnumsQuery, Plan, Planner
+from kb.plan import Everything, Node
+from kb.planner import DOC_NO_WEIGHT, Plan, Planner
 from kb.query import ParsedQuery, apply_filter, parse_query
 from kb.ranking import HEADING_FACTOR, Concept, assess
 from kb.results import CaseList, DocumentView, Hit, SearchResult
@@ -273,7 +275,7 @@ class SearchCore:
         """Plan ``parsed``, run it and order the candidates: (plan, (score, key) best first,
         notes for the user)."""
         plan = Planner(view).plan(parsed)
-        by_date = isinstance(plan.query, wq.Every)
+        by_date = isinstance(plan.query, Everything)
         top, note = view.run(plan.query, plan.filter, plan.mask, by_date)
         table = view.table
         notes = list(parsed.notes)
@@ -682,11 +684,12 @@ class _WhooshView:
             for value in self.searcher.lexicon(field)
         ]
 
-    def substring(self, text: str, score: float) -> wq.Query:
-        return DocnumsQuery(self._passages_containing(text), score=score, label=text)
+    def compiled(self, node: Node | None) -> wq.Query | None:
+        """``node`` as a Whoosh query over this snapshot (None stays None)."""
+        return None if node is None else compile_query(node, self._passages_containing)
 
     def run(
-        self, query: wq.Query, filter: wq.Query | None, mask: wq.Query | None, by_date: bool
+        self, query: Node, filter: Node | None, mask: Node | None, by_date: bool
     ) -> tuple[list[tuple[float, int]], str]:
         options: dict = {"limit": None}
         if by_date:
@@ -699,12 +702,12 @@ class _WhooshView:
             TimeLimitCollector(
                 self.searcher.collector(**options), timelimit=TIME_BUDGET, use_alarm=False
             ),
-            filter,
-            mask,
+            self.compiled(filter),
+            self.compiled(mask),
         )
         note = ""
         try:
-            self.searcher.search_with_collector(query, collector)
+            self.searcher.search_with_collector(self.compiled(query), collector)
         except TimeLimit:
             note = TIMEOUT_NOTE
         return collector.results().top_n, note

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from whoosh import query as wq
-
 from kb.analysis import Segmenter
+from kb.plan import Node
 
 
 class Columns(Protocol):
@@ -60,14 +59,10 @@ class IndexView(Protocol):
         """Every value of a keyword field (issuers are few)."""
         ...
 
-    def substring(self, text: str, score: float) -> wq.Query:
-        """A query for passages whose folded text contains ``text``, each scored ``score``."""
-        ...
-
     def run(
-        self, query: wq.Query, filter: wq.Query | None, mask: wq.Query | None, by_date: bool
+        self, query: Node, filter: Node | None, mask: Node | None, by_date: bool
     ) -> tuple[list[tuple[float, int]], str]:
-        """(score, key) of every match, best first (newest first when ``by_date``), and a
+        """(score, key) of every match of kb's plan (``kb.plan``), compiled by the engine, best first (newest first when ``by_date``), and a
         note for the user when that is not all of them (the time budget ran out)."""
         ...
 

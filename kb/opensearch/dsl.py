@@ -1,100 +1,82 @@
-"""kb's query plans (trees of Whoosh query objects, see ``kb.planner``) as OpenSearch DSL.
+"""kb's query plans (``kb.plan``) as OpenSearch DSL.
 
-The translation keeps scores comparable with Whoosh's: an Or sums what matches (bool should),
-an AndMaybe adds its optional part, a substring or a keyword term scores a constant.
+The translation keeps scores comparable with Whoosh's: a union sums what matches (bool
+should), an optional part adds its score, a substring or a keyword term scores a constant.
 """
 
 from __future__ import annotations
 
-from whoosh import query as wq
-
 from kb.opensearch.mapping import EXACT_FIELD, TOKEN_FIELDS
+from kb.plan import (
+    AllOf,
+    AnyOf,
+    Contains,
+    Everything,
+    Filed,
+    Node,
+    Nothing,
+    Ranked,
+    Term,
+    WithOptional,
+    YearRange,
+)
 
 MATCH_NONE: dict = {"match_none": {}}
 
 
-class Substring(wq.Query):
-    """Passages whose folded text contains ``text``, each scored ``score``: a phrase of single
-    characters on the ``exact`` field. Only OpenSearch runs it."""
-
-    def __init__(self, text: str, score: float = 1.0) -> None:
-        self.text = text
-        self.score = score
-        self.boost = 1.0
-
-    def __repr__(self) -> str:
-        return f"Substring({self.text!r}, {self.score})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Substring) and (self.text, self.score, self.boost) == (
-            other.text,
-            other.score,
-            other.boost,
-        )
-
-    def __hash__(self) -> int:
-        return hash((self.text, self.score, self.boost))
-
-    def matcher(self, searcher, context=None):
-        raise TypeError("Substring is translated for OpenSearch, not run by Whoosh")
-
-
-def to_dsl(query: wq.Query) -> dict:
+def to_dsl(node: Node) -> dict:
     """One plan node (and its children) as a query clause."""
-    if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
+    if isinstance(node, Nothing):
         return MATCH_NONE
-    boost = float(getattr(query, "boost", 1.0))
-    if isinstance(query, Substring):
-        if not query.text or "\n" in query.text:
+    if isinstance(node, Contains):
+        if not node.text or "\n" in node.text:
             return MATCH_NONE  # as kb.passage_table: a passage never holds a line break
         return {
             "constant_score": {
-                "filter": {"match_phrase": {EXACT_FIELD: query.text}},
-                "boost": query.score * boost,
+                "filter": {"match_phrase": {EXACT_FIELD: node.text}},
+                "boost": node.score,
             }
         }
-    if isinstance(query, wq.ConstantScoreQuery):
-        inner = to_dsl(query.child)
+    if isinstance(node, Filed):
+        inner = to_dsl(node.child)
         if inner is MATCH_NONE:
             return MATCH_NONE
-        return {"constant_score": {"filter": inner, "boost": query.score * boost}}
-    if isinstance(query, wq.Term):
-        if query.fieldname in TOKEN_FIELDS:
-            return {"term": {query.fieldname: {"value": query.text, "boost": boost}}}
-        return {
-            "constant_score": {"filter": {"term": {query.fieldname: query.text}}, "boost": boost}
-        }
-    if isinstance(query, wq.Every):
-        if query.fieldname in (None, "", "*"):
-            return {"match_all": {"boost": boost}}
-        return {
-            "constant_score": {"filter": {"exists": {"field": query.fieldname}}, "boost": boost}
-        }
-    if isinstance(query, wq.NumericRange):
+        return {"constant_score": {"filter": inner, "boost": node.score}}
+    if isinstance(node, Term):
+        boost = float(node.boost)
+        if node.field in TOKEN_FIELDS:
+            return {"term": {node.field: {"value": node.text, "boost": boost}}}
+        return {"constant_score": {"filter": {"term": {node.field: node.text}}, "boost": boost}}
+    if isinstance(node, Everything):
+        if node.field is None:
+            return {"match_all": {"boost": 1.0}}
+        return {"constant_score": {"filter": {"exists": {"field": node.field}}, "boost": 1.0}}
+    if isinstance(node, YearRange):
         bounds: dict = {}
-        if query.start is not None:
-            bounds["gt" if query.startexcl else "gte"] = query.start
-        if query.end is not None:
-            bounds["lt" if query.endexcl else "lte"] = query.end
-        return {"range": {query.fieldname: bounds}}
-    if isinstance(query, wq.AndMaybe):
-        required, optional = query.a, query.b
-        return {"bool": {"must": [to_dsl(required)], "should": [to_dsl(optional)], "boost": boost}}
-    if isinstance(query, wq.Or):
-        children = [to_dsl(q) for q in query.subqueries]
+        if node.start is not None:
+            bounds["gte"] = node.start
+        if node.end is not None:
+            bounds["lte"] = node.end
+        return {"range": {node.field: bounds}}
+    if isinstance(node, WithOptional):
+        required, optional = to_dsl(node.required), to_dsl(node.optional)
+        return {"bool": {"must": [required], "should": [optional], "boost": 1.0}}
+    if isinstance(node, (AnyOf, Ranked)):
+        children = [to_dsl(child) for child in node.children]
         children = [c for c in children if c is not MATCH_NONE]
         if not children:
             return MATCH_NONE
+        boost = float(node.boost) if isinstance(node, AnyOf) else 1.0
         return {"bool": {"should": children, "minimum_should_match": 1, "boost": boost}}
-    if isinstance(query, wq.And):
-        children = [to_dsl(q) for q in query.subqueries]
+    if isinstance(node, AllOf):
+        children = [to_dsl(child) for child in node.children]
         if any(c is MATCH_NONE for c in children):
             return MATCH_NONE
-        return {"bool": {"must": children, "boost": boost}}
-    raise TypeError(f"no OpenSearch translation for {query!r}")
+        return {"bool": {"must": children, "boost": 1.0}}
+    raise TypeError(f"no OpenSearch translation for {node!r}")
 
 
-def search_query(query: wq.Query, filter: wq.Query | None, mask: wq.Query | None) -> dict:
+def search_query(query: Node, filter: Node | None, mask: Node | None) -> dict:
     """The whole query: what ranks, what must hold (no score), what must not."""
     clause: dict = {"must": [to_dsl(query)]}
     if filter is not None:

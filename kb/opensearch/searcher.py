@@ -17,16 +17,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from whoosh import query as wq
-
 from kb.analysis import Segmenter
 from kb.dictionaries import Dictionaries, dictionary_path
 from kb.facets import facets_of
 from kb.folding import fold, keep_table_in
 from kb.indexdir import IndexMissing, write_atomic
-from kb.opensearch.dsl import Substring, search_query, to_dsl
+from kb.opensearch.dsl import search_query, to_dsl
 from kb.opensearch.mapping import CANDIDATE_FIELDS, LIST_FIELDS
 from kb.opensearch.settings import OpenSearchSettings
+from kb.plan import Contains, Node
 from kb.search import RERANK_DEPTH, TIME_BUDGET, TIMEOUT_NOTE, SearchCore
 from kb.view import CONTAINS, EngineUnavailable, IndexView
 
@@ -220,7 +219,7 @@ class _OpenSearchView:
         for field_name, term in wanted:
             body.append({"index": self.index})
             if field_name == CONTAINS:
-                query = to_dsl(Substring(term))
+                query = to_dsl(Contains(term))
             else:
                 query = {"term": {field_name: term}}
             body.append({"size": 0, "track_total_hits": True, "query": query})
@@ -245,11 +244,8 @@ class _OpenSearchView:
             self._stats[key] = sorted(b["key"] for b in buckets)
         return self._stats[key]
 
-    def substring(self, text: str, score: float) -> wq.Query:
-        return Substring(text, score)
-
     def run(
-        self, query: wq.Query, filter: wq.Query | None, mask: wq.Query | None, by_date: bool
+        self, query: Node, filter: Node | None, mask: Node | None, by_date: bool
     ) -> tuple[list[tuple[float, int]], str]:
         # Ties in the order Whoosh breaks them after a build: by file, then by passage.
         order: list[str | dict[str, str]] = (

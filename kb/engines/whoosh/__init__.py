@@ -1,0 +1,1 @@
+"""Whoosh, the engine inside kb: the index in a folder, no server."""
