@@ -156,8 +156,8 @@ def main() -> None:
     from indexer.update import update
     from kb.backend import Backend
     from kb.cli import DEFAULT_DICT
+    from kb.engines.whoosh.searcher import Searcher
     from kb.opensearch.settings import URL_ENV, OpenSearchSettings
-    from kb.search import Searcher
 
     judged = load_judgments()
     queries = [item.query for item in judged]

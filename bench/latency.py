@@ -89,7 +89,7 @@ def main() -> None:
 
     from indexer.store import update_index
     from kb.cli import DEFAULT_DICT
-    from kb.search import Searcher
+    from kb.engines.whoosh.searcher import Searcher
 
     with tempfile.TemporaryDirectory() as tmp:
         index = Path(args.index or Path(tmp) / "kb")

@@ -219,16 +219,16 @@ def mmap_cost(index: Path, rounds: int) -> tuple[float, float]:
     default) and without (kb.integrity.open_whoosh), on the same index in the same run."""
     from whoosh import index as whoosh_index
 
-    import kb.search
+    import kb.engines.whoosh.searcher as engine
 
     queries = [judged.query for judged in load_judgments()]
-    without_mmap = kb.search.open_whoosh
+    without_mmap = engine.open_whoosh
     with_mmap = lambda folder, schema: whoosh_index.open_dir(str(folder), schema=schema)  # noqa: E731
     medians = {}
     for _ in range(rounds):  # alternating, so that neither gets a warmer machine
         for label, opener in (("mmap", with_mmap), ("plain", without_mmap)):
-            kb.search.open_whoosh = opener
-            searcher = kb.search.Searcher(index)
+            engine.open_whoosh = opener
+            searcher = engine.Searcher(index)
             for query in queries[:20]:
                 searcher.search(query)  # warm: jieba, caches
             times = []
@@ -238,7 +238,7 @@ def mmap_cost(index: Path, rounds: int) -> tuple[float, float]:
                 times.append(time.perf_counter() - start)
             searcher.close()
             medians.setdefault(label, []).append(statistics.median(times))
-    kb.search.open_whoosh = without_mmap
+    engine.open_whoosh = without_mmap
     return statistics.median(medians["mmap"]), statistics.median(medians["plain"])
 
 

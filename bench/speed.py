@@ -58,7 +58,7 @@ def child(phase: str, folder: Path, rounds: int) -> dict:
 
     queries = _queries()
     if phase == "kb-query":
-        from kb.search import Searcher
+        from kb.engines.whoosh.searcher import Searcher
 
         searcher = Searcher(folder)
 

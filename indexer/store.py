@@ -52,12 +52,13 @@ from indexer.readers import UnreadableFile, limits, supported
 from indexer.sidecar import is_side_file, read_side_metadata, side_file_candidates
 from kb.analysis import Segmenter
 from kb.dictionaries import LEXICON, Dictionaries, dictionary_names
+from kb.engines.whoosh.schema import build_schema
 from kb.filenames import readable
 from kb.folding import keep_table_in
 from kb.indexdir import Generation, IndexDir, sync_tree, write_atomic
 from kb.integrity import create_whoosh, damaged_tables, open_whoosh, problems, write_checksums
 from kb.passage_table import lines_by_segment, table_path, write_table
-from kb.schema import SCHEMA_VERSION, build_schema
+from kb.schema import SCHEMA_VERSION
 
 Progress = Callable[[str], None]
 

@@ -9,8 +9,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from kb.engines.whoosh.searcher import Searcher
     from kb.results import CaseList, DocumentView, Hit, SearchResult
-    from kb.search import Searcher
 
 __all__ = ["CaseList", "DocumentView", "Hit", "SearchResult", "Searcher"]
 __version__ = "0.1.0"
@@ -20,7 +20,7 @@ _HOMES = {
     "DocumentView": "kb.results",
     "Hit": "kb.results",
     "SearchResult": "kb.results",
-    "Searcher": "kb.search",
+    "Searcher": "kb.engines.whoosh.searcher",
 }
 
 

@@ -17,14 +17,11 @@ import logging
 import re
 import shutil
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import jieba
-from whoosh.analysis import Token, Tokenizer
 
 from kb.dictionaries import Dictionaries
-from kb.folding import fold
 
 _WORDLIKE = re.compile(r"\w")
 _ASCII_RUN = re.compile(r"[a-z0-9]+(?:\.[0-9]+)?")
@@ -118,50 +115,10 @@ class Segmenter:
         return found
 
 
-class JiebaTokenizer(Tokenizer):
-    """Whoosh tokenizer: folds, segments with jieba, positions 0, 1, 2 ... per word.
+def __getattr__(name: str):
+    # Indexes written before the tokenizer moved pickle it as kb.analysis.JiebaTokenizer.
+    if name == "JiebaTokenizer":
+        from kb.engines.whoosh.analysis import JiebaTokenizer
 
-    Character offsets refer to the original text because folding preserves length.
-    """
-
-    def __init__(self, segmenter: Segmenter | None = None) -> None:
-        self.segmenter = segmenter
-
-    def __getstate__(self) -> dict:
-        # The index stores a pickled schema; the jieba state does not belong in it.
-        return {"segmenter": None}
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, JiebaTokenizer)
-
-    def __hash__(self) -> int:
-        return hash(JiebaTokenizer)
-
-    def __call__(
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kwargs: object,
-    ) -> Iterator[Token]:
-        if self.segmenter is None:
-            raise RuntimeError("JiebaTokenizer used without a Segmenter; open the index via kb")
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for pos, (word, start, end) in enumerate(self.segmenter.spans(fold(value))):
-            token.text = word
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = value[start:end]
-            if positions:
-                token.pos = start_pos + pos
-            if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
-            yield token
+        return JiebaTokenizer
+    raise AttributeError(f"module 'kb.analysis' has no attribute {name!r}")

@@ -71,7 +71,7 @@ class Backend:
     def open_searcher(self) -> SearchCore:
         """Raises IndexMissing (nothing indexed yet) or EngineUnavailable."""
         if self.opensearch is None:
-            from kb.search import Searcher
+            from kb.engines.whoosh.searcher import Searcher
 
             return Searcher(self.index)
         from kb.opensearch.searcher import OpenSearchSearcher

@@ -15,7 +15,7 @@ import pytest
 
 from indexer.store import update_index
 from kb.cli import DEFAULT_DICT, DEFAULT_DOCS
-from kb.search import Searcher
+from kb.engines.whoosh.searcher import Searcher
 
 REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs"
 REALDOCS_MISSING = "../shared/realdocs is absent (it sits beside the checkout in CI)"

@@ -2,9 +2,10 @@ from pathlib import Path
 
 import pytest
 
-from kb.analysis import JiebaTokenizer, Segmenter
+from kb.analysis import Segmenter
 from kb.cli import DEFAULT_DICT
 from kb.dictionaries import Dictionaries, DictionaryError, parse_synonyms, parse_userdict
+from kb.engines.whoosh.analysis import JiebaTokenizer
 from kb.folding import normalize_space
 
 

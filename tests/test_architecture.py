@@ -56,6 +56,10 @@ FAKE_TREE = {
     "kb/__init__.py": "",
     "kb/model.py": "",
     "kb/search.py": "from {p}kb import model\n",
+    "kb/analysis.py": "def __getattr__(name):\n    from {p}kb.engines.whoosh import analysis\n",
+    "kb/engines/__init__.py": "",
+    "kb/engines/whoosh/__init__.py": "",
+    "kb/engines/whoosh/analysis.py": "from {p}kb import analysis\n",
     "kb/cli.py": (
         "def main():\n"
         "    from {p}indexer import store, update, watch\n"
@@ -195,6 +199,22 @@ def test_light_modules_load_no_engine():
     code = (
         "import sys, kb, kb.model, kb.numbering, kb.results; "
         "print(sorted(m for m in ('whoosh', 'jieba') if m in sys.modules))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert loaded == "[]"
+
+
+def test_the_search_core_and_the_planner_load_no_engine():
+    """kb.search (SearchCore) and kb.planner work on kb's plan (kb.plan) and kb.view: no
+    engine library is loaded by them (the engines are under kb/engines and kb/opensearch)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, kb.search, kb.planner, kb.plan, kb.view; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('whoosh', 'opensearchpy')))"
     )
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -41,9 +41,9 @@ from whoosh import index as whoosh_index
 
 from indexer.store import DIE_AT_ENV
 from kb.cli import DEFAULT_DOCS
+from kb.engines.whoosh.schema import build_schema
+from kb.engines.whoosh.searcher import Searcher
 from kb.indexdir import IndexDir
-from kb.schema import build_schema
-from kb.search import Searcher
 
 QUERIES = [
     "为基层减负",

@@ -13,10 +13,10 @@ from whoosh import index as whoosh_index
 import indexer.store as store
 from indexer.store import update_index
 from kb.cli import DEFAULT_DICT
+from kb.engines.whoosh.schema import build_schema
+from kb.engines.whoosh.searcher import Searcher
 from kb.indexdir import IndexDir
 from kb.passage_table import table_lines, table_path
-from kb.schema import build_schema
-from kb.search import Searcher
 
 LONG_AGO = time.time() - 3600
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from indexer.store import PURGE_SHARE, update_index
 from kb.cli import DEFAULT_DICT, DEFAULT_DOCS
-from kb.search import Searcher
+from kb.engines.whoosh.searcher import Searcher
 
 # Sentences of our own corpus (read at run time), to compose documents from.
 SENTENCES = [

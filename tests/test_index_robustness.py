@@ -14,7 +14,7 @@ from test_cli import kb
 
 from indexer.store import update_index
 from kb.cli import DEFAULT_DICT
-from kb.search import Searcher
+from kb.engines.whoosh.searcher import Searcher
 
 POSIX_BYTES = pytest.mark.skipif(
     sys.platform in ("win32", "darwin"), reason="file names are bytes only on Linux and BSD"

@@ -76,7 +76,7 @@ def test_an_index_carries_its_lexicon_and_drops_a_removed_file(tmp_path, build):
     update_index(index, [docs], dict_dir)
     live = IndexDir(index).require_current()
     assert (live.dict_dir / "lexicon" / "local.txt").is_file()
-    from kb.search import Searcher
+    from kb.engines.whoosh.searcher import Searcher
 
     assert Searcher(index).search("喵喵会").total == 1
     (dict_dir / "lexicon" / "local.txt").unlink()

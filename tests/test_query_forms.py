@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from kb.engines.whoosh.searcher import Searcher
 from kb.folding import fold
-from kb.search import Searcher
 
 
 def contains(hit, phrase: str) -> bool:

@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 
 from kb.cli import DEFAULT_DOCS
 from kb.docno import find_doc_nos, printed_forms, whole_doc_no
+from kb.engines.whoosh.searcher import Searcher
 from kb.folding import fold, normalize_space
 from kb.query import MAX_QUERY_CHARS
-from kb.search import Searcher
 
 ROUNDS = settings(
     max_examples=300,

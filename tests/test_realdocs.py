@@ -9,7 +9,7 @@ import pytest
 from conftest import REALDOCS
 
 from indexer.pipeline import doc_id_for
-from kb.search import Searcher
+from kb.engines.whoosh.searcher import Searcher
 
 pytestmark = pytest.mark.skipif(
     not (REALDOCS / "docs").is_dir(),

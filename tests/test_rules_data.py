@@ -215,7 +215,7 @@ def test_a_folder_without_the_lists_uses_the_projects_own(tmp_path):
 
 def test_an_index_uses_its_folders_lists_and_an_edit_rebuilds_it(tmp_path: Path):
     from indexer.store import update_index
-    from kb.search import Searcher
+    from kb.engines.whoosh.searcher import Searcher
 
     dict_dir = tmp_path / "dict"
     shutil.copytree(DEFAULT_DICT, dict_dir)

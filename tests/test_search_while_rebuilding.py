@@ -17,8 +17,8 @@ from conftest import write_docs
 
 from indexer.store import update_index
 from kb.cli import DEFAULT_DICT
+from kb.engines.whoosh.searcher import Searcher
 from kb.indexdir import Generation, IndexDir
-from kb.search import Searcher
 
 DOCS = {
     f"通知{n}.txt": f"关于精简会议的通知{n}\n\n严禁以会议落实会议，坚决纠治四风问题{n}。\n\n"

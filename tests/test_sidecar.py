@@ -7,7 +7,7 @@ import json
 from indexer.sidecar import read_side_metadata
 from indexer.store import update_index
 from kb.cli import DEFAULT_DICT
-from kb.search import Searcher
+from kb.engines.whoosh.searcher import Searcher
 
 TEXT = "关于加强督查检查的通知\n\n严格控制督查检查考核总量。\n"
 
