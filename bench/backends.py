@@ -96,7 +96,7 @@ def build_child(engine: str, folder: Path, url: str, index: str) -> None:
     from indexer.update import update
     from kb.backend import Backend
     from kb.cli import DEFAULT_DICT
-    from kb.opensearch.settings import OpenSearchSettings
+    from kb.engines.opensearch.settings import OpenSearchSettings
 
     folders = [CORPUS_DOCS, REALDOCS]
     if engine == "whoosh":
@@ -156,8 +156,8 @@ def main() -> None:
     from indexer.update import update
     from kb.backend import Backend
     from kb.cli import DEFAULT_DICT
+    from kb.engines.opensearch.settings import URL_ENV, OpenSearchSettings
     from kb.engines.whoosh.searcher import Searcher
-    from kb.opensearch.settings import URL_ENV, OpenSearchSettings
 
     judged = load_judgments()
     queries = [item.query for item in judged]

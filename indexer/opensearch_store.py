@@ -4,7 +4,7 @@ and tokenizing, so both engines hold the same passages.
 
 Layout on the cluster, for ``--index kb``:
 
-- ``kb`` — an alias on the passage index ``kb-<time>`` (``kb.opensearch.mapping``);
+- ``kb`` — an alias on the passage index ``kb-<time>`` (``kb.engines.opensearch.mapping``);
 - ``kb-files`` — an alias on ``kb-files-<time>``, the manifest: one entry per source file;
 - ``kb-lock`` — one document while a writer runs: a second writer waits, then gives up.
 
@@ -37,10 +37,10 @@ from indexer.store import (
 )
 from kb.analysis import Segmenter
 from kb.dictionaries import Dictionaries, dictionary_names
+from kb.engines.opensearch.mapping import MAPPING_VERSION, files_body, index_body, to_source
+from kb.engines.opensearch.searcher import read_meta, unavailable
+from kb.engines.opensearch.settings import OpenSearchSettings
 from kb.folding import keep_table_in
-from kb.opensearch.mapping import MAPPING_VERSION, files_body, index_body, to_source
-from kb.opensearch.searcher import read_meta, unavailable
-from kb.opensearch.settings import OpenSearchSettings
 from kb.schema import SCHEMA_VERSION
 
 BULK_ROWS = 500

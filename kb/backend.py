@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.opensearch.settings import OpenSearchSettings, SettingsError
+from kb.engines.opensearch.settings import OpenSearchSettings, SettingsError
 from kb.search import SearchCore
 
 BACKEND_ENV = "KB_BACKEND"
@@ -58,7 +58,7 @@ class Backend:
             from kb.indexdir import IndexDir
 
             return IndexDir(self.index).current() is not None
-        from kb.opensearch.searcher import read_meta, unavailable
+        from kb.engines.opensearch.searcher import read_meta, unavailable
 
         client = self.opensearch.client()
         try:
@@ -74,6 +74,6 @@ class Backend:
             from kb.engines.whoosh.searcher import Searcher
 
             return Searcher(self.index)
-        from kb.opensearch.searcher import OpenSearchSearcher
+        from kb.engines.opensearch.searcher import OpenSearchSearcher
 
         return OpenSearchSearcher(self.opensearch, self.index / "opensearch")

@@ -4,7 +4,7 @@ The formula is Whoosh's BM25F (B 0.75, K1 1.2, idf = ln(N / (df + 1)) + 1). Both
 passage's length lossily in one byte, each in its own way, and longer passages then scored a few
 per cent apart. So both use Lucene's rounding: OpenSearch stores lengths that way anyway, and
 here Whoosh reads the exact token count kept at index time (``words_len``, ``subwords_len``)
-and rounds it the same way (``stored_length``). ``kb.opensearch.mapping`` has the script twin.
+and rounds it the same way (``stored_length``). ``kb.engines.opensearch.mapping`` has the script twin.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ class KbBM25F(scoring.BM25F):
 def _rounded_lengths(reader, fieldname: str) -> list[int]:
     """The rounded lengths of a segment's passages, read once per segment reader (a reader
     never changes; a newer version of the index has readers of its own). The +1 / -1 match
-    the extra token each passage carries in OpenSearch (``kb.opensearch.mapping.PRESENT``)."""
+    the extra token each passage carries in OpenSearch (``kb.engines.opensearch.mapping.PRESENT``)."""
     cache = reader.__dict__.setdefault("_kb_rounded_lengths", {})
     if fieldname not in cache:
         column = reader.column_reader(LENGTH_FIELDS[fieldname])

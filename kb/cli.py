@@ -518,7 +518,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error("--limit 至少为 1")
     if hasattr(args, "backend"):
         from kb.backend import Backend
-        from kb.opensearch.settings import SettingsError
+        from kb.engines.opensearch.settings import SettingsError
 
         try:
             args.backend_chosen = Backend.choose(

@@ -45,7 +45,7 @@ def live_dictionary_files(backend: Backend) -> dict[str, str] | None:
         if current is None or not current.dict_dir.is_dir():
             return None
         return folder_files(current.dict_dir) or None
-    from kb.opensearch.searcher import read_meta, unavailable
+    from kb.engines.opensearch.searcher import read_meta, unavailable
 
     settings = backend.opensearch
     client = settings.client()

@@ -1,7 +1,7 @@
 """Turns a parsed query into a query plan against one view of an index.
 
 Plans are kb's own trees (``kb.plan``), whatever the engine: each engine compiles them
-(``kb.engines.whoosh.query``, ``kb.opensearch.dsl``). The view answers statistics only.
+(``kb.engines.whoosh.query``, ``kb.engines.opensearch.dsl``). The view answers statistics only.
 
 Free text becomes *concepts*: each typed word, or a dictionary phrase spanning several typed
 words, matched by itself or (with less weight) by its synonyms. A concept matches words and

@@ -9,7 +9,7 @@ Everything a search *means* lives in ``SearchCore`` and is shared by every engin
 only answers a few questions through an ``IndexView`` (see ``kb.view``): term statistics, a
 plan run to ranked candidates, stored passages. The engines live apart and this module never
 imports them: ``kb.engines.whoosh.searcher.Searcher`` (embedded, the default) and
-``kb.opensearch.searcher`` (an OpenSearch cluster).
+``kb.engines.opensearch.searcher`` (an OpenSearch cluster).
 """
 
 from __future__ import annotations

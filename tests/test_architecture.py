@@ -208,7 +208,7 @@ def test_light_modules_load_no_engine():
 
 def test_the_search_core_and_the_planner_load_no_engine():
     """kb.search (SearchCore) and kb.planner work on kb's plan (kb.plan) and kb.view: no
-    engine library is loaded by them (the engines are under kb/engines and kb/opensearch)."""
+    engine library is loaded by them (the engines are under kb/engines and kb/engines/opensearch)."""
     import subprocess
     import sys
 

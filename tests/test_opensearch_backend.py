@@ -29,8 +29,8 @@ from indexer.update import update
 from indexer.watch import watch
 from kb.backend import Backend
 from kb.cli import DEFAULT_DICT, DEFAULT_DOCS
+from kb.engines.opensearch.settings import OpenSearchSettings, SettingsError
 from kb.indexdir import IndexMissing
-from kb.opensearch.settings import OpenSearchSettings, SettingsError
 from kb.view import EngineUnavailable
 from web import create_app
 from web.auth import set_password

@@ -11,8 +11,8 @@ from opensearchpy import OpenSearch
 from indexer.update import update
 from kb.backend import Backend
 from kb.cli import DEFAULT_DICT, DEFAULT_DOCS
+from kb.engines.opensearch.settings import OpenSearchSettings
 from kb.engines.whoosh.searcher import Searcher
-from kb.opensearch.settings import OpenSearchSettings
 
 pytest_plugins = ["opensearch_support"]  # the fixtures used here
 pytestmark = pytest.mark.usefixtures("local_opensearch")  # skips, saying why, if not installed

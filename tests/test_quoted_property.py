@@ -14,9 +14,9 @@ from indexer.store import update_index
 from indexer.update import update
 from kb.backend import Backend
 from kb.cli import DEFAULT_DICT
+from kb.engines.opensearch.settings import OpenSearchSettings
 from kb.engines.whoosh.searcher import Searcher
 from kb.folding import fold, normalize_space
-from kb.opensearch.settings import OpenSearchSettings
 from kb.structure import read_outline
 
 pytest_plugins = ["opensearch_support"]

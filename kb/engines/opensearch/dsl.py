@@ -6,7 +6,7 @@ should), an optional part adds its score, a substring or a keyword term scores a
 
 from __future__ import annotations
 
-from kb.opensearch.mapping import EXACT_FIELD, TOKEN_FIELDS
+from kb.engines.opensearch.mapping import EXACT_FIELD, TOKEN_FIELDS
 from kb.plan import (
     AllOf,
     AnyOf,

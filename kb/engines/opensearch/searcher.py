@@ -2,7 +2,7 @@
 
 Searches go to an alias (``settings.index``); a rebuild fills a new concrete index and moves
 the alias in one step, so a query always sees one complete index. The dictionaries travel in
-the index's ``_meta`` (``kb.opensearch.mapping``): this server writes them to its state folder
+the index's ``_meta`` (``kb.engines.opensearch.mapping``): this server writes them to its state folder
 and segments queries with them, and loads them again when the alias moves or they change.
 """
 
@@ -19,12 +19,12 @@ from pathlib import Path
 
 from kb.analysis import Segmenter
 from kb.dictionaries import Dictionaries, dictionary_path
+from kb.engines.opensearch.dsl import search_query, to_dsl
+from kb.engines.opensearch.mapping import CANDIDATE_FIELDS, LIST_FIELDS
+from kb.engines.opensearch.settings import OpenSearchSettings
 from kb.facets import facets_of
 from kb.folding import fold, keep_table_in
 from kb.indexdir import IndexMissing, write_atomic
-from kb.opensearch.dsl import search_query, to_dsl
-from kb.opensearch.mapping import CANDIDATE_FIELDS, LIST_FIELDS
-from kb.opensearch.settings import OpenSearchSettings
 from kb.plan import Contains, Node
 from kb.search import RERANK_DEPTH, TIME_BUDGET, TIMEOUT_NOTE, SearchCore
 from kb.view import CONTAINS, EngineUnavailable, IndexView
