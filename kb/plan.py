@@ -1,7 +1,7 @@
 """kb's own query plan: what to find and how each part scores, in plain data.
 
 ``kb.planner`` builds these trees; each engine compiles them into its own queries
-(``kb.engines.whoosh.compile`` into Whoosh query objects, ``kb.engines.opensearch.dsl`` into the
+(``kb.engines.whoosh.query`` into Whoosh query objects, ``kb.engines.opensearch.dsl`` into the
 OpenSearch DSL). Scores add up as BM25F scores do: a union sums what matches in it.
 
 The nodes:
