@@ -80,6 +80,10 @@ CASE_KEYS = (
 )
 
 
+# The case facets and how a user reads them.
+CASE_FACETS = {"problem": "问题类别", "sanction": "处理处分", "level": "干部层级", "year": "年份"}
+
+
 def public_case(case: dict) -> dict:
     """A case record in the shape of ``CASE_KEYS``."""
     return {key: case[key] for key in CASE_KEYS}
@@ -114,10 +118,6 @@ class CaseList:
         }
         ordered["year"] = sorted(counters["year"].items(), reverse=True)
         return ordered
-
-
-# The case facets and how a user reads them.
-CASE_FACETS = {"problem": "问题类别", "sanction": "处理处分", "level": "干部层级", "year": "年份"}
 
 
 @dataclass

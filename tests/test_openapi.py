@@ -67,10 +67,9 @@ def check(client, spec: dict, path: str, url: str, status: int = 200) -> dict:
 
 def test_the_document_is_valid_json_schema(spec):
     assert spec["openapi"].startswith("3.1")
-    for path, item in spec["paths"].items():
-        for status, response in item["get"]["responses"].items():
-            schema = response["content"]["application/json"]["schema"]
-            Draft202012Validator.check_schema(schema), (path, status)
+    for item in spec["paths"].values():
+        for response in item["get"]["responses"].values():
+            Draft202012Validator.check_schema(response["content"]["application/json"]["schema"])
 
 
 def test_every_api_route_is_described_and_nothing_else(app, spec):

@@ -55,3 +55,14 @@ def test_traditional_query_matches_simplified_query(real):
 def test_quoted_phrase_across_a_jieba_boundary(real):
     hits = real.search('"吃喝问题绝非小事小节"', per_doc=0, limit=100).hits
     assert hits and all("吃喝问题绝非小事小节" in h.text for h in hits)
+
+
+@pytest.mark.parametrize("query", ["基层减负", "领导干部 违规吃喝", "四风", "安全生产责任"])
+def test_facet_counts_are_given_whatever_the_best_passage_is_filed_under(real, query):
+    """Most realdocs passages have no date and no case facets; the counts must not depend on
+    the best one having some (they vanished from the search page when it had none)."""
+    found = real.search(query, facets=True, per_doc=0, limit=5)
+    assert found.total > 0
+    documents = len({hit.doc_id for hit in real.search(query, per_doc=0, limit=100_000).hits})
+    counted = sum(count for _, count in found.facets["doc_type"])
+    assert 0 < counted <= documents

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kb.results import CASE_KEYS
+
 _STRING = {"type": "string"}
 _STRINGS = {"type": "array", "items": _STRING}
 # The web never shows where the server keeps its files (web.paths); `kb search --json` does.
@@ -83,24 +85,7 @@ _FAILED = {"type": "string", "description": "只在检索于系统内部出错�
 
 _CASE: dict[str, Any] = {
     "type": "object",
-    "required": [
-        "id",
-        "doc_id",
-        "path",
-        "title",
-        "doc_no",
-        "date",
-        "summary",
-        "person",
-        "position",
-        "unit",
-        "level",
-        "problems",
-        "sanctions",
-        "years",
-        "text",
-        "also_in",
-    ],
+    "required": list(CASE_KEYS),  # kb.results owns the shape
     "properties": {
         "id": _STRING,
         "doc_id": _STRING,
