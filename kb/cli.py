@@ -10,13 +10,13 @@ import os
 import re
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
+from kb.backend import Backend
+from kb.engines.opensearch.settings import SettingsError
 from kb.resources import DEFAULT_DICT, DEFAULT_DOCS
-
-
-def default_index() -> Path:
-    return Path(os.environ.get("KB_INDEX") or Path(".kb") / "index")
+from kb.settings import Settings, default_index
 
 
 def _stderr(message: str) -> None:
@@ -37,10 +37,11 @@ def cmd_index(args: argparse.Namespace) -> int:
     from kb.dictionaries import DictionaryError
     from kb.view import EngineUnavailable
 
-    paths = [Path(p) for p in args.paths] or [DEFAULT_DOCS]
+    settings = args.settings
+    paths = [Path(p) for p in args.paths] or [settings.corpus]
     try:
         report = update(
-            args.backend_chosen, paths, Path(args.dict), rebuild=args.rebuild, progress=_stderr
+            settings.backend, paths, settings.dictionaries, rebuild=args.rebuild, progress=_stderr
         )
     except IndexBusy as error:
         _stderr(str(error))
@@ -82,15 +83,16 @@ def cmd_watch(args: argparse.Namespace) -> int:
     if not args.interval > 0:
         _stderr("--interval 应大于 0 秒")
         return 2
-    paths = [Path(p) for p in args.paths] or [DEFAULT_DOCS]
+    settings = args.settings
+    paths = [Path(p) for p in args.paths] or [settings.corpus]
     shown = "、".join(str(p) for p in paths)
     _stderr(f"正在监视 {shown}，每 {args.interval:g} 秒检查一次；Ctrl+C 停止。")
-    backend = args.backend_chosen
+    backend = settings.backend
     try:
         watch(
             backend.index,
             paths,
-            Path(args.dict),
+            settings.dictionaries,
             args.interval,
             say=lambda line: print(line, flush=True),
             update=lambda _, paths, dict_source: update(backend, paths, dict_source),
@@ -152,7 +154,7 @@ def _open_searcher(args: argparse.Namespace):
     from kb.view import EngineUnavailable
 
     try:
-        return args.backend_chosen.open_searcher()
+        return args.settings.backend.open_searcher()
     except (IndexMissing, IndexDamaged, EngineUnavailable) as error:
         _stderr(str(error))
         return None
@@ -251,9 +253,9 @@ def serve_app(args: argparse.Namespace):
     from indexer.update import update
     from kb.integrity import IndexDamaged
     from kb.live_dictionaries import Choice, dictionaries_for_updates
+    from kb.settings import InstanceError
     from kb.view import EngineUnavailable
     from web import create_app
-    from web.auth import InstanceError, instance_folder
     from web.serve import THREADS
 
     if args.threads is None:
@@ -261,21 +263,22 @@ def serve_app(args: argparse.Namespace):
     if not 1 <= args.threads <= 256:
         _stderr("--threads 应在 1 到 256 之间")
         return 2
-    index = Path(args.index)
-    docs = Path(args.corpus) if args.corpus else DEFAULT_DOCS
+    settings = args.settings
+    docs = settings.corpus
     if not docs.is_dir():
         _stderr(f"文档文件夹不存在：{docs}")
         return 2
-    given = Path(args.dict) if args.dict else None
+    given = settings.dictionaries
     if given is not None and not given.is_dir():
         _stderr(f"词典目录不存在：{given}")
         return 2
     try:
-        instance = instance_folder(args.instance, index)
+        settings = settings.with_instance()
     except InstanceError as error:
         _stderr(str(error))
         return 2
-    backend = args.backend_chosen
+    instance = settings.instance_dir
+    backend = settings.backend
     try:
         if not backend.has_index():
             _stderr(f"首次启动：正在为 {docs} 建立索引（{backend.describe()}）……")
@@ -308,26 +311,18 @@ def serve_app(args: argparse.Namespace):
     except IndexBusy as error:
         _stderr(str(error))
         return 3
-    return create_app(
-        {
-            "BACKEND": backend,
-            "SEARCHER": searcher,
-            "INDEX": str(index),
-            "CORPUS": str(docs),
-            "DICT": str(choice.folder),
-            "INSTANCE": str(instance),
-        }
-    )
+    return create_app(replace(settings, dictionaries=choice.folder), searcher=searcher)
 
 
 def cmd_admin(args: argparse.Namespace) -> int:
     """`kb admin set-password`: the password of the web admin area (/admin)."""
     import getpass
 
-    from web.auth import MIN_PASSWORD, InstanceError, instance_folder, set_password
+    from kb.settings import InstanceError
+    from web.auth import MIN_PASSWORD, set_password
 
     try:
-        instance = instance_folder(args.instance, Path(args.index))
+        instance = args.settings.with_instance().instance_dir
     except InstanceError as error:
         _stderr(str(error))
         return 2
@@ -385,7 +380,7 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("paths", nargs="*", help="文件或文件夹（默认：项目的 corpus/docs）")
     index.add_argument("--index", default=None, help="索引目录（默认 $KB_INDEX 或 ./.kb/index）")
     index.add_argument("--rebuild", action="store_true", help="完整重建索引")
-    index.add_argument("--dict", default=str(DEFAULT_DICT), help="词典目录（默认 corpus/dict）")
+    index.add_argument("--dict", default=None, help="词典目录（默认 corpus/dict）")
     _backend_options(index, layout=True)
     index.set_defaults(handler=cmd_index)
 
@@ -395,7 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     watch.add_argument(
         "--interval", type=float, default=2.0, help="检查间隔秒数（默认 2）；文件不再变化后才更新"
     )
-    watch.add_argument("--dict", default=str(DEFAULT_DICT), help="词典目录（默认 corpus/dict）")
+    watch.add_argument("--dict", default=None, help="词典目录（默认 corpus/dict）")
     _backend_options(watch)
     watch.set_defaults(handler=cmd_watch)
 
@@ -509,29 +504,46 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ``main`` runs it; exits with a message on a bad option."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "index", "") is None:
-        args.index = str(default_index())
     for name in ("limit", "offset", "per_doc"):
         if getattr(args, name, 0) is not None and getattr(args, name, 0) < 0:
             parser.error(f"--{name.replace('_', '-')} 不能为负数")
     if getattr(args, "limit", 1) == 0:
         parser.error("--limit 至少为 1")
-    if hasattr(args, "backend"):
-        from kb.backend import Backend
-        from kb.engines.opensearch.settings import SettingsError
-
-        try:
-            args.backend_chosen = Backend.choose(
-                Path(args.index),
-                args.backend,
-                args.url,
-                args.os_index,
-                getattr(args, "shards", None),
-                getattr(args, "replicas", None),
-            )
-        except SettingsError as error:
-            parser.error(str(error))
+    try:
+        args.settings = _settings(args)
+    except SettingsError as error:
+        parser.error(str(error))
     return args
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    """The one Settings of this command: index and backend from options or environment;
+    documents and dictionaries default to the project's own (``kb serve`` without ``--dict``
+    decides its dictionaries at start); the instance folder is settled where it is used."""
+    index = Path(args.index) if args.index else default_index()
+    if hasattr(args, "backend"):
+        backend = Backend.choose(
+            index,
+            args.backend,
+            args.url,
+            args.os_index,
+            getattr(args, "shards", None),
+            getattr(args, "replicas", None),
+        )
+    else:
+        backend = Backend(index)
+    given_dict = getattr(args, "dict", None)
+    if given_dict:
+        dictionaries: Path | None = Path(given_dict)
+    else:
+        dictionaries = None if args.command == "serve" else DEFAULT_DICT
+    corpus = getattr(args, "corpus", None)
+    return Settings(
+        backend,
+        corpus=Path(corpus).resolve() if corpus else DEFAULT_DOCS,
+        dictionaries=dictionaries,
+        instance=Path(args.instance) if getattr(args, "instance", None) else None,
+    )
 
 
 if __name__ == "__main__":

@@ -26,8 +26,10 @@ from kb.backend import Backend
 from kb.cli import DEFAULT_DICT
 from kb.indexdir import IndexDir
 from kb.live_dictionaries import dictionaries_for_updates
+from kb.settings import Settings, instance_folder
 from web import create_app
-from web.auth import PASSWORD_FILE, check_password, instance_folder, set_password
+from web.auth import PASSWORD_FILE, check_password, set_password
+from web.state import SETTINGS
 from web.uploads import (
     DEFAULT_STEM,
     check_content,
@@ -644,7 +646,12 @@ def test_one_update_at_a_time_and_a_request_meanwhile_runs_once_more(tmp_path, m
     monkeypatch.setattr(indexer.store, "update_index", slow_update)
     (tmp_path / "corpus").mkdir()
     job = IndexJob(
-        Backend(tmp_path / "index"), tmp_path / "corpus", DEFAULT_DICT, tmp_path / "instance"
+        Settings(
+            Backend(tmp_path / "index"),
+            corpus=tmp_path / "corpus",
+            dictionaries=DEFAULT_DICT,
+            instance=tmp_path / "instance",
+        )
     )
     assert job.start("一") == "started"
     assert job.start("二") == "queued"
@@ -1067,7 +1074,7 @@ def test_kb_serve_updates_an_index_with_the_dictionaries_it_was_built_with(tmp_p
     app = cli.serve_app(
         cli.parse_args([*arguments, "--instance", str(instance), "--dict", str(dicts)])
     )
-    assert app.config["DICT"] == str(dicts)
+    assert app.extensions[SETTINGS].dictionaries == dicts
 
 
 def test_an_index_built_with_the_project_dictionaries_updates_from_them(site, tmp_path):

@@ -7,20 +7,25 @@ Content-Security-Policy says so to the browser.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from kb.backend import Backend
 from kb.integrity import IndexDamaged
 from kb.numbering import numbered
+from kb.search import SearchCore
+from kb.settings import Settings
 from kb.view import EngineUnavailable
-from web.state import SEARCHER  # views ask web.state too: web.app -> web.views is one-way
+from web.state import SEARCHER, SETTINGS  # views ask web.state: web.app -> web.views one-way
 
 log = logging.getLogger("kb.web")
+
+# The keys of a settings mapping that belong to kb (kb.settings.Settings), not to Flask.
+_KB_KEYS = frozenset({"INDEX", "BACKEND", "CORPUS", "DICT", "INSTANCE", "SEARCHER"})
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -34,13 +39,28 @@ SECURITY_HEADERS = {
 }
 
 
-def create_app(settings: dict | None = None) -> Flask:
-    """Build the app. Settings: ``INDEX`` (index folder, required), ``PAGE_SIZE`` (10);
-    ``BACKEND`` (a kb.backend.Backend; default Whoosh in ``INDEX``) and ``SEARCHER`` (one
-    already opened on it);
-    for the admin area ``CORPUS`` (the documents folder uploads go to), ``DICT`` (dictionary
-    folder for updates) and ``INSTANCE`` (password, secret key, reports; default
-    ``<INDEX>/../instance``); ``SESSION_COOKIE_SECURE`` when served over HTTPS."""
+def create_app(
+    settings: Settings | Mapping[str, Any] | None = None,
+    *,
+    searcher: SearchCore | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> Flask:
+    """Build the app over ``settings`` (a ``kb.settings.Settings``; see there) and ``searcher``
+    (one already opened on its backend; default: opened here). ``config`` is Flask's own:
+    ``PAGE_SIZE`` (10), ``UPLOAD_MAX_FILES``, ``SESSION_COOKIE_SECURE`` when served over HTTPS…
+
+    A mapping instead of ``Settings`` (tests, scripts) holds both: ``INDEX`` or ``BACKEND``,
+    ``CORPUS``, ``DICT``, ``INSTANCE`` and ``SEARCHER`` for kb, the rest for Flask."""
+    if settings is None:
+        raise TypeError("create_app needs settings (at least the index folder)")
+    flask_config = dict(config or {})
+    if not isinstance(settings, Settings):
+        given = dict(settings)
+        searcher = searcher or given.pop("SEARCHER", None)
+        flask_config.update({k: v for k, v in given.items() if k not in _KB_KEYS})
+        settings = Settings.from_mapping(given)
+    elif settings.instance is None:
+        settings = settings.with_instance()
     app = Flask(__name__)
     app.config.update(
         PAGE_SIZE=10,
@@ -51,19 +71,17 @@ def create_app(settings: dict | None = None) -> Flask:
         SESSION_COOKIE_SECURE=False,
         WTF_CSRF_TIME_LIMIT=12 * 3600,  # a 收集夹 page may stay open for a working day
     )
-    app.config.update(settings or {})
+    app.config.update(flask_config)
     assert isinstance(app.json, DefaultJSONProvider)
     # Print pages number headings as the Word exports do (一、 （一）), from the one owner.
     app.jinja_env.globals["numbered"] = numbered
     app.json.ensure_ascii = False
-    backend = app.config.get("BACKEND") or Backend(Path(app.config["INDEX"]))
-    app.config["BACKEND"] = backend
-    app.extensions[SEARCHER] = app.config.pop("SEARCHER", None) or backend.open_searcher()
+    app.extensions[SETTINGS] = settings
+    app.extensions[SEARCHER] = searcher or settings.backend.open_searcher()
 
-    from web.auth import ensure_private_folder, instance_folder, secret_key
+    from web.auth import ensure_private_folder, secret_key
 
-    instance = instance_folder(app.config.get("INSTANCE"), app.config["INDEX"])
-    app.config["INSTANCE"] = str(ensure_private_folder(instance))
+    instance = ensure_private_folder(settings.instance_dir)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(instance)
     CSRFProtect(app)  # every POST of every page needs the token

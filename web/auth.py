@@ -3,7 +3,7 @@
 The instance folder holds what belongs to one installation and must not be committed or
 served: the password hash, the session generation (changed to revoke every session), the
 app's secret key, the last index report, removed documents.
-Its default is ``<index folder>/../instance``. Files are written owner-only where the OS
+Its default is ``<index folder>/../instance`` (``kb.settings.instance_folder``). Files are written owner-only where the OS
 supports permissions (POSIX); on Windows the folder inherits the user's profile ACLs.
 """
 
@@ -25,7 +25,7 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kb.resources import SOURCE_ROOT, in_source_tree
+from web.state import settings
 
 PASSWORD_FILE = "admin-password"
 SECRET_FILE = "secret-key"
@@ -41,30 +41,6 @@ MAX_DELAY = 15 * 60.0
 FORGET_AFTER = 24 * 3600.0  # a bucket without failures for this long starts afresh
 DEVICE_COOKIE = "kb_admin_device"
 DEVICE_DAYS = 180
-
-
-class InstanceError(ValueError):
-    """The instance folder cannot be used; the message says why, in Chinese."""
-
-
-def instance_folder(setting: str | os.PathLike | None, index: str | os.PathLike) -> Path:
-    """The instance folder: the setting, else beside the index folder.
-
-    Refuses a folder inside the project's source tree (except the ignored ``.kb``), so a
-    password hash or secret key can never be committed by accident.
-    """
-    folder = Path(setting) if setting else Path(index).resolve().parent / "instance"
-    folder = folder.resolve()
-    if (
-        in_source_tree()
-        and folder.is_relative_to(SOURCE_ROOT)
-        and not folder.is_relative_to(SOURCE_ROOT / ".kb")
-    ):
-        raise InstanceError(
-            f"实例文件夹 {folder} 在项目代码目录中，密码和密钥可能被提交。"
-            "请用 --instance 指定代码目录以外的文件夹（或放在 .kb/ 下）。"
-        )
-    return folder
 
 
 def ensure_private_folder(folder: Path) -> Path:
@@ -154,7 +130,7 @@ def _fingerprint(stored: str, generation: str) -> str:
 
 
 def _instance() -> Path:
-    return Path(current_app.config["INSTANCE"])
+    return settings().instance_dir
 
 
 def has_password() -> bool:

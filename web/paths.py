@@ -1,5 +1,5 @@
 """Document paths as the web shows them: relative to the corpus folder the app serves
-(``app.config["CORPUS"]``), or only the file name for a document that lies elsewhere, so no
+(``kb.settings.Settings.corpus``), or only the file name for a document that lies elsewhere, so no
 page or API answer tells a visitor how the server's disks are laid out.
 
 The index keeps the path given at index time (absolute when an admin indexed /data/...), and
@@ -11,9 +11,10 @@ import os
 from functools import lru_cache
 from pathlib import PurePosixPath, PureWindowsPath
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 
 from kb.filenames import readable
+from web.state import settings
 
 
 @lru_cache(maxsize=16)
@@ -64,9 +65,9 @@ def shown_path(path: str, corpus: str | os.PathLike | None) -> str:
 def public_paths(value: object, corpus: str | os.PathLike | None = None) -> object:
     """A copy of an answer (dicts and lists) with every ``path`` shown by ``shown_path``:
     hits, their ``also_in`` copies, cases, requirements, documents. ``corpus`` defaults to the
-    app's CORPUS setting."""
+    app's documents folder (``Settings.corpus``)."""
     if corpus is None and has_app_context():
-        corpus = current_app.config.get("CORPUS")
+        corpus = settings().corpus
     return _public(value, corpus)
 
 

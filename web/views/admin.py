@@ -36,10 +36,10 @@ from flask import (
 )
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from kb.backend import Backend
+from kb.settings import Settings
 from web import auth, uploads
 from web.auth import login_required
-from web.state import searcher
+from web.state import SETTINGS, searcher, settings
 
 log = logging.getLogger("kb.admin")
 
@@ -67,14 +67,12 @@ class IndexJob:
     """One background index update at a time; a request during a run queues one more run
     (so a file uploaded meanwhile is not missed), never a second concurrent writer."""
 
-    def __init__(
-        self, backend: Backend, corpus: Path | None, dict_dir: Path | None, instance: Path
-    ) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.backend, self.corpus, self.dict_dir, self.instance = (
-            backend,
-            corpus,
-            dict_dir,
-            instance,
+            settings.backend,
+            settings.corpus,
+            settings.dictionaries,
+            settings.instance_dir,
         )
         self._lock = threading.Lock()
         self._state = JobState()
@@ -234,14 +232,7 @@ def init_app(app: Flask) -> None:
     app.extensions["kb.login_throttle"] = auth.LoginThrottle()
     app.config.setdefault("UPLOAD_MAX_FILES", uploads.MAX_FILES)
     app.config.setdefault("UPLOAD_MAX_FILE_BYTES", app.config.get("MAX_CONTENT_LENGTH"))
-    corpus = app.config.get("CORPUS")
-    dict_dir = app.config.get("DICT")
-    app.extensions["kb.admin_job"] = IndexJob(
-        app.config["BACKEND"],
-        Path(corpus).resolve() if corpus else None,
-        Path(dict_dir) if dict_dir else None,
-        Path(app.config["INSTANCE"]),
-    )
+    app.extensions["kb.admin_job"] = IndexJob(app.extensions[SETTINGS])
     app.extensions["kb.digests"] = {}
 
 
@@ -284,12 +275,11 @@ def job() -> IndexJob:
 
 
 def _instance() -> Path:
-    return Path(current_app.config["INSTANCE"])
+    return settings().instance_dir
 
 
 def _corpus() -> Path | None:
-    corpus = current_app.config.get("CORPUS")
-    return Path(corpus).resolve() if corpus else None
+    return settings().corpus
 
 
 def _corpus_or_abort() -> Path:
@@ -386,7 +376,7 @@ def dashboard():
         passages=passages,
         corpus=uploads.readable(str(corpus)) if corpus else None,
         corpus_files=sum(1 for _ in uploads.corpus_files(corpus)) if corpus else 0,
-        index=current_app.config["BACKEND"].describe(),
+        index=settings().backend.describe(),
         job=job().snapshot(),
         report=load_report(_instance()),
         shown=lambda path: _shown(path, corpus),

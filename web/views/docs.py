@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template, request, send_file
+from flask import Blueprint, abort, render_template, request, send_file
 
 from kb.filenames import readable
 from web.paths import shown_path
-from web.state import searcher
+from web.state import searcher, settings
 from web.views.params import MAX_QUERY
 
 blueprint = Blueprint("docs", __name__)
@@ -38,7 +38,7 @@ def document_page(doc_id: str):
         outline=outline,
         highlighted=highlighted,
         query=(request.args.get("q") or "")[:MAX_QUERY],
-        shown_path=shown_path(view.path, current_app.config.get("CORPUS")),
+        shown_path=shown_path(view.path, settings().corpus),
         has_original=Path(view.source).is_file(),
     )
 
