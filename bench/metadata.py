@@ -20,6 +20,7 @@ from pathlib import Path
 
 from common import REALDOCS, require_realdocs
 
+from kb.dates import leading_date
 from kb.model import Extracted
 from kb.structure import read_outline
 
@@ -37,8 +38,8 @@ def _written(date: str, text: str) -> bool:
 
 def _stated_date(text: str) -> str:
     """The 成文日期 of a labelled government-site header (MANIFEST uses the 发布日期)."""
-    m = re.search(r"成文日期[:：]\s*(\d{4})年(\d{1,2})月(\d{1,2})日", text)
-    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else ""
+    m = re.search(r"成文日期[:：]", text)
+    return leading_date(text[m.end() : m.end() + 40]) if m else ""
 
 
 def main() -> None:

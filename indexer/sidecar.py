@@ -19,8 +19,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.dates import find_date
 from kb.docno import normalize_doc_no
-from kb.structure import DOC_TYPES, find_date
+from kb.structure import DOC_TYPES
 
 FIELDS = ("title", "doc_type", "issuer", "doc_no", "date", "speaker")
 FOLDER_FILE = "metadata.csv"
@@ -47,7 +48,7 @@ def _clean(raw: dict, source: str, problems: list[str]) -> dict[str, str]:
             problems.append(f"{source}：文种“{value}”不在 {'、'.join(DOC_TYPES)} 之中，已忽略")
             continue
         if key == "date":
-            parsed = value if len(value) == 10 and value[4] == "-" else find_date(value)
+            parsed = find_date(value)
             if not parsed:
                 problems.append(f"{source}：日期“{value}”无法识别，应写作 2024-03-18")
                 continue

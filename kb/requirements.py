@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb.dates import YEAR_OR_DATE
 from kb.folding import fold
 from kb.keywords import alternation, claim, keyword_pattern, split_words, word_sections
 from kb.model import Passage
@@ -277,7 +278,7 @@ _COPULA = re.compile(r"(?<!求)是[^，,。；;]*的[。！!]?$")
 # A sentence dated in the past by its first clause, or reporting an earlier instruction.
 _PAST_CLAUSE = re.compile(
     r"以来$|年来$|^(?:去年|前年|上年|上半年|往年|过去|此前|以往|前期|前段时间|这几年|这些年|近年|近期|"
-    r"(?:19|20)\d\d\s*年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:至(?:19|20)\d\d\s*年)?$)"
+    rf"{YEAR_OR_DATE}$)"
 )
 _PAST_REPORT = re.compile(r"(?:曾经?|已经|先后)(?:要求|提出|强调|明确|部署|作出)")
 # The purpose sentence opening a plan (为……，制定本方案 / 决定开展……).

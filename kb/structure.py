@@ -12,18 +12,15 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from kb.dates import DATE_SHAPE, adopted_date, date_line, find_date, month_line
 from kb.docno import find_doc_nos, normalize_doc_no
-from kb.folding import fold, normalize_space
+from kb.folding import normalize_space
 from kb.model import Block, Extracted, Passage
 from kb.numbering import (
     ARTICLE,
     ATTACHMENT,
-    ONE_TO_TEN,
     POINT,
-    YEAR_DIGITS,
     heading_rank,
-    parse_chinese,
-    parse_digits,
     rank_of_level,
     strip_heading_number,
 )
@@ -51,11 +48,6 @@ MAX_PASSAGE = 500
 TARGET_PASSAGE = 200
 HEADING_MAX = 40
 
-_DATE_NUMERIC = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_DATE_CHINESE = re.compile(
-    rf"([{YEAR_DIGITS}]{{4}})年([{ONE_TO_TEN}]{{1,3}})月([{ONE_TO_TEN}]{{1,3}})日"
-)
-_DATE_LINE = re.compile(r"^[（(]?\s*(?:\S{0,12}[于在])?\s*\S{0,8}年\S{0,4}月\S{0,4}日\s*[）)]?$")
 _SPEAKER = re.compile(
     r"^(?P<role>[\u4e00-\u9fa5、]{0,20}(?:书记|主任|区长|市长|县长|省长|部长|局长|主席|委员|组长|镇长|乡长|校长|总理|常委))"
     r"\s+(?P<name>[\u4e00-\u9fa5]{2,4})$"
@@ -73,14 +65,10 @@ NOTICE_CLOSING = re.compile(
     r"|为(?:深刻|进一步|切实)?(?:吸取|汲取)"
     r"|本(?:汇编|通报)将)"
 )
-_MONTH_LINE = re.compile(r"^[（(]?\s*((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*[）)]?$")
 _ATTACHMENT_START = re.compile(r"^附\s*件\s*\d*$")
 _ISSUER_AND_DATE = re.compile(
     r"^(?P<issuer>[\u4e00-\u9fa5（）()]{2,40}(?:办公厅|办公室|委员会|政府|党委|党组|局|部|委|院|厅))"
-    r"\s+(?P<date>[\d〇零○一二三四五六七八九０-９]{4}\s*年.{1,12}日)$"
-)
-_ADOPTED = re.compile(
-    r"^[（(]\s*[\d〇零○一二三四五六七八九０-９]{4}\s*年[^）)]{1,12}日.{0,60}[）)]$"
+    rf"\s+(?P<date>{DATE_SHAPE})$"
 )
 _LETTERHEAD = re.compile(r"^[\u4e00-\u9fa5\s]{2,40}文件$")
 _ORG_NAME = re.compile(
@@ -147,34 +135,6 @@ def split_long(text: str) -> list[str]:
     if current:
         chunks.append(current)
     return [c.strip() for c in chunks if c.strip()]
-
-
-def _parse_chinese_date(m: re.Match[str]) -> tuple[int, int, int] | None:
-    year, month, day = (
-        parse_digits(m.group(1)),
-        parse_chinese(m.group(2)),
-        parse_chinese(m.group(3)),
-    )
-    if year is None or month is None or day is None:
-        return None
-    return year, month, day
-
-
-def find_date(text: str) -> str:
-    """The first date in ``text`` as YYYY-MM-DD (Arabic or Chinese numerals), or ``""``."""
-    folded = fold(text)
-    candidates = []
-    m = _DATE_NUMERIC.search(folded)
-    if m:
-        candidates.append((m.start(), (int(m.group(1)), int(m.group(2)), int(m.group(3)))))
-    m = _DATE_CHINESE.search(folded)
-    parsed = _parse_chinese_date(m) if m else None
-    if m and parsed:
-        candidates.append((m.start(), parsed))
-    for _, (y, mo, d) in sorted(candidates):
-        if 1 <= mo <= 12 and 1 <= d <= 31:
-            return f"{y:04d}-{mo:02d}-{d:02d}"
-    return ""
 
 
 _SPEAKER_TITLE = re.compile(r"^[\u4e00-\u9fa5]{2,4}[：:]\S")
@@ -296,15 +256,16 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
             outline.issuer = outline.issuer or normalize_space(signed.group("issuer"))
             outline.date = outline.date or find_date(signed.group("date"))
             continue
-        if _ADOPTED.match(line):  # （2024年12月27日……全体会议通过）
+        adopted = adopted_date(line)  # （2024年12月27日……全体会议通过）
+        if adopted:
             skip.add(i)
-            outline.date = outline.date or find_date(line)
+            outline.date = outline.date or adopted
             continue
         speaker = _SPEAKER.match(line)
         if speaker:
             skip.add(i)
             outline.speaker = outline.speaker or speaker.group("name")
-        if _DATE_LINE.match(line) and find_date(line):
+        if date_line(line):
             skip.add(i)
         if _ADDRESSEE.match(line):
             skip.add(i)
@@ -320,11 +281,11 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
     )
     date_index = None
     for i in range(main_end - 1, max(main_end - 12, -1), -1):
-        if _DATE_LINE.match(lines[i]) and find_date(lines[i]):
+        if date_line(lines[i]):
             date_index = i
             break
     if date_index is not None:
-        outline.date = outline.date or find_date(lines[date_index])
+        outline.date = outline.date or date_line(lines[date_index])
         skip.add(date_index)
         # Jointly issued documents sign with one issuer per line, right above the date.
         signers: list[str] = []
@@ -337,18 +298,11 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
         if signers:
             outline.issuer = outline.issuer or " ".join(signers)
     if not outline.date:
-        for line in head:
-            if _DATE_LINE.match(line) and find_date(line):
-                outline.date = find_date(line)
-                break
+        outline.date = next((d for d in map(date_line, head) if d), "")
     if extracted.date:
         outline.date = extracted.date
     if not outline.date:
-        for line in [*lines[:15], *lines[-6:]]:
-            month = _MONTH_LINE.match(line)
-            if month:
-                outline.month = f"{month.group(1)}-{int(month.group(2)):02d}"
-                break
+        outline.month = next((m for m in map(month_line, [*lines[:15], *lines[-6:]]) if m), "")
     if not outline.issuer:
         outline.issuer = _issuer_from_title(title)
     body_start = next((line for i, line in enumerate(lines) if i not in skip), "")
