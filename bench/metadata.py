@@ -21,11 +21,12 @@ from pathlib import Path
 from common import REALDOCS, require_realdocs
 
 from kb.dates import leading_date
+from kb.doctypes import default_doc_types
 from kb.model import Extracted
 from kb.structure import read_outline
 
 GENRES = {"case": {"通报"}, "speech": {"讲话"}, "plan": {"方案"}}
-POLICY = {"意见", "通知", "通报", "条例", "规定", "办法", "决定", "报告", "公报", "其他"}
+POLICY = set(default_doc_types().all) - {"讲话", "方案"}  # a policy file: any other type
 
 
 def _written(date: str, text: str) -> bool:

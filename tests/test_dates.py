@@ -143,9 +143,7 @@ OWNER = ROOT / "kb" / "dates.py"
 # A year pattern, or 年/月/日 standing against regular-expression syntax: \d年, ]{4}年, )年,
 # \s*月, 年\S, [-/.年], (?:\d{1,2}日)?.
 _YEAR_PATTERN = re.compile(r"\(\?:19\|20\)|\\d\{4\}")
-_DATE_SYNTAX = re.compile(
-    r"(?:[)\]}*+?]|\\[dsS])\s*[年月日]|[年月日](?:\\[dsS]|[\[(\]*+{]|\.\{)"
-)
+_DATE_SYNTAX = re.compile(r"(?:[)\]}*+?]|\\[dsS])\s*[年月日]|[年月日](?:\\[dsS]|[\[(\]*+{]|\.\{)")
 
 
 def date_patterns(source: str) -> list[str]:
@@ -157,9 +155,7 @@ def date_patterns(source: str) -> list[str]:
             if _YEAR_PATTERN.search(node.value) or _DATE_SYNTAX.search(node.value):
                 found.append(node.value)
         elif isinstance(node, ast.JoinedStr):
-            text = "".join(
-                v.value if isinstance(v, ast.Constant) else "{}" for v in node.values
-            )
+            text = "".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values)
             if re.search(r"\{\}\s*年\s*\{\}\s*月", text):
                 found.append(text)
     return found
