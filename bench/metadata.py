@@ -20,11 +20,13 @@ from pathlib import Path
 
 from common import REALDOCS, require_realdocs
 
+from kb.dates import leading_date
+from kb.doctypes import default_doc_types
 from kb.model import Extracted
 from kb.structure import read_outline
 
 GENRES = {"case": {"通报"}, "speech": {"讲话"}, "plan": {"方案"}}
-POLICY = {"意见", "通知", "通报", "条例", "规定", "办法", "决定", "报告", "公报", "其他"}
+POLICY = set(default_doc_types().all) - {"讲话", "方案"}  # a policy file: any other type
 
 
 def _written(date: str, text: str) -> bool:
@@ -37,8 +39,8 @@ def _written(date: str, text: str) -> bool:
 
 def _stated_date(text: str) -> str:
     """The 成文日期 of a labelled government-site header (MANIFEST uses the 发布日期)."""
-    m = re.search(r"成文日期[:：]\s*(\d{4})年(\d{1,2})月(\d{1,2})日", text)
-    return f"{m.group(1)}-{int(m.group(2)):02d}-{int(m.group(3)):02d}" if m else ""
+    m = re.search(r"成文日期[:：]", text)
+    return leading_date(text[m.end() : m.end() + 40]) if m else ""
 
 
 def main() -> None:

@@ -36,7 +36,7 @@ from indexer.store import (
     tokenize_all,
 )
 from kb.analysis import Segmenter
-from kb.dictionaries import Dictionaries, dictionary_names
+from kb.dictionaries import Dictionaries, dictionary_names, doc_types_of
 from kb.engines.opensearch.mapping import MAPPING_VERSION, files_body, index_body, to_source
 from kb.engines.opensearch.searcher import read_meta, unavailable
 from kb.engines.opensearch.settings import OpenSearchSettings
@@ -167,7 +167,7 @@ def _update(
             reasons.append("现有索引清单无法读取")
     full_build = bool(reasons)
 
-    files, plan = collect_changes(paths, previous, full_build, report)
+    files, plan = collect_changes(paths, previous, full_build, report, doc_types_of(dict_source))
     dictionaries = Dictionaries.load(dict_source)  # a DictionaryError stops us here
     new_meta = {
         "schema_version": SCHEMA_VERSION,

@@ -10,6 +10,7 @@ from pathlib import Path
 from indexer.readers import UnreadableFile, read_file
 from kb.analysis import Segmenter
 from kb.cases import PeopleWords, Taxonomy, extract_cases
+from kb.doctypes import DocTypes
 from kb.filenames import identity
 from kb.folding import fold
 from kb.model import Document
@@ -50,14 +51,16 @@ def load_document(
     data: bytes,
     overrides: dict[str, str] | None = None,
     digest: str = "",
+    doc_types: DocTypes | None = None,
 ) -> Document:
     """Read and structure one file; raises UnreadableFile with the reason.
 
     ``overrides`` (from side files, see indexer.sidecar) replace inferred metadata; ``digest``
-    identifies this version of the file and its side files (default: hash of ``data``).
+    identifies this version of the file and its side files (default: hash of ``data``);
+    ``doc_types`` are the document types of the dictionaries indexed with (default: kb's own).
     """
     extracted = read_file(path, data)
-    outline = read_outline(extracted, fallback_title=path.stem)
+    outline = read_outline(extracted, fallback_title=path.stem, doc_types=doc_types)
     if not outline.passages:
         raise UnreadableFile("没有可检索的正文段落")
     document = Document(
@@ -108,11 +111,16 @@ def case_fields(
 
 
 def requirement_fields(
-    document: Document, topics: Topics, cues: RequirementCues | None = None
+    document: Document,
+    topics: Topics,
+    cues: RequirementCues | None = None,
+    doc_types: DocTypes | None = None,
 ) -> dict[int, dict]:
     """Extra fields per passage ordinal for the requirement clauses a document states."""
     extra: dict[int, dict] = {}
-    found = extract_requirements(document.title, document.doc_type, document.passages, topics, cues)
+    found = extract_requirements(
+        document.title, document.doc_type, document.passages, topics, cues, doc_types
+    )
     for requirement in found:
         fields = extra.setdefault(
             requirement.passage, {"has_requirements": "1", "requirements": [], "topics": set()}
@@ -143,7 +151,9 @@ def iter_rows(document: Document, segmenter: Segmenter) -> Iterator[dict]:
     not all be held at once."""
     dictionaries = segmenter.dictionaries
     cases = case_fields(document, dictionaries.taxonomy, dictionaries.people_words)
-    requirements = requirement_fields(document, dictionaries.topics, dictionaries.requirement_cues)
+    requirements = requirement_fields(
+        document, dictionaries.topics, dictionaries.requirement_cues, dictionaries.doc_types
+    )
     lines: list[tuple[str, list[str], bool, int | None]] = [
         (p.text, list(p.section), p.heading, None) for p in document.passages
     ]

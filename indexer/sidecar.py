@@ -19,8 +19,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.dates import find_date
 from kb.docno import normalize_doc_no
-from kb.structure import DOC_TYPES, find_date
+from kb.doctypes import DocTypes, default_doc_types
 
 FIELDS = ("title", "doc_type", "issuer", "doc_no", "date", "speaker")
 FOLDER_FILE = "metadata.csv"
@@ -37,17 +38,18 @@ def is_side_file(path: Path) -> bool:
     return path.name == FOLDER_FILE or path.suffix.lower() == ".json"
 
 
-def _clean(raw: dict, source: str, problems: list[str]) -> dict[str, str]:
+def _clean(raw: dict, source: str, problems: list[str], doc_types: DocTypes) -> dict[str, str]:
     values: dict[str, str] = {}
     for key in FIELDS:
         value = str(raw.get(key) or "").strip()
         if not value:
             continue
-        if key == "doc_type" and value not in DOC_TYPES:
-            problems.append(f"{source}：文种“{value}”不在 {'、'.join(DOC_TYPES)} 之中，已忽略")
+        if key == "doc_type" and value not in doc_types.all:
+            known = "、".join(doc_types.all)
+            problems.append(f"{source}：文种“{value}”不在 {known} 之中，已忽略")
             continue
         if key == "date":
-            parsed = value if len(value) == 10 and value[4] == "-" else find_date(value)
+            parsed = find_date(value)
             if not parsed:
                 problems.append(f"{source}：日期“{value}”无法识别，应写作 2024-03-18")
                 continue
@@ -68,7 +70,10 @@ def side_file_candidates(path: Path) -> tuple[Path, ...]:
     )
 
 
-def read_side_metadata(path: Path) -> SideMetadata:
+def read_side_metadata(path: Path, doc_types: DocTypes | None = None) -> SideMetadata:
+    """The side metadata of ``path``; a ``doc_type`` must be one of ``doc_types`` (default:
+    kb's own list), the types the index is built with."""
+    doc_types = doc_types or default_doc_types()
     side = SideMetadata()
     folder_file = path.parent / FOLDER_FILE
     if folder_file.is_file():
@@ -77,7 +82,9 @@ def read_side_metadata(path: Path) -> SideMetadata:
             rows = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
             for row in rows:
                 if (row.get("file") or "").strip() == path.name:
-                    side.values.update(_clean(row, f"{FOLDER_FILE}（{path.name}）", side.problems))
+                    side.values.update(
+                        _clean(row, f"{FOLDER_FILE}（{path.name}）", side.problems, doc_types)
+                    )
                     side.fingerprint += data
         except (UnicodeDecodeError, csv.Error) as error:
             side.problems.append(f"{folder_file.name} 无法读取（{error}），请保存为 UTF-8 的 CSV")
@@ -92,6 +99,6 @@ def read_side_metadata(path: Path) -> SideMetadata:
             except (UnicodeDecodeError, ValueError) as error:
                 side.problems.append(f"{candidate.name} 不是有效的 JSON（{error}），已忽略")
                 break
-            side.values.update(_clean(raw, candidate.name, side.problems))
+            side.values.update(_clean(raw, candidate.name, side.problems, doc_types))
             break
     return side

@@ -51,7 +51,8 @@ from indexer.pipeline import (
 from indexer.readers import UnreadableFile, limits, supported
 from indexer.sidecar import is_side_file, read_side_metadata, side_file_candidates
 from kb.analysis import Segmenter
-from kb.dictionaries import LEXICON, Dictionaries, dictionary_names
+from kb.dictionaries import LEXICON, Dictionaries, dictionary_names, doc_types_of
+from kb.doctypes import DocTypes
 from kb.engines.whoosh.schema import build_schema
 from kb.filenames import readable
 from kb.folding import keep_table_in
@@ -201,12 +202,14 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
 
 
-def _read_document(job: Job):
+def _read_document(job: Job, dictionaries: Dictionaries):
     """The document of ``job`` and the warnings about reading it, or an Outcome saying why
     it could not be read."""
     try:
         data = Path(job.path).read_bytes()
-        document = load_document(Path(job.path), job.shown, data, job.overrides, job.digest)
+        document = load_document(
+            Path(job.path), job.shown, data, job.overrides, job.digest, dictionaries.doc_types
+        )
     except UnreadableFile as error:
         return None, Outcome(job.shown, reason=str(error))
     except MemoryError:
@@ -218,7 +221,7 @@ def _read_document(job: Job):
 
 def _process(job: Job) -> Outcome:
     assert _worker_segmenter is not None
-    document, failed = _read_document(job)
+    document, failed = _read_document(job, _worker_segmenter.dictionaries)
     if failed is not None:
         return failed
     rows = index_rows(document, _worker_segmenter)
@@ -228,7 +231,7 @@ def _process(job: Job) -> Outcome:
 def _process_here(job: Job, segmenter: Segmenter) -> Outcome:
     """A large file, in this process: its rows are made one passage at a time while the
     index takes them, so its tokens are never all in memory."""
-    document, failed = _read_document(job)
+    document, failed = _read_document(job, segmenter.dictionaries)
     if failed is not None:
         return failed
     return Outcome(
@@ -501,7 +504,7 @@ def _update(
             reasons.append("现有索引无法读取")
     full_build = bool(reasons)
 
-    files, plan = collect_changes(paths, previous, full_build, report)
+    files, plan = collect_changes(paths, previous, full_build, report, doc_types_of(dict_source))
 
     if not full_build and not plan.jobs and not plan.gone:
         assert current is not None
@@ -554,10 +557,15 @@ def _update(
 
 
 def collect_changes(
-    paths: list[Path], previous: dict[str, Entry], full_build: bool, report: Report
+    paths: list[Path],
+    previous: dict[str, Entry],
+    full_build: bool,
+    report: Report,
+    doc_types: DocTypes | None = None,
 ) -> tuple[list[SourceFile], ChangePlan]:
     """The files under ``paths`` and what to do with them. A full build keeps the documents
-    indexed earlier from other folders, as long as their files are still there."""
+    indexed earlier from other folders, as long as their files are still there. Side files
+    are checked against ``doc_types``, those of the dictionaries indexed with."""
     files, report.failed = discover(paths)
     scopes = [p.resolve() for p in paths]
     if full_build:
@@ -566,7 +574,7 @@ def collect_changes(
             source = Path(entry.source)
             if not _within(entry.source, scopes) and source not in known and source.is_file():
                 files.append(SourceFile(source, entry.shown))
-    return files, _plan_changes(files, scopes, previous, full_build, report)
+    return files, _plan_changes(files, scopes, previous, full_build, report, doc_types)
 
 
 def _plan_changes(
@@ -575,6 +583,7 @@ def _plan_changes(
     previous: dict[str, Entry],
     full_build: bool,
     report: Report,
+    doc_types: DocTypes | None = None,
 ) -> ChangePlan:
     """Decide what to (re)index. The content hash decides; an unchanged stamp spares
     reading the file (and its side files) to compute it."""
@@ -595,7 +604,7 @@ def _plan_changes(
             if size > limits.MAX_FILE_BYTES:  # not even hashed; the old text, if any, stays
                 report.failed.append(Failure(source.shown, limits.FILE_TOO_BIG))
                 continue
-            side = read_side_metadata(source.path)
+            side = read_side_metadata(source.path, doc_types)
             digest = file_hash(source.path, side.fingerprint)
         except OSError as error:
             report.failed.append(Failure(source.shown, f"无法读取文件：{error.strerror or error}"))

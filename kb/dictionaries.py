@@ -10,7 +10,8 @@ Formats (UTF-8, ``#`` starts a comment line, blank lines ignored):
   kb.requirements parse them);
 * ``surnames.txt``, ``case_people.txt`` — the words that find a case's people, posts, units
   and levels (kb.cases.parse_people_words); ``requirement_cues.txt`` — the words that mark a
-  requirement (kb.requirements.parse_requirement_cues); formats in their headers;
+  requirement (kb.requirements.parse_requirement_cues); ``doc_types.txt`` — the document types
+  and the words that name them (kb.doctypes.parse_doc_types); formats in their headers;
 * ``lexicon/*.txt`` — the everyday-words lexicon, in the synonyms' format plus one-way lines
   ``口语说法, … -> 公文用语, …`` (a typed left phrase also searches the right ones, not back).
 """
@@ -34,6 +35,7 @@ from kb.cases import (
     parse_people_words,
     parse_taxonomy,
 )
+from kb.doctypes import DOC_TYPES_FILE, DocTypes, default_doc_types, parse_doc_types
 from kb.folding import fold
 from kb.requirements import (
     CUES_FILE,
@@ -54,6 +56,7 @@ TOPICS = "topics.txt"
 SURNAMES = SURNAMES_FILE
 CASE_PEOPLE = CASE_PEOPLE_FILE
 REQUIREMENT_CUES = CUES_FILE
+DOC_TYPES = DOC_TYPES_FILE
 DICT_FILES = (
     USERDICT,
     SYNONYMS,
@@ -63,12 +66,14 @@ DICT_FILES = (
     SURNAMES,
     CASE_PEOPLE,
     REQUIREMENT_CUES,
+    DOC_TYPES,
 )
 # The files that shape the index (see Dictionaries.index_digest_of): the user dictionary decides
-# the tokens, the case lists the case records, the topics and cue words the requirement clauses.
-INDEX_SHAPING = (USERDICT, TAXONOMY, TOPICS, SURNAMES, CASE_PEOPLE, REQUIREMENT_CUES)
+# the tokens, the case lists the case records, the topics and cue words the requirement clauses,
+# the document types each document's type.
+INDEX_SHAPING = (USERDICT, TAXONOMY, TOPICS, SURNAMES, CASE_PEOPLE, REQUIREMENT_CUES, DOC_TYPES)
 # Lists a folder may leave out: the project's own apply, and shape the digest in their place.
-_FALLS_BACK = (TAXONOMY, TOPICS, SURNAMES, CASE_PEOPLE, REQUIREMENT_CUES)
+_FALLS_BACK = (TAXONOMY, TOPICS, SURNAMES, CASE_PEOPLE, REQUIREMENT_CUES, DOC_TYPES)
 LEXICON = "lexicon"  # a folder of query-time word lists, one file per domain
 _LEXICON_FILE = re.compile(r"^lexicon/[^/\\:]+\.txt$")
 
@@ -171,9 +176,10 @@ class Dictionaries:
 
     ``index_digest`` covers what shapes the index itself (``INDEX_SHAPING``: the user
     dictionary decides the tokens, the case taxonomy, surnames and people words the case
-    records, the topics and cue words the requirement clauses): when it changes the index is
-    rebuilt. Synonyms, stopwords and the lexicon only apply at query time.
-    A folder without one of the case or requirement lists uses the project's own.
+    records, the topics and cue words the requirement clauses, the document types each
+    document's type): when it changes the index is rebuilt. Synonyms, stopwords and the lexicon only apply at query time.
+    A folder without one of the case, requirement or document type lists uses the project's
+    own.
     """
 
     userdict: list[tuple[str, int | None]]
@@ -184,6 +190,7 @@ class Dictionaries:
     topics: Topics
     people_words: PeopleWords
     requirement_cues: RequirementCues
+    doc_types: DocTypes
     userdict_digest: str
     index_digest: str
 
@@ -258,9 +265,20 @@ class Dictionaries:
             topics=parse_topics(topics_text) if topics_text else default_topics(),
             people_words=people_words,
             requirement_cues=cues,
+            doc_types=doc_types_of(folder),
             userdict_digest=digest(userdict_text),
             index_digest=cls.index_digest_of(folder),
         )
+
+
+def doc_types_of(folder: Path) -> DocTypes:
+    """The document types ``folder`` states (the project's own when it has no list), parsed
+    alone: side files name a type, and are checked before the other lists are loaded."""
+    text = _read(folder, DOC_TYPES)
+    try:
+        return parse_doc_types(text) if text else default_doc_types()
+    except ValueError as error:
+        raise DictionaryError(str(error)) from error
 
 
 def dictionary_names(folder: Path) -> list[str]:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb.dates import YEAR
+
 _OPEN = "〔\\[［【(（"
 _CLOSE = "〕\\]］】)）"
 _PREFIX = r"[\u4e00-\u9fa5A-Za-z]{1,12}"
 
 _YEAR_FORM = re.compile(
-    rf"(?P<prefix>{_PREFIX})\s*[{_OPEN}]\s*(?P<year>(?:19|20)\d\d)\s*[{_CLOSE}]\s*"
+    rf"(?P<prefix>{_PREFIX})\s*[{_OPEN}]\s*(?P<year>{YEAR})\s*[{_CLOSE}]\s*"
     r"(?:第\s*)?(?P<number>\d{1,5})\s*号"
 )
 _ORDINAL_FORM = re.compile(r"(?P<prefix>[\u4e00-\u9fa5]{1,8}令)\s*第\s*(?P<number>\d{1,5})\s*号")

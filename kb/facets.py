@@ -4,6 +4,8 @@ the ranking: "p:违规吃喝" (a typical case's problem category), "s:撤职" (s
 
 from __future__ import annotations
 
+from kb.dates import year_of
+
 # Facet kind -> the index field a case passage carries it in, and how a user reads it.
 FIELDS = {"p": "problem", "s": "sanction", "l": "level", "y": "case_year"}
 NAMES = {"p": "问题类别", "s": "处理", "l": "干部层级", "y": "年份"}
@@ -17,8 +19,8 @@ def facets_of(fields: dict) -> str:
         value = fields.get(name) or ""
         values = value.split(",") if isinstance(value, str) else [str(v) for v in value]
         found.update(f"{kind}:{v}" for v in values if v)
-    year = str(fields.get("date") or "")[:4]
-    if year.isdigit():
+    year = year_of(str(fields.get("date") or ""))
+    if year is not None:
         found.add(f"y:{year}")
     return "|".join(sorted(found))
 

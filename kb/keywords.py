@@ -38,7 +38,7 @@ def claim(patterns: list[tuple[int, re.Pattern[str]]], folded: str) -> set[int]:
 
 
 # --------------------------------------------------------------------------------------------
-# Word lists in sections (surnames.txt, case_people.txt, requirement_cues.txt)
+# Word lists in sections (surnames.txt, case_people.txt, requirement_cues.txt, doc_types.txt)
 # --------------------------------------------------------------------------------------------
 
 _SECTION_LINE = re.compile(r"[\[【]\s*(.+?)\s*[\]】]")

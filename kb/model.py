@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kb.dates import year_of
+
 
 @dataclass
 class Block:
@@ -65,7 +67,4 @@ class Document:
 
     @property
     def year(self) -> int | None:
-        for dated in (self.date, self.month):
-            if dated[:4].isdigit():
-                return int(dated[:4])
-        return None
+        return year_of(self.date) or year_of(self.month)

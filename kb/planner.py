@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kb.dates import parse_year
 from kb.docno import printed_forms, whole_doc_no
 from kb.facets import facet_term
 from kb.folding import fold, normalize_space
@@ -128,9 +129,9 @@ class Planner:
         named: set[str] = set()
         for form in (concept.typed, *concept.alternatives):
             named |= taxonomy.facets_named(form)
-        year = _YEAR.fullmatch(concept.typed)
-        if year:
-            named.add(f"y:{year.group(1)}")
+        year = parse_year(concept.typed)
+        if year is not None:
+            named.add(f"y:{year}")
         return frozenset(named)
 
     def _temper(self, concepts: list[Concept]) -> None:
@@ -419,9 +420,6 @@ class Planner:
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else AllOf(tuple(clauses))
-
-
-_YEAR = re.compile(r"((?:19|20)\d\d)年?")
 
 
 LONG_PHRASE = 3  # dictionary phrases this long are recognised wherever they stand

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kb.dates import parse_year_range
 from kb.docno import DocNoMatch, find_doc_nos
 from kb.folding import fold, normalize_space
 
@@ -43,7 +44,6 @@ FILTER_KEYS = {
 
 _QUOTE_PAIRS = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
 _WORDLIKE = re.compile(r"\w")
-_YEAR = re.compile(r"^((?:19|20)\d\d)(?:年)?(?:\s*[-~—至到]\s*((?:19|20)\d\d)(?:年)?)?$")
 
 
 @dataclass
@@ -118,13 +118,11 @@ def apply_filter(key: str, value: str, parsed: ParsedQuery) -> None:
     if key == "type":
         parsed.doc_types.extend(v for v in re.split(r"[,，、|]", value) if v)
     elif key == "year":
-        m = _YEAR.match(value)
-        if not m:
+        span = parse_year_range(value)
+        if span is None:
             parsed.notes.append(f"年份“{value}”无法识别，应写作 year:2023 或 year:2023-2025。")
             return
-        low = int(m.group(1))
-        high = int(m.group(2) or low)
-        parsed.years.append((min(low, high), max(low, high)))
+        parsed.years.append(span)
     elif key == "issuer":
         parsed.issuers.append(value)
     elif key == "doc":

@@ -6,9 +6,9 @@ requirements so a cadre can pick the ones to check against, and suggests typical
 Decides only: no I/O except reading the topics file (``corpus/dict/topics.txt``) and the cue
 words (``corpus/dict/requirement_cues.txt``), formats in their headers.
 
-Which documents: those whose type (``kb.structure.infer_doc_type``) directs people — 讲话, 方案,
-意见, 通知, 决定, 条例, 规定, 办法. Not 通报 (case notices and experience notices tell what
-happened; the requirements in their closing part repeat the directives they cite), not 报告 and
+Which documents: those whose type (``kb.doctypes.infer_doc_type``) directs people — 讲话, 方案,
+意见, 通知, 决定, 条例, 规定, 办法 ([提出要求的文种] in ``corpus/dict/doc_types.txt``). Not 通报
+(case notices and experience notices tell what happened; the requirements in their closing part repeat the directives they cite), not 报告 and
 公报 (they report work done), not 其他 (minutes, question lists).
 
 What a requirement is, in a document's body passages (headings and the title are not):
@@ -57,6 +57,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kb.dates import YEAR_OR_DATE
+from kb.doctypes import DocTypes, default_doc_types
 from kb.folding import fold
 from kb.keywords import alternation, claim, keyword_pattern, split_words, word_sections
 from kb.model import Passage
@@ -74,7 +76,6 @@ DEFAULT_TOPICS = DEFAULT_DICT / "topics.txt"
 CUES_FILE = "requirement_cues.txt"
 DEFAULT_CUES = DEFAULT_DICT / CUES_FILE
 
-REQUIREMENT_TYPES = ("讲话", "方案", "意见", "通知", "决定", "条例", "规定", "办法")
 KINDS = ("要求", "禁止", "条款", "分项")
 
 # --------------------------------------------------------------------------------------------
@@ -277,7 +278,7 @@ _COPULA = re.compile(r"(?<!求)是[^，,。；;]*的[。！!]?$")
 # A sentence dated in the past by its first clause, or reporting an earlier instruction.
 _PAST_CLAUSE = re.compile(
     r"以来$|年来$|^(?:去年|前年|上年|上半年|往年|过去|此前|以往|前期|前段时间|这几年|这些年|近年|近期|"
-    r"(?:19|20)\d\d\s*年(?:\d{1,2}月(?:\d{1,2}日)?)?(?:至(?:19|20)\d\d\s*年)?$)"
+    rf"{YEAR_OR_DATE}$)"
 )
 _PAST_REPORT = re.compile(r"(?:曾经?|已经|先后)(?:要求|提出|强调|明确|部署|作出)")
 # The purpose sentence opening a plan (为……，制定本方案 / 决定开展……).
@@ -468,11 +469,12 @@ def extract_requirements(
     passages: Sequence[Passage],
     topics: Topics | None = None,
     cues: RequirementCues | None = None,
+    doc_types: DocTypes | None = None,
 ) -> list[Requirement]:
     """The requirement clauses of a document, in document order; [] for document types that do
     not direct anyone (通报, 报告, 公报, 其他). See the module docstring for the rules;
     ``topics`` and ``cues`` default to the project's own lists (corpus/dict)."""
-    if doc_type not in REQUIREMENT_TYPES:
+    if doc_type not in (doc_types or default_doc_types()).directing:
         return []
     topics = topics or default_topics()
     cues = cues or default_requirement_cues()

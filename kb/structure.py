@@ -12,35 +12,18 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from kb.dates import DATE_SHAPE, adopted_date, date_line, find_date, month_line
 from kb.docno import find_doc_nos, normalize_doc_no
-from kb.folding import fold, normalize_space
+from kb.doctypes import DocTypes, default_doc_types, infer_doc_type, strip_title_note
+from kb.folding import normalize_space
 from kb.model import Block, Extracted, Passage
 from kb.numbering import (
     ARTICLE,
     ATTACHMENT,
-    ONE_TO_TEN,
     POINT,
-    YEAR_DIGITS,
     heading_rank,
-    parse_chinese,
-    parse_digits,
     rank_of_level,
     strip_heading_number,
-)
-
-DOC_TYPES = (
-    "讲话",
-    "方案",
-    "通报",
-    "意见",
-    "通知",
-    "决定",
-    "条例",
-    "规定",
-    "办法",
-    "报告",
-    "公报",
-    "其他",
 )
 
 # Heading forms and their ranks (heading_rank), 第X条, 一是 and 附件 are kb.numbering's.
@@ -51,11 +34,6 @@ MAX_PASSAGE = 500
 TARGET_PASSAGE = 200
 HEADING_MAX = 40
 
-_DATE_NUMERIC = re.compile(r"((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_DATE_CHINESE = re.compile(
-    rf"([{YEAR_DIGITS}]{{4}})年([{ONE_TO_TEN}]{{1,3}})月([{ONE_TO_TEN}]{{1,3}})日"
-)
-_DATE_LINE = re.compile(r"^[（(]?\s*(?:\S{0,12}[于在])?\s*\S{0,8}年\S{0,4}月\S{0,4}日\s*[）)]?$")
 _SPEAKER = re.compile(
     r"^(?P<role>[\u4e00-\u9fa5、]{0,20}(?:书记|主任|区长|市长|县长|省长|部长|局长|主席|委员|组长|镇长|乡长|校长|总理|常委))"
     r"\s+(?P<name>[\u4e00-\u9fa5]{2,4})$"
@@ -73,24 +51,16 @@ NOTICE_CLOSING = re.compile(
     r"|为(?:深刻|进一步|切实)?(?:吸取|汲取)"
     r"|本(?:汇编|通报)将)"
 )
-_MONTH_LINE = re.compile(r"^[（(]?\s*((?:19|20)\d\d)\s*年\s*(\d{1,2})\s*月\s*[）)]?$")
 _ATTACHMENT_START = re.compile(r"^附\s*件\s*\d*$")
 _ISSUER_AND_DATE = re.compile(
     r"^(?P<issuer>[\u4e00-\u9fa5（）()]{2,40}(?:办公厅|办公室|委员会|政府|党委|党组|局|部|委|院|厅))"
-    r"\s+(?P<date>[\d〇零○一二三四五六七八九０-９]{4}\s*年.{1,12}日)$"
-)
-_ADOPTED = re.compile(
-    r"^[（(]\s*[\d〇零○一二三四五六七八九０-９]{4}\s*年[^）)]{1,12}日.{0,60}[）)]$"
+    rf"\s+(?P<date>{DATE_SHAPE})$"
 )
 _LETTERHEAD = re.compile(r"^[\u4e00-\u9fa5\s]{2,40}文件$")
 _ORG_NAME = re.compile(
     r"^[\u4e00-\u9fa5\s]{2,40}(?:办公厅|办公室|委员会|政府|党委|党组|局|部|委|院|厅|署|中心)$"
 )
-_TYPE_ENDING = re.compile(
-    r"(?:讲话|方案|通报|意见|通知|决定|条例|规定|办法|报告|公报|纪要|细则|规则|函|批复|请示|计划|要点)$"
-)
 _ADDRESSEE = re.compile(r"^(?:同志们|各[^。]{1,78})[：:]$")
-_TITLE_SUFFIX = re.compile(r"[（(][^（）()]{1,12}[）)]$")
 
 
 # Labelled metadata blocks of government sites: "发文字号： 国办发〔2004〕7号 发布日期： …".
@@ -149,90 +119,6 @@ def split_long(text: str) -> list[str]:
     return [c.strip() for c in chunks if c.strip()]
 
 
-def _parse_chinese_date(m: re.Match[str]) -> tuple[int, int, int] | None:
-    year, month, day = (
-        parse_digits(m.group(1)),
-        parse_chinese(m.group(2)),
-        parse_chinese(m.group(3)),
-    )
-    if year is None or month is None or day is None:
-        return None
-    return year, month, day
-
-
-def find_date(text: str) -> str:
-    """The first date in ``text`` as YYYY-MM-DD (Arabic or Chinese numerals), or ``""``."""
-    folded = fold(text)
-    candidates = []
-    m = _DATE_NUMERIC.search(folded)
-    if m:
-        candidates.append((m.start(), (int(m.group(1)), int(m.group(2)), int(m.group(3)))))
-    m = _DATE_CHINESE.search(folded)
-    parsed = _parse_chinese_date(m) if m else None
-    if m and parsed:
-        candidates.append((m.start(), parsed))
-    for _, (y, mo, d) in sorted(candidates):
-        if 1 <= mo <= 12 and 1 <= d <= 31:
-            return f"{y:04d}-{mo:02d}-{d:02d}"
-    return ""
-
-
-_SPEAKER_TITLE = re.compile(r"^[\u4e00-\u9fa5]{2,4}[：:]\S")
-_DELIVERED = re.compile(r"^——在.{2,60}上的(?:讲话|报告|发言|致辞)")
-_CASE_CUES = re.compile(
-    r"开除党籍|留党察看|撤销党内职务|严重警告|党内警告|政务处分|开除公职|移送检察机关|被判处|"
-    r"有期徒刑|诫勉|立案审查|审查调查|受贿|行贿|贪污"
-)
-
-
-def infer_doc_type(title: str, body_start: str = "", body: str = "") -> str:
-    """The document type from its title's last type word, then from content cues.
-
-    * A 通知 that prints or forwards a document (关于印发《X方案》的通知) takes the type of what
-      it carries.
-    * Speeches: 讲话/致辞/发言 in the title; a title led by the speaker's name (习近平：…); a
-      报告 delivered at a meeting (a "——在…上的报告" line, or one that opens with 同志们).
-    * Case notices and compilations (典型问题, 案例) are 通报; so is a write-up without a type
-      word whose text names several sanctions (警示教育 case studies with story titles).
-    """
-    plain = _TITLE_SUFFIX.sub("", title.strip())
-    carried = re.search(r"(?:印发|转发|颁布|学习|贯彻)(?:《)?(.+?)(?:》)?的(?:通知|函)$", plain)
-    if carried:
-        inner = infer_doc_type(carried.group(1))
-        if inner != "其他":
-            return inner
-    head_lines = body.split("\n")[:6]
-    delivered = any(_DELIVERED.match(line.strip()) for line in head_lines)
-    case_like = len(set(_CASE_CUES.findall(body))) >= 2
-    if _SPEAKER_TITLE.match(plain) and case_like:
-        return "通报"  # 李铁：行贿…上位 is a case study, not a speech by 李铁
-    if re.search(r"讲话|致辞|发言|动员会上|会议上的|党代会报告|代表大会上的报告", plain):
-        return "讲话"
-    if _SPEAKER_TITLE.match(plain):
-        return "讲话"
-    if re.search(r"典型(?:问题|案例)|案例汇编|警示教育案例", plain):
-        return "通报"
-    for word in ("实施方案", "工作方案", "行动方案", "方案", "计划", "要点"):
-        if plain.endswith(word):
-            return "方案"
-    if (plain.endswith("报告") or "党代会报告" in plain) and (
-        delivered or body_start.startswith("同志们")
-    ):
-        return "讲话"
-    for word in DOC_TYPES[:-1]:
-        if plain.endswith(word):
-            return word
-    if plain.endswith("实施意见") or plain.endswith("指导意见"):
-        return "意见"
-    if plain.endswith("细则") or plain.endswith("规则") or plain.endswith("制度"):
-        return "规定"
-    if body_start.startswith("同志们") or delivered:
-        return "讲话"
-    if case_like:
-        return "通报"
-    return "其他"
-
-
 def _issuer_from_title(title: str) -> str:
     m = re.match(r"^(.{2,40}?)关于", title)
     if m and re.search(
@@ -242,8 +128,12 @@ def _issuer_from_title(title: str) -> str:
     return ""
 
 
-def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
-    """Split a document into title, metadata and passages with heading paths."""
+def read_outline(
+    source: Extracted | str, fallback_title: str = "", doc_types: DocTypes | None = None
+) -> Outline:
+    """Split a document into title, metadata and passages with heading paths; ``doc_types``
+    defaults to the project's own list (corpus/dict)."""
+    doc_types = doc_types or default_doc_types()
     extracted = source if isinstance(source, Extracted) else Extracted.from_text(source)
     blocks = [Block(normalize_space(b.text), b.heading_level) for b in extracted.blocks]
     blocks = [b for b in blocks if b.text]
@@ -255,7 +145,7 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
     first = blocks[0].text if blocks else ""
     title_in_text = True
     if blocks and not given_title:
-        blocks = _join_title_lines(blocks)
+        blocks = _join_title_lines(blocks, doc_types)
         first = blocks[0].text
     if not blocks:
         return Outline(title=given_title or fallback_title, issuer=letterhead)
@@ -296,15 +186,16 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
             outline.issuer = outline.issuer or normalize_space(signed.group("issuer"))
             outline.date = outline.date or find_date(signed.group("date"))
             continue
-        if _ADOPTED.match(line):  # （2024年12月27日……全体会议通过）
+        adopted = adopted_date(line)  # （2024年12月27日……全体会议通过）
+        if adopted:
             skip.add(i)
-            outline.date = outline.date or find_date(line)
+            outline.date = outline.date or adopted
             continue
         speaker = _SPEAKER.match(line)
         if speaker:
             skip.add(i)
             outline.speaker = outline.speaker or speaker.group("name")
-        if _DATE_LINE.match(line) and find_date(line):
+        if date_line(line):
             skip.add(i)
         if _ADDRESSEE.match(line):
             skip.add(i)
@@ -320,11 +211,11 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
     )
     date_index = None
     for i in range(main_end - 1, max(main_end - 12, -1), -1):
-        if _DATE_LINE.match(lines[i]) and find_date(lines[i]):
+        if date_line(lines[i]):
             date_index = i
             break
     if date_index is not None:
-        outline.date = outline.date or find_date(lines[date_index])
+        outline.date = outline.date or date_line(lines[date_index])
         skip.add(date_index)
         # Jointly issued documents sign with one issuer per line, right above the date.
         signers: list[str] = []
@@ -337,22 +228,15 @@ def read_outline(source: Extracted | str, fallback_title: str = "") -> Outline:
         if signers:
             outline.issuer = outline.issuer or " ".join(signers)
     if not outline.date:
-        for line in head:
-            if _DATE_LINE.match(line) and find_date(line):
-                outline.date = find_date(line)
-                break
+        outline.date = next((d for d in map(date_line, head) if d), "")
     if extracted.date:
         outline.date = extracted.date
     if not outline.date:
-        for line in [*lines[:15], *lines[-6:]]:
-            month = _MONTH_LINE.match(line)
-            if month:
-                outline.month = f"{month.group(1)}-{int(month.group(2)):02d}"
-                break
+        outline.month = next((m for m in map(month_line, [*lines[:15], *lines[-6:]]) if m), "")
     if not outline.issuer:
         outline.issuer = _issuer_from_title(title)
     body_start = next((line for i, line in enumerate(lines) if i not in skip), "")
-    outline.doc_type = infer_doc_type(title, body_start, "\n".join(lines[:80]))
+    outline.doc_type = infer_doc_type(title, body_start, "\n".join(lines[:80]), doc_types)
 
     kept = [i for i in range(len(lines)) if i not in skip]
     starts: list[int] = []
@@ -391,7 +275,7 @@ def _letterhead(blocks: list[Block]) -> tuple[str, list[str], list[Block]]:
     return " ".join(normalize_space(n) for n in names), lines, rest
 
 
-def _join_title_lines(blocks: list[Block]) -> list[Block]:
+def _join_title_lines(blocks: list[Block], doc_types: DocTypes) -> list[Block]:
     """A title printed on two or three lines (PDFs, centred): join them back when the lines
     read as one title — short, no sentence punctuation, ending in a document-type word."""
     for count in (3, 2):
@@ -401,8 +285,8 @@ def _join_title_lines(blocks: list[Block]) -> list[Block]:
         joined = "".join(parts)
         if (
             all(len(p) <= 40 and not re.search(r"[。；：:，,]$", p) for p in parts)
-            and _TYPE_ENDING.search(joined)
-            and not _TYPE_ENDING.search(_TITLE_SUFFIX.sub("", parts[0]))
+            and doc_types.ends_like_title(joined)
+            and not doc_types.ends_like_title(strip_title_note(parts[0]))
             and not any(later in parts[0] for later in parts[1:])
             and all(heading_rank(p) is None and not find_doc_nos(p) for p in parts)
         ):

@@ -296,8 +296,8 @@ def test_structure_ranks_with_the_owner():
     )
 
 
-def test_structure_reads_chinese_dates_with_the_owners_numerals():
-    from kb.structure import find_date
+def test_dates_read_chinese_dates_with_the_owners_numerals():
+    from kb.dates import find_date
 
     assert find_date("二〇二四年十二月三十一日") == "2024-12-31"
     assert find_date("二○二五年一月十日") == "2025-01-10"

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 
 from indexer.readers import read_file, supported
 from kb.cases import extract_cases, is_case_notice, load_taxonomy
+from kb.doctypes import default_doc_types
 from kb.model import Passage
 from kb.requirements import (
     DEFAULT_TOPICS,
     KINDS,
-    REQUIREMENT_TYPES,
     Requirement,
     extract_requirements,
     is_requirement_sentence,
@@ -148,7 +148,7 @@ def test_every_clause_is_quoted_verbatim(corpus):
 
 def test_only_directive_documents_have_requirements(corpus):
     for name, (o, requirements) in corpus.items():
-        if o.doc_type not in REQUIREMENT_TYPES:
+        if o.doc_type not in default_doc_types().directing:
             assert requirements == [], name
         if is_case_notice(o.title, o.passages, TAXONOMY) or name.startswith(
             ("case_", "report_", "communique_", "checklist_", "minutes_")
@@ -170,7 +170,7 @@ def test_every_numbered_item_is_found(corpus):
     except in the two parts reviewing past work."""
     checked = 0
     for name, (o, requirements) in corpus.items():
-        if o.doc_type not in REQUIREMENT_TYPES:
+        if o.doc_type not in default_doc_types().directing:
             continue
         expected = []
         for index, passage in enumerate(o.passages):

@@ -21,6 +21,7 @@ from kb.cases import (
 from kb.dictionaries import (
     CASE_PEOPLE,
     DICT_FILES,
+    DOC_TYPES,
     INDEX_SHAPING,
     REQUIREMENT_CUES,
     SURNAMES,
@@ -28,6 +29,7 @@ from kb.dictionaries import (
     DictionaryError,
     dictionary_names,
 )
+from kb.doctypes import default_doc_types
 from kb.requirements import (
     RequirementCues,
     default_requirement_cues,
@@ -185,12 +187,12 @@ def test_a_broken_list_is_a_dictionary_error_naming_the_file(tmp_path, name, tex
 
 
 def test_the_lists_travel_with_an_index_and_shape_its_digest():
-    for name in (SURNAMES, CASE_PEOPLE, REQUIREMENT_CUES):
+    for name in (SURNAMES, CASE_PEOPLE, REQUIREMENT_CUES, DOC_TYPES):
         assert name in DICT_FILES and name in INDEX_SHAPING
         assert name in dictionary_names(DEFAULT_DICT)
 
 
-@pytest.mark.parametrize("name", [SURNAMES, CASE_PEOPLE, REQUIREMENT_CUES])
+@pytest.mark.parametrize("name", [SURNAMES, CASE_PEOPLE, REQUIREMENT_CUES, DOC_TYPES])
 def test_editing_a_list_changes_the_index_digest(tmp_path, name):
     folder = tmp_path / "d"
     shutil.copytree(DEFAULT_DICT, folder)
@@ -203,11 +205,12 @@ def test_editing_a_list_changes_the_index_digest(tmp_path, name):
 def test_a_folder_without_the_lists_uses_the_projects_own(tmp_path):
     folder = tmp_path / "d"
     shutil.copytree(DEFAULT_DICT, folder)
-    for name in (SURNAMES, CASE_PEOPLE, REQUIREMENT_CUES):
+    for name in (SURNAMES, CASE_PEOPLE, REQUIREMENT_CUES, DOC_TYPES):
         (folder / name).unlink()
     dictionaries = Dictionaries.load(folder)
     assert dictionaries.people_words == default_people_words()
     assert dictionaries.requirement_cues == default_requirement_cues()
+    assert dictionaries.doc_types == default_doc_types()
     (folder / SURNAMES).write_text("喵\n", encoding="utf-8")  # only surnames: posts are ours
     words = Dictionaries.load(folder).people_words
     assert words.surnames == {"喵"} and words.roles == default_people_words().roles
@@ -252,6 +255,13 @@ def test_a_folder_without_a_list_follows_the_projects_list_in_its_digest(tmp_pat
     full = tmp_path / "full"
     full.mkdir()
     (full / "userdict.txt").write_text("四风\n", encoding="utf-8")
-    for name in (SURNAMES, CASE_PEOPLE, REQUIREMENT_CUES, "case_taxonomy.txt", "topics.txt"):
+    for name in (
+        SURNAMES,
+        CASE_PEOPLE,
+        REQUIREMENT_CUES,
+        DOC_TYPES,
+        "case_taxonomy.txt",
+        "topics.txt",
+    ):
         shutil.copy(DEFAULT_DICT / name, full / name)
     assert Dictionaries.index_digest_of(folder) == Dictionaries.index_digest_of(full)

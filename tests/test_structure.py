@@ -1,5 +1,7 @@
+from kb.dates import find_date
 from kb.docno import find_doc_nos, normalize_doc_no
-from kb.structure import find_date, infer_doc_type, read_outline, split_long
+from kb.doctypes import infer_doc_type
+from kb.structure import read_outline, split_long
 
 PLAN = """青岚区人民政府办公室关于印发《青岚区示范工作方案》的通知
 

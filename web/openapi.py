@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kb.doctypes import default_doc_types
 from kb.results import CASE_KEYS
 
 _STRING = {"type": "string"}
@@ -44,7 +45,7 @@ _HIT = {
         "title": _STRING,
         "doc_type": {
             "type": "string",
-            "description": "讲话、方案、通报、意见、通知、决定、条例、规定、办法、报告、公报、其他",
+            "description": "、".join(default_doc_types().all),
         },
         "date": {"type": "string", "description": "YYYY-MM-DD 或空串"},
         "issuer": _STRING,

@@ -23,6 +23,7 @@ from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 from indexer.readers import limits
 from indexer.readers.base import ReadResult, UnreadableFile, check_chars, guarded
 from indexer.readers.text import Decoded, decode, normalize_encoding, plausible
+from kb.dates import find_date, leading_date
 from kb.model import Block
 
 __all__ = ["read_html"]
@@ -184,9 +185,10 @@ _TAIL = re.compile(
     r"|^(?:上一篇|下一篇|上一条|下一条)"
 )
 
-_DATE = r"((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
-_STRONG_DATE = re.compile(rf"(?:发布|发文|成文|印发)(?:时间|日期)\s*[:：]\s*{_DATE}")
-_WEAK_DATE = re.compile(rf"(?:时间|日期)\s*[:：]\s*{_DATE}")
+# Labels a page states its date after (the date itself is read by kb.dates).
+_STRONG_DATE_LABEL = re.compile(r"(?:发布|发文|成文|印发)(?:时间|日期)\s*[:：]")
+_WEAK_DATE_LABEL = re.compile(r"(?:时间|日期)\s*[:：]")
+_DATE_AFTER_LABEL = 40  # characters after a label the date must begin in
 _META_DATE = ("pubdate", "publishdate", "article:published_time", "firstpublishedtime", "dc.date")
 _META_TITLE = ("articletitle", "og:title", "dc.title")
 _TITLE_SEPARATOR = re.compile(r"\s*[_|｜]\s*|\s+[-–]\s+|\s*-{2,}\s*|\s*—+\s*")
@@ -620,10 +622,12 @@ def _strip_site_name(title: str, metas: dict[str, str]) -> str:
     return title[:end].strip() or title
 
 
-def _iso(match: re.Match[str]) -> str:
-    year, month, day = (int(g) for g in match.groups()[-3:])
-    if 1 <= month <= 12 and 1 <= day <= 31:
-        return f"{year:04d}-{month:02d}-{day:02d}"
+def _labelled_date(label: re.Pattern[str], text: str) -> str:
+    """The first date right after ``label`` in ``text``, or ``""``."""
+    for match in label.finditer(text):
+        found = leading_date(text[match.end() : match.end() + _DATE_AFTER_LABEL])
+        if found:
+            return found
     return ""
 
 
@@ -631,16 +635,13 @@ def _date(body: Tag, article: Tag, metas: dict[str, str]) -> str:
     """发布时间 as shown on the page, else the PubDate meta, else a 时间： label outside the
     article (inside it, 时间 is more likely a meeting's)."""
     page = _SPACES.sub(" ", body.get_text(" "))
-    for match in _STRONG_DATE.finditer(page):
-        if _iso(match):
-            return _iso(match)
+    stated = _labelled_date(_STRONG_DATE_LABEL, page)
+    if stated:
+        return stated
     for key in _META_DATE:
-        found = re.search(_DATE, metas.get(key, ""))
-        if found and _iso(found):
-            return _iso(found)
+        found = find_date(metas.get(key, ""))
+        if found:
+            return found
     inside = _SPACES.sub(" ", article.get_text(" "))
     outside = page.replace(inside, " ") if inside else page
-    for match in _WEAK_DATE.finditer(outside):
-        if _iso(match):
-            return _iso(match)
-    return ""
+    return _labelled_date(_WEAK_DATE_LABEL, outside)

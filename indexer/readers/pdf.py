@@ -23,6 +23,7 @@ from pypdf.errors import LimitReachedError
 
 from indexer.readers import limits
 from indexer.readers.base import Paragraph, ReadResult, UnreadableFile, guarded
+from kb.dates import mentions_year
 from kb.model import Block
 from kb.numbering import BLOCK_START
 
@@ -42,7 +43,6 @@ _CJK_GAP = re.compile(rf"(?<=[{_CJK}]) (?=[{_CJK}\d])|(?<=\d) (?=[{_CJK}])")
 _GAP = re.compile(r"\s{2,}")
 _SENTENCE_END = re.compile(r"[。！？；：!?;:…][”’」』）)】》\"']*$")
 _HEADING_START = BLOCK_START  # a heading or list number begins a paragraph (kb.numbering)
-_DATE_TEXT = re.compile(r"\d{4}\s*年|[〇零一二三四五六七八九]{4}年")
 _DECORATED_NUMBER = re.compile(r"^[-—–－―~～]+\s*\d{1,4}\s*[-—–－―~～]+$")
 _PAGE_NUMBER = re.compile(
     r"^(?:\d{1,4}"
@@ -341,7 +341,7 @@ def _centred_continuation(a: _Line, b: _Line, margin: float, full: float | None)
         return False
     if _HEADING_START.match(a.text):
         return False
-    if b.text[0] in "（(" or (_DATE_TEXT.search(b.text) and not _DATE_TEXT.search(a.text)):
+    if b.text[0] in "（(" or (mentions_year(b.text) and not mentions_year(a.text)):
         return False
     width: float = full  # known here; the closure below would not know it
 

@@ -5,18 +5,15 @@ from __future__ import annotations
 import re
 
 from kb.cases.taxonomy import Taxonomy
+from kb.dates import MONTH, years_in
 from kb.folding import fold
 
 # --------------------------------------------------------------------------------------------
 # Years, sanctions
 # --------------------------------------------------------------------------------------------
 
-_YEAR_RANGE = re.compile(
-    r"((?:19|20)\d\d)\s*年[^，。；、]{0,12}?(?:至|到|—|–|－|-|～|~)\s*(?:((?:19|20)\d\d)\s*年|今)"
-)
-_YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 _NOT_CONDUCT = re.compile(
-    r"立案|审查调查|留置|宣判|开庭|一审|判处|出生|\d月生|参加工作|入党|加入中国共产党|退休|"
+    rf"立案|审查调查|留置|宣判|开庭|一审|判处|出生|{MONTH}生|参加工作|入党|加入中国共产党|退休|"
     r"巡察期间|巡察组|审计中|审计时|核查时|检查时|发现|举报|处分|开除|移送|问责|收缴|退缴|清退"
 )
 
@@ -35,13 +32,7 @@ def conduct_years(text: str, taxonomy: Taxonomy | None = None) -> list[int]:
             continue
         if taxonomy is not None and not taxonomy.find_problems(sentence):
             continue
-        for m in _YEAR_RANGE.finditer(sentence):
-            first = int(m.group(1))
-            last = int(m.group(2)) if m.group(2) else first
-            if first <= last <= first + 30:
-                years.update(range(first, last + 1))
-        for m in _YEAR.finditer(sentence):
-            years.add(int(m.group(1)))
+        years.update(years_in(sentence))
     return sorted(y for y in years if 1949 <= y <= 2100)
 
 
