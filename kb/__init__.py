@@ -10,15 +10,32 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kb.engines.whoosh.searcher import Searcher
-    from kb.results import CaseList, DocumentView, Hit, SearchResult
+    from kb.results import (
+        CaseList,
+        CaseRecord,
+        DocumentView,
+        Hit,
+        RequirementRecord,
+        SearchResult,
+    )
 
-__all__ = ["CaseList", "DocumentView", "Hit", "SearchResult", "Searcher"]
+__all__ = [
+    "CaseList",
+    "CaseRecord",
+    "DocumentView",
+    "Hit",
+    "RequirementRecord",
+    "SearchResult",
+    "Searcher",
+]
 __version__ = "0.1.0"
 
 _HOMES = {
     "CaseList": "kb.results",
+    "CaseRecord": "kb.results",
     "DocumentView": "kb.results",
     "Hit": "kb.results",
+    "RequirementRecord": "kb.results",
     "SearchResult": "kb.results",
     "Searcher": "kb.engines.whoosh.searcher",
 }

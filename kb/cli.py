@@ -219,17 +219,17 @@ def cmd_cases(args: argparse.Namespace) -> int:
         return 0
     print(f"共 {result.total} 个案例")
     for number, case in enumerate(result.cases, 1):
-        print(f"\n{number}. {case['summary']}")
-        who = "，".join(x for x in (case["unit"], case["position"], case["person"]) if x)
-        print(f"   {who}（{case['level']}）" if who else f"   （{case['level']}）")
-        if case["problems"]:
-            print("   问题：" + "、".join(case["problems"]))
-        if case["sanctions"]:
-            print("   处理：" + "、".join(case["sanctions"]))
-        if case["years"]:
-            print("   年份：" + "、".join(str(y) for y in case["years"]))
-        print(f"   出处：《{case['title']}》 {case['path']}")
-        for other in case.get("also_in", []):
+        print(f"\n{number}. {case.summary}")
+        who = "，".join(x for x in (case.unit, case.position, case.person) if x)
+        print(f"   {who}（{case.level}）" if who else f"   （{case.level}）")
+        if case.problems:
+            print("   问题：" + "、".join(case.problems))
+        if case.sanctions:
+            print("   处理：" + "、".join(case.sanctions))
+        if case.years:
+            print("   年份：" + "、".join(str(y) for y in case.years))
+        print(f"   出处：《{case.title}》 {case.path}")
+        for other in case.also_in:
             print(f"   也见于：《{other['title']}》 {other['path']}")
     return 0
 

@@ -84,21 +84,79 @@ CASE_KEYS = (
 CASE_FACETS = {"problem": "问题类别", "sanction": "处理处分", "level": "干部层级", "year": "年份"}
 
 
-def public_case(case: dict) -> dict:
-    """A case record in the shape of ``CASE_KEYS``."""
-    return {key: case[key] for key in CASE_KEYS}
+@dataclass
+class CaseRecord:
+    """A typical case as kb shows it: the fields of ``CASE_KEYS`` (``as_dict``), and where the
+    case starts in its notice for links."""
+
+    id: str  # "<doc_id>-c<ordinal>"
+    doc_id: str
+    path: str
+    title: str  # of the notice the case stands in
+    doc_no: str
+    date: str
+    summary: str
+    person: str
+    position: str
+    unit: str
+    level: str
+    problems: list[str]  # taxonomy labels, a sub-kind as "形式主义官僚主义/数据造假"
+    sanctions: list[str]
+    years: list[int]  # when the conduct happened
+    text: str
+    also_in: list[dict] = field(default_factory=list)  # reposted copies: doc_id, path, title, date
+    ordinal: int = 0  # the case's place in its notice
+    first_passage: int = 0  # the ordinal of the notice's passage where the case starts
+    # How well the case fits a requirement (0..1), set only where cases are matched to one
+    # (kb.workbench.suggest_cases).
+    score: float | None = None
+
+    @classmethod
+    def from_stored(cls, case_id: str, row: dict) -> CaseRecord:
+        """The case from the stored fields of its first passage (an index row whose ``case``
+        holds the record ``indexer.pipeline.case_fields`` wrote)."""
+        case = row["case"]
+        return cls(
+            id=case_id,
+            doc_id=row["doc_id"],
+            path=row["path"],
+            title=row.get("title", ""),
+            doc_no=row.get("doc_no", ""),
+            date=row.get("date", ""),
+            summary=case["summary"],
+            person=case["person"],
+            position=case["position"],
+            unit=case["unit"],
+            level=case["level"],
+            problems=list(case["problems"]),
+            sanctions=list(case["sanctions"]),
+            years=list(case["years"]),
+            text=case["text"],
+            ordinal=case["ordinal"],
+            first_passage=row["ordinal"],
+        )
+
+    def as_dict(self) -> dict:
+        """The case in the shape of ``CASE_KEYS``, and its ``score`` where it has one."""
+        shown = {key: getattr(self, key) for key in CASE_KEYS}
+        for key in ("problems", "sanctions", "years"):
+            shown[key] = list(shown[key])
+        shown["also_in"] = [dict(copy) for copy in self.also_in]
+        if self.score is not None:
+            shown["score"] = self.score
+        return shown
 
 
 @dataclass
 class CaseList:
     total: int
-    cases: list[dict]  # records: id, doc_id, path, title, doc_no, date, summary, person, ...
+    cases: list[CaseRecord]
     notes: list[str] = field(default_factory=list)
     error: str = ""  # as SearchResult.error
 
     def as_dict(self) -> dict:
         """The JSON shape of ``kb cases --json``."""
-        shown: dict = {"cases": [public_case(case) for case in self.cases]}
+        shown: dict = {"cases": [case.as_dict() for case in self.cases]}
         if self.error:
             shown["error"] = self.error
         return shown
@@ -108,16 +166,64 @@ class CaseList:
         and levels most frequent first, years newest first."""
         counters: dict[str, Counter] = {name: Counter() for name in CASE_FACETS}
         for case in self.cases:
-            counters["problem"].update(set(case["problems"]))
-            counters["sanction"].update(set(case["sanctions"]))
-            counters["level"][case["level"]] += 1
-            counters["year"].update(str(year) for year in set(case["years"]))
+            counters["problem"].update(set(case.problems))
+            counters["sanction"].update(set(case.sanctions))
+            counters["level"][case.level] += 1
+            counters["year"].update(str(year) for year in set(case.years))
         ordered = {
             name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))
             for name, counter in counters.items()
         }
         ordered["year"] = sorted(counters["year"].items(), reverse=True)
         return ordered
+
+
+@dataclass
+class RequirementRecord:
+    """A requirement clause as kb shows it (要求清单, /api/requirements, a 对照检查 draft's
+    item): the clause and the document it stands in. A 收集夹 passage a draft names takes
+    the same shape (``kind`` 段落, its text as ``text`` and ``full_text``)."""
+
+    id: str  # "<doc_id>-r<n>" for a clause, "<doc_id>-p<ordinal>" for a 收集夹 passage
+    doc_id: str
+    path: str
+    title: str
+    doc_no: str
+    date: str
+    doc_type: str
+    section: list[str]  # the headings the clause stands under, outermost first
+    passage: int  # the ordinal of its passage
+    text: str  # verbatim from the passage
+    full_text: str  # with the article's further paragraphs
+    kind: str  # 要求, 禁止, 条款, 分项; 段落 for a 收集夹 passage
+    topics: list[str]
+
+    @classmethod
+    def from_stored(cls, view: DocumentView, passage: dict, stored: dict) -> RequirementRecord:
+        """The clause from a passage of ``view`` (``DocumentView.passages``) and one of the
+        requirements stored with it (``indexer.pipeline.requirement_fields``)."""
+        return cls(
+            id=stored["id"],
+            doc_id=view.doc_id,
+            path=view.path,
+            title=view.title,
+            doc_no=view.doc_no,
+            date=view.date,
+            doc_type=view.doc_type,
+            section=list(passage["section"]),
+            passage=passage["ordinal"],
+            text=stored["text"],
+            full_text=stored["full_text"],
+            kind=stored["kind"],
+            topics=list(stored["topics"]),
+        )
+
+    def as_dict(self) -> dict:
+        """The JSON shape of /api/requirements' items (before the web adds citation and link)."""
+        shown = dict(self.__dict__)
+        shown["section"] = list(self.section)
+        shown["topics"] = list(self.topics)
+        return shown
 
 
 @dataclass

@@ -31,7 +31,7 @@ from kb.plan import Everything
 from kb.planner import DOC_NO_WEIGHT, Plan, Planner
 from kb.query import ParsedQuery, apply_filter, parse_query
 from kb.ranking import HEADING_FACTOR, Concept, assess
-from kb.results import CaseList, DocumentView, Hit, SearchResult
+from kb.results import CaseList, CaseRecord, DocumentView, Hit, SearchResult
 from kb.snippets import make_snippet
 from kb.view import Columns, EngineUnavailable, IndexView
 
@@ -308,22 +308,26 @@ class SearchCore:
                     + [c for c in filed if c not in in_both]
                     + [c for c in matching if c not in in_both]
                 )
-            records: list[dict] = []
-            by_print: dict[str, dict] = {}
+            records: list[CaseRecord] = []
+            by_print: dict[str, CaseRecord] = {}
             for case_id in matching:
                 record = self._case_record(view, case_id)
-                if not record or (wanted_years and not wanted_years & set(record["years"])):
+                if not record or (wanted_years and not wanted_years & set(record.years)):
                     continue
                 # A case reposted by another unit is listed once, with where else it stands.
-                key = fingerprint(record["text"])
+                key = fingerprint(record.text)
                 if key and key in by_print:
                     first = by_print[key]
-                    if record["doc_id"] != first["doc_id"]:
-                        first["also_in"].append(
-                            {k: record[k] for k in ("doc_id", "path", "title", "date")}
+                    if record.doc_id != first.doc_id:
+                        first.also_in.append(
+                            {
+                                "doc_id": record.doc_id,
+                                "path": record.path,
+                                "title": record.title,
+                                "date": record.date,
+                            }
                         )
                     continue
-                record["also_in"] = []
                 if key:
                     by_print[key] = record
                 records.append(record)
@@ -343,26 +347,16 @@ class SearchCore:
                 named += [c for c in taxonomy.categories_named(form) if c not in named]
         return named
 
-    def case(self, case_id: str) -> dict | None:
+    def case(self, case_id: str) -> CaseRecord | None:
         """One case record by id, or None."""
         with self._view() as view:
             return self._case_record(view, case_id)
 
     @staticmethod
-    def _case_record(view: IndexView, case_id: str) -> dict | None:
+    def _case_record(view: IndexView, case_id: str) -> CaseRecord | None:
         for stored in view.documents("case_id", case_id):
             if stored.get("case"):
-                return {
-                    "id": case_id,
-                    "doc_id": stored["doc_id"],
-                    "path": stored["path"],
-                    "title": stored.get("title", ""),
-                    "doc_no": stored.get("doc_no", ""),
-                    "date": stored.get("date", ""),
-                    **{k: v for k, v in stored["case"].items() if k not in ("id", "ordinal")},
-                    "ordinal": stored["case"]["ordinal"],
-                    "first_passage": stored["ordinal"],
-                }
+                return CaseRecord.from_stored(case_id, stored)
         return None
 
     @staticmethod

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from kb.requirements import match_cases
-from kb.results import DocumentView
+from kb.results import CaseRecord, DocumentView, RequirementRecord
 from kb.search import EMPTY_QUERY_NOTE, SearchCore
 
 MAX_CANDIDATES = 100_000
@@ -17,35 +17,21 @@ MAX_CANDIDATES = 100_000
 @dataclass
 class RequirementList:
     total: int
-    items: list[dict]
+    items: list[RequirementRecord]
     # {"topic": [(name, count)], "doc": [(doc_id, title, count)]} over all matching items
     facets: dict[str, list[tuple]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # the search's messages for the user
     error: str = ""  # as kb.results.SearchResult.error
 
     def as_dict(self) -> dict:
-        shown: dict = {"total": self.total, "requirements": self.items, "notes": self.notes}
+        shown: dict = {
+            "total": self.total,
+            "requirements": [item.as_dict() for item in self.items],
+            "notes": self.notes,
+        }
         if self.error:
             shown["error"] = self.error
         return shown
-
-
-def _item(view, passage: dict, requirement: dict) -> dict:
-    return {
-        "id": requirement["id"],
-        "doc_id": view.doc_id,
-        "path": view.path,
-        "title": view.title,
-        "doc_no": view.doc_no,
-        "date": view.date,
-        "doc_type": view.doc_type,
-        "section": list(passage["section"]),
-        "passage": passage["ordinal"],
-        "text": requirement["text"],
-        "full_text": requirement["full_text"],
-        "kind": requirement["kind"],
-        "topics": list(requirement["topics"]),
-    }
 
 
 def requirements(
@@ -67,7 +53,7 @@ def requirements(
         requirements_only=True,
     )
     views: dict[str, DocumentView | None] = {}
-    items: list[dict] = []
+    items: list[RequirementRecord] = []
     for hit in result.hits:
         if hit.doc_id not in views:
             views[hit.doc_id] = searcher.document(hit.doc_id)
@@ -77,9 +63,9 @@ def requirements(
         passage = view.passages[hit.ordinal]
         for requirement in passage.get("requirements") or []:
             if wanted <= set(requirement["topics"]):
-                items.append(_item(view, passage, requirement))
-    topic_counts = Counter(t for item in items for t in item["topics"])
-    doc_counts = Counter((item["doc_id"], item["title"]) for item in items)
+                items.append(RequirementRecord.from_stored(view, passage, requirement))
+    topic_counts = Counter(t for item in items for t in item.topics)
+    doc_counts = Counter((item.doc_id, item.title) for item in items)
     facets: dict[str, list[tuple]] = {
         "topic": sorted(topic_counts.items(), key=lambda i: (-i[1], i[0])),
         "doc": [(d, t, n) for (d, t), n in doc_counts.most_common()],
@@ -88,7 +74,7 @@ def requirements(
     return RequirementList(len(items), items[offset : offset + limit], facets, notes, result.error)
 
 
-def requirement(searcher: SearchCore, requirement_id: str) -> dict | None:
+def requirement(searcher: SearchCore, requirement_id: str) -> RequirementRecord | None:
     """One requirement clause by id ("<doc_id>-r<n>"), or None."""
     doc_id, _, number = requirement_id.rpartition("-r")
     if not doc_id.isalnum() or not number.isdigit():
@@ -99,11 +85,11 @@ def requirement(searcher: SearchCore, requirement_id: str) -> dict | None:
     for passage in view.passages:
         for found in passage.get("requirements") or []:
             if found["id"] == requirement_id:
-                return _item(view, passage, found)
+                return RequirementRecord.from_stored(view, passage, found)
     return None
 
 
-def suggest_cases(searcher: SearchCore, requirement_id: str, limit: int = 5) -> list[dict]:
+def suggest_cases(searcher: SearchCore, requirement_id: str, limit: int = 5) -> list[CaseRecord]:
     """Typical cases matching a requirement (by topic and text), best first, each with a
     ``score`` in 0..1; reposted cases appear once (Searcher.cases collapses them)."""
     wanted = requirement(searcher, requirement_id)
@@ -111,9 +97,9 @@ def suggest_cases(searcher: SearchCore, requirement_id: str, limit: int = 5) -> 
         return []
     cases = searcher.cases(limit=MAX_CANDIDATES).cases
     ranked = match_cases(
-        wanted["full_text"], wanted["topics"], cases, searcher.segmenter.dictionaries.topics
+        wanted.full_text, wanted.topics, cases, searcher.segmenter.dictionaries.topics
     )
-    return [{**cases[index], "score": round(score, 3)} for index, score in ranked[:limit]]
+    return [replace(cases[index], score=round(score, 3)) for index, score in ranked[:limit]]
 
 
 # "<doc_id>-r<n>" is a requirement; "<doc_id>-p<ordinal>" a passage kept in the 收集夹.
@@ -121,7 +107,7 @@ ITEM_ID = re.compile(r"^([A-Za-z0-9]{1,64})-([rp])(\d{1,6})$")
 PASSAGE_KIND = "段落"  # the ``kind`` of a 收集夹 passage in a 对照检查 draft
 
 
-def draft_item(searcher: SearchCore, item_id: str) -> dict | None:
+def draft_item(searcher: SearchCore, item_id: str) -> RequirementRecord | None:
     """An item a 对照检查 draft names, in the requirement shape, its text read from the
     index: a requirement clause, or a 收集夹 passage by document and ordinal (or None)."""
     match = ITEM_ID.match(item_id or "")
@@ -136,17 +122,19 @@ def draft_item(searcher: SearchCore, item_id: str) -> dict | None:
     passage = view.passages[ordinal]
     text = passage["text"]
     kept = {"id": item_id, "text": text, "full_text": text, "kind": PASSAGE_KIND, "topics": []}
-    return _item(view, passage, kept)
+    return RequirementRecord.from_stored(view, passage, kept)
 
 
-def cases_for_item(searcher: SearchCore, item: dict, limit: int = 5) -> list[dict]:
+def cases_for_item(
+    searcher: SearchCore, item: RequirementRecord, limit: int = 5
+) -> list[CaseRecord]:
     """Cases to cite beside a draft item: for a requirement, ``suggest_cases``; for a
     passage, those of the requirement stated in that same passage if any, else a case
     search with the passage's first words."""
-    if item["kind"] != PASSAGE_KIND:
-        return suggest_cases(searcher, item["id"], limit=limit)
-    same = requirements(searcher, doc_id=item["doc_id"], limit=1000)
+    if item.kind != PASSAGE_KIND:
+        return suggest_cases(searcher, item.id, limit=limit)
+    same = requirements(searcher, doc_id=item.doc_id, limit=1000)
     for other in same.items:
-        if other["passage"] == item["passage"]:
-            return suggest_cases(searcher, other["id"], limit=limit)
-    return searcher.cases(item["text"][:60], limit=limit).cases
+        if other.passage == item.passage:
+            return suggest_cases(searcher, other.id, limit=limit)
+    return searcher.cases(item.text[:60], limit=limit).cases

@@ -22,7 +22,7 @@ CASE_KEYS = {
 
 
 def test_every_notice_yields_the_cases_it_states(searcher):
-    per_file = Counter(Path(c["path"]).name for c in searcher.cases(limit=10_000).cases)
+    per_file = Counter(Path(c.path).name for c in searcher.cases(limit=10_000).cases)
     assert per_file["case_2024_jingshi_jiaoyu_anli_huibian.txt"] == 8
     assert per_file["case_2024_shiqi_zuofeng_wenti_tongbao.html"] == 10
     assert per_file["case_2023_xingshi_zhuyi_tongbao.txt"] == 4
@@ -33,25 +33,23 @@ def test_a_reposted_notice_lists_its_cases_once(searcher):
     cases = searcher.cases("罗建平").cases
     assert len(cases) == 1
     (case,) = cases
-    assert case["person"] == "罗建平"
-    assert [Path(o["path"]).name for o in case["also_in"]] == [
+    assert case.person == "罗建平"
+    assert [Path(o["path"]).name for o in case.also_in] == [
         "notice_2024_jiaoyuju_xuexi_tongbao_gbk.txt"
     ]
 
 
 def test_filters_by_problem_sanction_level_and_year(searcher):
     drinking = searcher.cases(problems=["违规吃喝"]).cases
-    assert drinking and all("违规吃喝" in c["problems"] for c in drinking)
+    assert drinking and all("违规吃喝" in c.problems for c in drinking)
     both = searcher.cases(problems=["违规吃喝"], sanctions=["党内警告"]).cases
-    assert both and all("党内警告" in c["sanctions"] for c in both) and len(both) < len(drinking)
+    assert both and all("党内警告" in c.sanctions for c in both) and len(both) < len(drinking)
     parent = searcher.cases(problems=["形式主义官僚主义"]).cases
-    assert parent and all(
-        any(p.startswith("形式主义官僚主义") for p in c["problems"]) for c in parent
-    )
+    assert parent and all(any(p.startswith("形式主义官僚主义") for p in c.problems) for c in parent)
     county = searcher.cases(levels=["县处级"]).cases
-    assert county and {c["level"] for c in county} == {"县处级"}
+    assert county and {c.level for c in county} == {"县处级"}
     in_2023 = searcher.cases(years=[2023]).cases
-    assert in_2023 and all(2023 in c["years"] for c in in_2023)
+    assert in_2023 and all(2023 in c.years for c in in_2023)
 
 
 def test_case_filters_in_the_query_language(searcher):
@@ -87,12 +85,12 @@ def test_case_library_page_and_api(client):
 
 def test_a_case_in_the_basket_exports_with_its_citation(client, searcher):
     case = searcher.cases("郭建华").cases[0]
-    items = [{"kind": "case", "doc_id": case["doc_id"], "case_id": case["id"], "note": ""}]
+    items = [{"kind": "case", "doc_id": case.doc_id, "case_id": case.id, "note": ""}]
     page = client.get("/basket").get_data(as_text=True)  # every POST carries a CSRF token
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     response = client.post(
         "/basket/export.docx", data={"items": json.dumps(items), "csrf_token": token}
     )
     paragraphs = [p.text for p in WordDocument(io.BytesIO(response.data)).paragraphs]
-    assert f"一、{case['summary']}" in paragraphs
-    assert any(p.startswith(f"——《{case['title']}》") for p in paragraphs)
+    assert f"一、{case.summary}" in paragraphs
+    assert any(p.startswith(f"——《{case.title}》") for p in paragraphs)

@@ -225,10 +225,10 @@ def test_cases_documents_and_suggestions_are_the_same(searcher, whoosh):
     cases = searcher.cases(problems=["违规吃喝"])
     expected = whoosh.cases(problems=["违规吃喝"])
     assert cases.total == expected.total > 0
-    assert [c["id"] for c in cases.cases] == [c["id"] for c in expected.cases]
-    one = expected.cases[0]["id"]
+    assert [c.id for c in cases.cases] == [c.id for c in expected.cases]
+    one = expected.cases[0].id
     assert searcher.case(one) == whoosh.case(one)
-    doc_id = expected.cases[0]["doc_id"]
+    doc_id = expected.cases[0].doc_id
     assert searcher.document(doc_id) == whoosh.document(doc_id)
     assert searcher.document("no-such-document") is None
     assert searcher.suggest("会义过多") == whoosh.suggest("会义过多")

@@ -205,21 +205,21 @@ def test_case_search_finds_the_cases_filed_under_a_category(request, index, quer
     found = library.cases(query, limit=100_000)
     from kb.duplicates import fingerprint
 
-    ids = [case["id"] for case in found.cases]
+    ids = [case.id for case in found.cases]
     # A case reposted by another unit is listed once, under whichever copy ranks first.
-    shown = {fingerprint(case["text"]) or case["id"] for case in found.cases}
+    shown = {fingerprint(case.text) or case.id for case in found.cases}
     assert not found.error
     for category in categories:
         filed = library.cases(problems=[category], limit=100_000).cases
         assert filed, category
-        missing = [c["summary"] for c in filed if (fingerprint(c["text"]) or c["id"]) not in shown]
+        missing = [c.summary for c in filed if (fingerprint(c.text) or c.id) not in shown]
         assert not missing, (category, missing[:3])
     assert len(ids) == len(set(ids)) > 0
 
 
 def test_cases_filed_and_matching_come_before_the_others(searcher):
     found = searcher.cases("违规吃喝 宴请", limit=100_000).cases
-    filed = ["违规吃喝" in c["problems"] for c in found]
+    filed = ["违规吃喝" in c.problems for c in found]
     assert filed[0] and filed == sorted(filed, reverse=True)
 
 
@@ -284,7 +284,7 @@ def test_level_words_match_the_level_cases_are_filed_under(build):
         "赵某受到撤职处分。\n"
     )
     searcher = build({"notice.txt": notice})
-    levels = {c["person"]: c["level"] for c in searcher.cases(limit=10).cases}
+    levels = {c.person: c.level for c in searcher.cases(limit=10).cases}
     assert levels == {"钱某": "乡科级", "孙某": "其他", "赵某": "县处级"}
     for query, person in (("处级干部 违规吃喝", "赵某"), ("乡镇干部 违规吃喝", "钱某")):
         hit = searcher.search(query).hits[0]

@@ -229,7 +229,7 @@ def test_an_index_uses_its_folders_lists_and_an_edit_rebuilds_it(tmp_path: Path)
 
     first = update_index(index, [docs], dict_dir)
     assert first.rebuilt and not first.failed
-    assert [c["person"] for c in Searcher(index).cases().cases] == ["", ""]
+    assert [c.person for c in Searcher(index).cases().cases] == ["", ""]
 
     assert not update_index(index, [docs], dict_dir).rebuilt  # nothing changed
     with open(dict_dir / SURNAMES, "a", encoding="utf-8") as stream:
@@ -238,12 +238,12 @@ def test_an_index_uses_its_folders_lists_and_an_edit_rebuilds_it(tmp_path: Path)
         stream.write("\n[职务]\n护士长\n")
     again = update_index(index, [docs], dict_dir)
     assert again.rebuilt
-    people = sorted(c["person"] for c in Searcher(index).cases().cases)
+    people = sorted(c.person for c in Searcher(index).cases().cases)
     assert people == ["喵大壮", "钱某某"]
     # The project's own lists are untouched: an index of them still finds neither.
     other = tmp_path / "other"
     update_index(other, [docs], DEFAULT_DICT)
-    assert [c["person"] for c in Searcher(other).cases().cases] == ["", ""]
+    assert [c.person for c in Searcher(other).cases().cases] == ["", ""]
 
 
 def test_a_folder_without_a_list_follows_the_projects_list_in_its_digest(tmp_path: Path):

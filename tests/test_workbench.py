@@ -359,13 +359,13 @@ def test_draft_items_resolve_in_kb_for_requirements_and_passages(searcher):
     from kb.workbench import cases_for_item, draft_item, requirements
 
     clause = requirements(searcher, limit=1).items[0]
-    assert draft_item(searcher, clause["id"]) == clause
-    view = searcher.document(clause["doc_id"])
-    ordinal = clause["passage"]
-    kept = draft_item(searcher, f"{clause['doc_id']}-p{ordinal}")
-    assert kept["kind"] == "段落" and kept["text"] == view.passages[ordinal]["text"]
-    assert set(kept) == set(clause)  # one shape for both kinds
+    assert draft_item(searcher, clause.id) == clause
+    view = searcher.document(clause.doc_id)
+    ordinal = clause.passage
+    kept = draft_item(searcher, f"{clause.doc_id}-p{ordinal}")
+    assert kept.kind == "段落" and kept.text == view.passages[ordinal]["text"]
+    assert set(kept.as_dict()) == set(clause.as_dict())  # one shape for both kinds
     # The passage states that requirement, so it is offered the requirement's cases.
     assert cases_for_item(searcher, kept) == cases_for_item(searcher, clause)
-    for bad in ("", "x", f"{clause['doc_id']}-p999999", "nosuch-r1", "a b-r1", "<b>-p1"):
+    for bad in ("", "x", f"{clause.doc_id}-p999999", "nosuch-r1", "a b-r1", "<b>-p1"):
         assert draft_item(searcher, bad) is None, bad

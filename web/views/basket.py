@@ -74,11 +74,11 @@ def _resolve(item: dict, documents: dict, note: str) -> Excerpt | None:
     if item.get("kind") == "case":
         case_id = item.get("case_id")
         case = searcher().case(case_id[:100]) if isinstance(case_id, str) and case_id else None
-        if case is None or case["doc_id"] != doc_id:
+        if case is None or case.doc_id != doc_id:
             return None
         return Excerpt(
-            text=case["text"],
-            heading=case["summary"],
+            text=case.text,
+            heading=case.summary,
             citation=citation(view.title, view.doc_no, view.date),
             note=note,
         )

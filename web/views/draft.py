@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, render_template
 
+from kb.results import CaseRecord
 from web.exports.citation import citation
 from web.exports.draft_docx import DraftCase, DraftItem, build_draft_docx
 from web.state import searcher
@@ -42,15 +43,15 @@ def _text(value: object, limit: int) -> str:
     return str(value).strip()[:limit]
 
 
-def case_entry(case: dict) -> DraftCase:
+def case_entry(case: CaseRecord) -> DraftCase:
     """A case as the exports summarise it, with its source citation."""
     return DraftCase(
-        summary=case["summary"],
-        who="，".join(p for p in (case["unit"], case["position"], case["person"]) if p),
-        problems=list(case["problems"]),
-        sanctions=list(case["sanctions"]),
-        text=case["text"],
-        citation=citation(case["title"], case["doc_no"], case["date"]),
+        summary=case.summary,
+        who="，".join(p for p in (case.unit, case.position, case.person) if p),
+        problems=list(case.problems),
+        sanctions=list(case.sanctions),
+        text=case.text,
+        citation=citation(case.title, case.doc_no, case.date),
     )
 
 
@@ -73,8 +74,8 @@ def read_draft() -> Draft:
             continue
         resolved.append(
             DraftItem(
-                text=found["full_text"],
-                citation=found["citation"],
+                text=found.record.full_text,
+                citation=found.citation,
                 gap=_text(raw.get("gap"), MAX_TEXT),
                 example=_text(raw.get("example"), MAX_TEXT),
                 measure=_text(raw.get("measure"), MAX_TEXT),

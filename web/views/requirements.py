@@ -4,9 +4,11 @@ passage by document and ordinal) back to verbatim text from the index."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import Blueprint, abort, jsonify, render_template, request
 
-from kb.results import public_case
+from kb.results import RequirementRecord
 from kb.workbench import cases_for_item, draft_item, requirements
 from web.exports.citation import citation
 from web.paths import public_paths
@@ -36,16 +38,30 @@ def _params(args) -> dict:
     }
 
 
-def with_citation(item: dict) -> dict:
-    """The item plus its 《标题》（发文字号，日期）section citation and a link to the passage."""
-    return {
-        **item,
-        "citation": citation(item["title"], item["doc_no"], item["date"], item["section"]),
-        "link": f"/doc/{item['doc_id']}?p={item['passage']}#p-{item['passage']}",
-    }
+@dataclass(frozen=True)
+class CitedItem:
+    """A requirement clause (or a 收集夹 passage) with its 《标题》（发文字号，日期）section
+    citation and a link to its passage."""
+
+    record: RequirementRecord
+    citation: str
+    link: str
+
+    def as_dict(self) -> dict:
+        """The JSON shape of /api/requirements' items: the record, its citation and link."""
+        return {**self.record.as_dict(), "citation": self.citation, "link": self.link}
 
 
-def resolve(item_id: str) -> dict | None:
+def with_citation(item: RequirementRecord) -> CitedItem:
+    """The item with its citation and a link to the passage."""
+    return CitedItem(
+        record=item,
+        citation=citation(item.title, item.doc_no, item.date, item.section),
+        link=f"/doc/{item.doc_id}?p={item.passage}#p-{item.passage}",
+    )
+
+
+def resolve(item_id: str) -> CitedItem | None:
     """A draft item by id (kb.workbench.draft_item) with its citation and link, or None."""
     found = draft_item(searcher(), item_id)
     return with_citation(found) if found else None
@@ -93,7 +109,7 @@ def api_requirements():
     found = requirements(searcher(), **params, limit=limit, offset=offset)
     answer = {
         "total": found.total,
-        "items": [with_citation(item) for item in found.items],
+        "items": [with_citation(item).as_dict() for item in found.items],
         "notes": found.notes,
         "facets": {
             "topic": [{"name": n, "count": c} for n, c in found.facets.get("topic", [])],
@@ -112,7 +128,7 @@ def api_requirement(item_id: str):
     item = resolve(item_id)
     if item is None:
         abort(404)
-    return jsonify(public_paths(item))
+    return jsonify(public_paths(item.as_dict()))
 
 
 @blueprint.get("/api/requirements/<item_id>/cases")
@@ -124,8 +140,5 @@ def api_requirement_cases(item_id: str):
     limit = _int(request.args.get("limit"), 5, 1, 20)
     # A score (0..1) where the cases were matched to a requirement; a plain passage's cases
     # come from a case search, in its order.
-    cases = [
-        {**public_case(case), **({"score": case["score"]} if "score" in case else {})}
-        for case in cases_for_item(searcher(), item, limit)
-    ]
-    return jsonify(public_paths({"requirement": item, "cases": cases}))
+    cases = [case.as_dict() for case in cases_for_item(searcher(), item.record, limit)]
+    return jsonify(public_paths({"requirement": item.as_dict(), "cases": cases}))
