@@ -248,7 +248,9 @@ class Dictionaries:
             else:
                 people_words = default_people_words()
             cues = parse_requirement_cues(cues_text) if cues_text else default_requirement_cues()
-        except ValueError as error:
+            taxonomy = parse_taxonomy(taxonomy_text) if taxonomy_text else default_taxonomy()
+            topics = parse_topics(topics_text) if topics_text else default_topics()
+        except ValueError as error:  # a line an admin has to fix: said, never a traceback
             raise DictionaryError(str(error)) from error
         synonyms = parse_synonyms(read(SYNONYMS))
         stopwords, case_words = parse_stopwords(read(STOPWORDS))
@@ -261,8 +263,8 @@ class Dictionaries:
             synonyms=synonyms,
             stopwords=stopwords,
             case_words=case_words,
-            taxonomy=parse_taxonomy(taxonomy_text) if taxonomy_text else default_taxonomy(),
-            topics=parse_topics(topics_text) if topics_text else default_topics(),
+            taxonomy=taxonomy,
+            topics=topics,
             people_words=people_words,
             requirement_cues=cues,
             doc_types=doc_types_of(folder),

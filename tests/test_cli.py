@@ -169,6 +169,20 @@ def test_changing_the_user_dictionary_rebuilds_the_index(docs, tmp_path):
     assert "（已重建索引）" in out and out.startswith("新增 3")
 
 
+def test_a_bad_line_in_any_rule_file_is_named_not_a_traceback(docs, tmp_path):
+    for name, line in (
+        ("case_taxonomy.txt", "\n[干部层级的说法]\n这一行没有冒号\n"),
+        ("topics.txt", "\n[没有这个段]\n"),
+    ):
+        dictionary = tmp_path / name
+        shutil.copytree(DEFAULT_DICT, dictionary)
+        with (dictionary / name).open("a", encoding="utf-8") as f:
+            f.write(line)
+        result = kb("index", str(docs), "--index", str(tmp_path / "idx"), "--dict", str(dictionary))
+        assert result.returncode == 2, (name, result.stderr)
+        assert result.stderr.startswith("词典有误：") and "Traceback" not in result.stderr
+
+
 def test_human_output_marks_matches(docs, tmp_path):
     index = str(tmp_path / "idx")
     kb("index", str(docs), "--index", index)
