@@ -249,8 +249,10 @@ def serve_app(args: argparse.Namespace):
     """The web app ``kb serve`` runs (a Flask app), or the exit status when it cannot start:
     builds the index on first start, repairs a damaged one, and settles which dictionaries
     the admin's index updates use (``--dict``, else see ``kb.live_dictionaries``)."""
+    from indexer.isolated import UpdateProcessFailed, update_in_child
     from indexer.store import IndexBusy
-    from indexer.update import update
+    from indexer.update import IndexWriteFailed
+    from kb.dictionaries import DictionaryError
     from kb.integrity import IndexDamaged
     from kb.live_dictionaries import Choice, dictionaries_for_updates
     from kb.settings import InstanceError
@@ -282,7 +284,8 @@ def serve_app(args: argparse.Namespace):
     try:
         if not backend.has_index():
             _stderr(f"首次启动：正在为 {docs} 建立索引（{backend.describe()}）……")
-            report = update(backend, [docs], given or DEFAULT_DICT, progress=_stderr)
+            # In a child process: the server keeps none of the build's memory.
+            report = update_in_child(backend, [docs], given or DEFAULT_DICT, progress=_stderr)
         else:
             report = None
         choice = Choice(given) if given else dictionaries_for_updates(backend, instance)
@@ -292,6 +295,12 @@ def serve_app(args: argparse.Namespace):
     except EngineUnavailable as error:
         _stderr(str(error))
         return 4
+    except DictionaryError as error:
+        _stderr(f"词典有误：{error}")
+        return 2
+    except (IndexWriteFailed, UpdateProcessFailed) as error:
+        _stderr(str(error))
+        return 5
     if report is not None:
         _stderr(f"索引完成：{len(report.added)} 个文件，{report.passages} 个段落。")
         for failure in report.failed:
@@ -303,7 +312,7 @@ def serve_app(args: argparse.Namespace):
             searcher = backend.open_searcher()
         except IndexDamaged as error:  # repaired as kb index would, then served
             _stderr(f"{error} 正在重建……")
-            update(backend, [docs], choice.folder, progress=_stderr)
+            update_in_child(backend, [docs], choice.folder, progress=_stderr)
             searcher = backend.open_searcher()
     except (EngineUnavailable, IndexDamaged) as error:
         _stderr(str(error))
@@ -311,6 +320,12 @@ def serve_app(args: argparse.Namespace):
     except IndexBusy as error:
         _stderr(str(error))
         return 3
+    except DictionaryError as error:
+        _stderr(f"词典有误：{error}")
+        return 2
+    except (IndexWriteFailed, UpdateProcessFailed) as error:
+        _stderr(str(error))
+        return 5
     return create_app(replace(settings, dictionaries=choice.folder), searcher=searcher)
 
 

@@ -632,6 +632,7 @@ def test_one_update_at_a_time_and_a_request_meanwhile_runs_once_more(tmp_path, m
     import threading
 
     import indexer.store
+    import indexer.update
     from web.views.admin import IndexJob
 
     release = threading.Event()
@@ -651,7 +652,8 @@ def test_one_update_at_a_time_and_a_request_meanwhile_runs_once_more(tmp_path, m
             corpus=tmp_path / "corpus",
             dictionaries=DEFAULT_DICT,
             instance=tmp_path / "instance",
-        )
+        ),
+        run=indexer.update.update,  # in this process, where the slow update is patched in
     )
     assert job.start("一") == "started"
     assert job.start("二") == "queued"

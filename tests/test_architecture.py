@@ -71,6 +71,7 @@ FAKE_TREE = {
     "indexer/store.py": "from {p}kb import model\nfrom {p}indexer.readers import read_file\n",
     "indexer/update.py": "from {p}indexer import store\n",
     "indexer/watch.py": "from {p}indexer import update\n",
+    "indexer/isolated.py": "from {p}indexer import update\n",
     "indexer/readers/__init__.py": "from {p}indexer.readers.formats import READERS\n",
     "indexer/readers/formats.py": "from {p}kb import model\n",
     "indexer/readers/text.py": "",
@@ -99,6 +100,7 @@ FAKE_TREE = {
         "def update():\n"
         "    from {p}indexer.store import IndexBusy\n"
         "    from {p}indexer.update import update\n"
+        "    from {p}indexer.isolated import update_in_child\n"
     ),
     "web/views/cases.py": "from {p}web.state import searcher\n",
     "web/views/requirements.py": "from {p}web.state import searcher\n",

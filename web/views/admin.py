@@ -17,9 +17,11 @@ import logging
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask import (
     Blueprint,
@@ -40,6 +42,9 @@ from kb.settings import Settings
 from web import auth, uploads
 from web.auth import login_required
 from web.state import SETTINGS, searcher, settings
+
+if TYPE_CHECKING:
+    from indexer.store import Report
 
 log = logging.getLogger("kb.admin")
 
@@ -67,7 +72,10 @@ class IndexJob:
     """One background index update at a time; a request during a run queues one more run
     (so a file uploaded meanwhile is not missed), never a second concurrent writer."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, run: Callable[..., Report] | None = None) -> None:
+        # ``run`` does the update (indexer.update.update's signature); by default in a child
+        # process, so the server never keeps an update's memory (indexer.isolated).
+        self._run_update = run
         self.backend, self.corpus, self.dict_dir, self.instance = (
             settings.backend,
             settings.corpus,
@@ -129,8 +137,9 @@ class IndexJob:
                 return
 
     def _update_once(self) -> tuple[bool, str]:
+        from indexer.isolated import UpdateProcessFailed, update_in_child
         from indexer.store import IndexBusy
-        from indexer.update import IndexWriteFailed, update
+        from indexer.update import IndexWriteFailed
         from kb.dictionaries import DictionaryError
         from kb.view import EngineUnavailable
 
@@ -142,8 +151,9 @@ class IndexJob:
             return False, f"更新失败：文档文件夹不存在或无法访问：{shown}"
         started = time.time()
         try:
-            report = update(self.backend, [self.corpus], self.dict_dir, progress=self._progress)
-        except (IndexBusy, EngineUnavailable, IndexWriteFailed) as error:
+            run = self._run_update or update_in_child
+            report = run(self.backend, [self.corpus], self.dict_dir, progress=self._progress)
+        except (IndexBusy, EngineUnavailable, IndexWriteFailed, UpdateProcessFailed) as error:
             return False, f"更新失败：{error}"
         except DictionaryError as error:
             return False, f"更新失败：词典有误：{error}"
