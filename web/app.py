@@ -40,7 +40,7 @@ SECURITY_HEADERS = {
 
 
 def create_app(
-    settings: Settings | Mapping[str, Any] | None = None,
+    settings: Settings | Mapping[str, Any],
     *,
     searcher: SearchCore | None = None,
     config: Mapping[str, Any] | None = None,
@@ -51,8 +51,6 @@ def create_app(
 
     A mapping instead of ``Settings`` (tests, scripts) holds both: ``INDEX`` or ``BACKEND``,
     ``CORPUS``, ``DICT``, ``INSTANCE`` and ``SEARCHER`` for kb, the rest for Flask."""
-    if settings is None:
-        raise TypeError("create_app needs settings (at least the index folder)")
     flask_config = dict(config or {})
     if not isinstance(settings, Settings):
         given = dict(settings)
