@@ -59,7 +59,7 @@ from kb.filenames import readable
 from kb.folding import keep_table_in
 from kb.indexdir import Generation, IndexDir, sync_tree, write_atomic
 from kb.integrity import create_whoosh, damaged_tables, open_whoosh, problems, write_checksums
-from kb.passage_table import lines_by_segment, table_path, write_table
+from kb.passage_table import SegmentLines, lines_by_segment, table_path, write_table
 from kb.schema import SCHEMA_VERSION
 
 Progress = Callable[[str], None]
@@ -542,7 +542,7 @@ def _update(
 
     dictionaries = Dictionaries.load(dict_source)  # a DictionaryError stops us here
     segment_ids: set[str] = set()
-    reuse: dict[str, list[str]] = {}
+    reuse: dict[str, SegmentLines] = {}
     if full_build:
         progress(f"{reasons[0]}：{len(files)} 个文件")
     else:
