@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -91,6 +94,105 @@ def timed(function, *args, **kwargs):
     start = time.perf_counter()
     value = function(*args, **kwargs)
     return value, time.perf_counter() - start
+
+
+@dataclass
+class Memory:
+    """Memory of a process tree at one moment (bytes): proportional set sizes summed (pages
+    forked workers share counted once between them), resident sizes summed (shared pages
+    counted in every process) and the largest resident size of any one process."""
+
+    proportional: int = 0
+    resident: int = 0
+    largest: int = 0
+
+    def peak(self, other: Memory) -> Memory:
+        return Memory(
+            max(self.proportional, other.proportional),
+            max(self.resident, other.resident),
+            max(self.largest, other.largest),
+        )
+
+
+def _memory_of(pid: int) -> tuple[int, int]:
+    """Proportional set size and resident size of ``pid`` in bytes (Linux)."""
+    found = {"Pss:": 0, "Rss:": 0}
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as stream:
+            for line in stream:
+                key = line.split(maxsplit=1)[0]
+                if key in found:
+                    found[key] = int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return found["Pss:"], found["Rss:"]
+
+
+def tree_memory(pid: int) -> Memory:
+    """Memory of ``pid`` and its descendants, read from /proc (Linux)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stream:
+                fields = stream.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    memory, todo = Memory(), [pid]
+    while todo:
+        current = todo.pop()
+        proportional, resident = _memory_of(current)
+        memory.proportional += proportional
+        memory.resident += resident
+        memory.largest = max(memory.largest, resident)
+        todo.extend(children.get(current, []))
+    return memory
+
+
+@dataclass
+class SampledRun:
+    seconds: float
+    peak: Memory
+    returncode: int
+    output: str  # standard output
+    errors: str  # standard error (kb's progress messages)
+
+
+def run_sampled(
+    command: list[str], interval: float = 0.2, env: dict | None = None, cwd: Path = ROOT
+) -> SampledRun:
+    """Run ``command`` (in ``cwd``, the project's folder by default), sampling the memory of it and its
+    children every ``interval`` seconds; elsewhere than Linux the peak is the largest single
+    process's, from getrusage."""
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    output: list[str] = []
+    errors: list[str] = []
+    readers = [
+        threading.Thread(target=lambda: output.append(process.stdout.read())),  # type: ignore[union-attr]
+        threading.Thread(target=lambda: errors.append(process.stderr.read())),  # type: ignore[union-attr]
+    ]
+    for reader in readers:
+        reader.start()
+    peak = Memory()
+    on_linux = Path("/proc/self/smaps_rollup").exists()
+    while process.poll() is None:
+        if on_linux:
+            peak = peak.peak(tree_memory(process.pid))
+        time.sleep(interval)
+    for reader in readers:
+        reader.join()
+    seconds = time.perf_counter() - start
+    if not on_linux:
+        import resource
+
+        largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+        peak = Memory(largest, largest, largest)
+    return SampledRun(seconds, peak, process.returncode, "".join(output), "".join(errors))
 
 
 def build_naive_whoosh(files: list[Path], folder: Path):

@@ -26,15 +26,13 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import zlib
 from pathlib import Path
 
-from common import CORPUS_DOCS, REALDOCS, ROOT, load_judgments
+from common import CORPUS_DOCS, REALDOCS, ROOT, load_judgments, run_sampled
 
 sys.path.insert(0, str(ROOT / "tests"))
 from hostile_files import billion_laughs_docx, bomb_docx, pages_pdf  # noqa: E402
@@ -132,45 +130,6 @@ def build_hostile(root: Path, outside: Path) -> list[str]:
     return made
 
 
-def _memory_of(pid: int) -> tuple[int, int]:
-    """Proportional set size of ``pid`` in bytes (pages shared with forked workers counted
-    once between them, not once per process as the resident size would) and its resident
-    size (Linux)."""
-    found = {"Pss:": 0, "Rss:": 0}
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as stream:
-            for line in stream:
-                key = line.split(maxsplit=1)[0]
-                if key in found:
-                    found[key] = int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return found["Pss:"], found["Rss:"]
-
-
-def _tree_memory(pid: int) -> tuple[int, int]:
-    """Memory of ``pid`` and its descendants: their proportional set sizes summed, and the
-    largest resident size of any one of them (Linux)."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as stream:
-                fields = stream.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(entry))
-    total, largest, todo = 0, 0, [pid]
-    while todo:
-        current = todo.pop()
-        proportional, resident = _memory_of(current)
-        total += proportional
-        largest = max(largest, resident)
-        todo.extend(children.get(current, []))
-    return total, largest
-
-
 def _remove_deep(deep: Path, spare: Path) -> None:
     """Remove a tree too deep for shutil.rmtree (it recurses): lift the subtree one level
     at a time and drop the emptied folder."""
@@ -186,32 +145,14 @@ def _remove_deep(deep: Path, spare: Path) -> None:
 
 
 def run_index(docs: Path, index: Path) -> tuple[float, int, int, str]:
-    """Seconds, peak memory (process and workers together, see ``_tree_memory``), the peak
-    resident size of the largest single process, and the output of one ``kb index``."""
+    """Seconds, peak memory (process and workers together, their proportional set sizes
+    summed, see ``common.tree_memory``), the peak resident size of the largest single
+    process, and the output of one ``kb index``."""
     command = [sys.executable, "-m", "kb.cli", "index", str(docs), "--index", str(index)]
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    peak = largest = 0
-    output: list[str] = []
-    reader = threading.Thread(target=lambda: output.append(process.stdout.read()))
-    reader.start()
-    on_linux = Path("/proc/self/smaps_rollup").exists()
-    while process.poll() is None:
-        if on_linux:
-            total, single = _tree_memory(process.pid)
-            peak, largest = max(peak, total), max(largest, single)
-        time.sleep(0.02)
-    reader.join()
-    seconds = time.perf_counter() - start
-    if not on_linux:
-        import resource
-
-        peak = largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
-    if process.returncode != 0:
-        sys.exit(f"kb index failed ({process.returncode}):\n{''.join(output)}")
-    return seconds, peak, largest, "".join(output)
+    run = run_sampled(command, interval=0.02)
+    if run.returncode != 0:
+        sys.exit(f"kb index failed ({run.returncode}):\n{run.output}")
+    return run.seconds, run.peak.proportional, run.peak.largest, run.output
 
 
 def mmap_cost(index: Path, rounds: int) -> tuple[float, float]:

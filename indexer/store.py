@@ -32,8 +32,10 @@ import signal
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -58,7 +60,7 @@ from kb.filenames import readable
 from kb.folding import keep_table_in
 from kb.indexdir import Generation, IndexDir, sync_tree, write_atomic
 from kb.integrity import create_whoosh, damaged_tables, open_whoosh, problems, write_checksums
-from kb.passage_table import lines_by_segment, table_path, write_table
+from kb.passage_table import SegmentLines, lines_by_segment, table_path, write_table
 from kb.schema import SCHEMA_VERSION
 
 Progress = Callable[[str], None]
@@ -73,6 +75,10 @@ RACY_SECONDS = 3.0  # FAT stores times in 2 s steps; network shares may lag a li
 PURGE_SHARE = 0.25  # deleted passages, as a share of all stored, that make an update purge
 LARGE_FILE = 4 * 1024 * 1024  # bytes: a file this large is tokenized streaming, in-process
 WORKER_BYTES = 400 * 1024 * 1024  # memory a tokenizing worker may take (a file up to LARGE_FILE)
+# Jobs handed to the workers ahead of the writer (see _in_order): enough to keep every worker
+# busy, few enough that the rows waiting to be written stay a few files' worth.
+IN_FLIGHT_PER_WORKER = 3
+IN_FLIGHT_BYTES = 2 * LARGE_FILE
 # Postings Whoosh's writer sorts in memory before spilling a sorted run to disk, by Whoosh's
 # own estimate (the Python objects take about 1.5 times that); merged again at commit.
 WRITER_MB = 64
@@ -261,6 +267,32 @@ def worker_count() -> int:
     return workers
 
 
+def _in_order(pool, jobs: list[Job], workers: int) -> Iterator[Outcome]:
+    """The outcomes of ``jobs`` from ``pool``, in order, with only a few jobs in flight: at
+    most ``IN_FLIGHT_PER_WORKER`` per worker and ``IN_FLIGHT_BYTES`` of files (always one).
+    Whoosh's writer here is slower than the workers; ``pool.imap`` would have them run
+    ahead and the finished rows of half the corpus wait in this process."""
+    pending: deque[tuple[AsyncResult, int]] = deque()
+    in_flight = 0
+    upcoming = iter(jobs)
+    job = next(upcoming, None)
+    while job is not None or pending:
+        while job is not None and (
+            not pending
+            or (
+                len(pending) < IN_FLIGHT_PER_WORKER * workers
+                and in_flight + job.size <= IN_FLIGHT_BYTES
+            )
+        ):
+            pending.append((pool.apply_async(_process, (job,)), job.size))
+            in_flight += job.size
+            job = next(upcoming, None)
+        result, size = pending.popleft()
+        outcome = result.get()
+        in_flight -= size
+        yield outcome
+
+
 def tokenize_all(
     jobs: list[Job],
     segmenter: Segmenter,
@@ -287,7 +319,7 @@ def tokenize_all(
         with multiprocessing.get_context(method).Pool(
             workers, initializer=_init_worker, initargs=(str(dict_dir), str(cache_dir))
         ) as pool:
-            yield from pool.imap(_process, small, chunksize=4)
+            yield from _in_order(pool, small, workers)
     for job in large:
         yield _process_here(job, segmenter)
 
@@ -513,7 +545,7 @@ def _update(
 
     dictionaries = Dictionaries.load(dict_source)  # a DictionaryError stops us here
     segment_ids: set[str] = set()
-    reuse: dict[str, list[str]] = {}
+    reuse: dict[str, SegmentLines] = {}
     if full_build:
         progress(f"{reasons[0]}：{len(files)} 个文件")
     else:

@@ -16,7 +16,8 @@ older kb, or deleted by hand) it is rebuilt in memory from the stored passages. 
 segments never change once written (deletions live in the table of contents), so after an
 update the lines of segments that survived are copied from the previous table and only new
 segments are read from the stored fields (``reuse``): folding and reading every stored
-passage is what made a one-file update slow.
+passage is what made a one-file update slow. The previous table is read as it is copied, a
+line at a time from where each segment starts (``SegmentLines``), never held whole.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from __future__ import annotations
 import bisect
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from kb.duplicates import fingerprint
@@ -84,50 +86,85 @@ def _segment_id(leaf) -> str | None:
     return segment.segment_id() if segment is not None else None
 
 
-def table_lines(reader, reuse: dict[str, list[str]] | None = None) -> list[str]:
+@dataclass(frozen=True)
+class SegmentLines:
+    """Where the lines of one Whoosh segment stand in an earlier generation's table file:
+    read from there as they are copied, never held all at once."""
+
+    path: Path
+    offset: int  # bytes
+    count: int
+
+    def __iter__(self) -> Iterator[str]:
+        with open(self.path, "rb") as stream:
+            stream.seek(self.offset)
+            for _ in range(self.count):
+                yield stream.readline().rstrip(b"\n").decode("utf-8")
+
+
+def table_lines(reader, reuse: Mapping[str, SegmentLines] | None = None) -> list[str]:
     """One line per document number of ``reader`` (empty columns for deleted documents);
     ``reuse`` gives earlier lines per Whoosh segment id (see ``lines_by_segment``)."""
     return list(iter_table_lines(reader, reuse))
 
 
-def iter_table_lines(reader, reuse: dict[str, list[str]] | None = None) -> Iterator[str]:
+def iter_table_lines(reader, reuse: Mapping[str, SegmentLines] | None = None) -> Iterator[str]:
     """The lines of ``table_lines`` one at a time, so that writing the table of a large
     index never holds it whole."""
     for leaf, _ in reader.leaf_readers():
         count = leaf.doc_count_all()
         old = (reuse or {}).get(_segment_id(leaf) or "")
-        if old is not None and len(old) != count:
-            old = None
+        earlier = iter(old) if old is not None and old.count == count else None
         for docnum in range(count):
+            line = next(earlier) if earlier is not None else _EMPTY
             if leaf.is_deleted(docnum):
                 yield _EMPTY
-            elif old is not None and old[docnum] != _EMPTY:
-                yield old[docnum]
+            elif line != _EMPTY:
+                yield line
             else:
                 yield _FIELD.join(_row(leaf.stored_fields(docnum)))
 
 
-def lines_by_segment(whoosh_dir: Path, reader) -> dict[str, list[str]]:
-    """The stored table of ``reader``'s generation cut into its segments' lines, to carry
-    over to the next generation; empty when the table is missing or does not match."""
+def lines_by_segment(whoosh_dir: Path, reader) -> dict[str, SegmentLines]:
+    """Where each of ``reader``'s segments has its lines in the stored table of its
+    generation, to carry them over to the next generation; empty when the table is missing
+    or does not match. The file is read once, a line at a time, to check it and find where
+    each segment starts; none of its text is kept."""
+    path = table_path(whoosh_dir, reader.generation())
+    starts: dict[int, int] = {}  # document number -> byte offset of its line
+    wanted = {base for _, base in reader.leaf_readers()}
+    expected = len(COLUMNS) - 1
+    lines = 0
     try:
-        lines = table_path(whoosh_dir, reader.generation()).read_text(encoding="utf-8")
+        with open(path, "rb") as stream:
+            offset = 0
+            for line in stream:
+                if line.count(b"\x1f") != expected:
+                    return {}
+                if lines in wanted:
+                    starts[lines] = offset
+                offset += len(line)
+                lines += 1
     except OSError:
         return {}
-    split = lines.split("\n")
-    if not _valid(split, reader.doc_count_all()):
+    if lines != reader.doc_count_all():
         return {}
-    found: dict[str, list[str]] = {}
+    found: dict[str, SegmentLines] = {}
     for leaf, base in reader.leaf_readers():
         segment_id = _segment_id(leaf)
         if segment_id is None:
             return {}
-        found[segment_id] = split[base : base + leaf.doc_count_all()]
+        count = leaf.doc_count_all()
+        if count:
+            found[segment_id] = SegmentLines(path, starts[base], count)
     return found
 
 
 def write_table(
-    whoosh_dir: Path, reader, reuse: dict[str, list[str]] | None = None, sync: bool = False
+    whoosh_dir: Path,
+    reader,
+    reuse: Mapping[str, SegmentLines] | None = None,
+    sync: bool = False,
 ) -> Path:
     """Write the table for the reader's generation and drop tables of older generations.
     ``sync`` flushes it to disk before it takes its name (for a generation already live)."""
