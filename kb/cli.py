@@ -31,30 +31,47 @@ def _configure_stdio() -> None:
                 stream.reconfigure(encoding="utf-8", errors="replace")
 
 
-def cmd_index(args: argparse.Namespace) -> int:
+def _update_failures() -> dict[type[Exception], int]:
+    """What an index update may raise, with the exit status of a command that stops on it:
+    2 a dictionary to fix, 3 the index busy, 4 the engine unreachable or the index damaged,
+    5 the index not written."""
+    from indexer.isolated import UpdateProcessFailed
     from indexer.store import IndexBusy
-    from indexer.update import IndexWriteFailed, update
+    from indexer.update import IndexWriteFailed
     from kb.dictionaries import DictionaryError
+    from kb.integrity import IndexDamaged
     from kb.view import EngineUnavailable
+
+    return {
+        DictionaryError: 2,
+        IndexBusy: 3,
+        EngineUnavailable: 4,
+        IndexDamaged: 4,
+        IndexWriteFailed: 5,
+        UpdateProcessFailed: 5,
+    }
+
+
+def _said(error: Exception, failures: dict[type[Exception], int]) -> int:
+    """Tell the user ``error`` (one of ``failures``) and give its exit status."""
+    from kb.dictionaries import DictionaryError
+
+    _stderr(f"词典有误：{error}" if isinstance(error, DictionaryError) else str(error))
+    return next(status for kind, status in failures.items() if isinstance(error, kind))
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from indexer.update import update
 
     settings = args.settings
     paths = [Path(p) for p in args.paths] or [settings.corpus]
+    failures = _update_failures()
     try:
         report = update(
             settings.backend, paths, settings.dictionaries, rebuild=args.rebuild, progress=_stderr
         )
-    except IndexBusy as error:
-        _stderr(str(error))
-        return 3
-    except DictionaryError as error:
-        _stderr(f"词典有误：{error}")
-        return 2
-    except EngineUnavailable as error:
-        _stderr(str(error))
-        return 4
-    except IndexWriteFailed as error:
-        _stderr(str(error))
-        return 5
+    except tuple(failures) as error:
+        return _said(error, failures)
     print(
         f"新增 {len(report.added)}，更新 {len(report.updated)}，删除 {len(report.removed)}，"
         f"未变 {report.unchanged}，失败 {len(report.failed)}"
@@ -249,14 +266,10 @@ def serve_app(args: argparse.Namespace):
     """The web app ``kb serve`` runs (a Flask app), or the exit status when it cannot start:
     builds the index on first start, repairs a damaged one, and settles which dictionaries
     the admin's index updates use (``--dict``, else see ``kb.live_dictionaries``)."""
-    from indexer.isolated import UpdateProcessFailed, update_in_child
-    from indexer.store import IndexBusy
-    from indexer.update import IndexWriteFailed
-    from kb.dictionaries import DictionaryError
+    from indexer.isolated import update_in_child
     from kb.integrity import IndexDamaged
     from kb.live_dictionaries import Choice, dictionaries_for_updates
     from kb.settings import InstanceError
-    from kb.view import EngineUnavailable
     from web import create_app
     from web.serve import THREADS
 
@@ -281,51 +294,26 @@ def serve_app(args: argparse.Namespace):
         return 2
     instance = settings.instance_dir
     backend = settings.backend
+    failures = _update_failures()
     try:
         if not backend.has_index():
             _stderr(f"首次启动：正在为 {docs} 建立索引（{backend.describe()}）……")
             # In a child process: the server keeps none of the build's memory.
             report = update_in_child(backend, [docs], given or DEFAULT_DICT, progress=_stderr)
-        else:
-            report = None
+            _stderr(f"索引完成：{len(report.added)} 个文件，{report.passages} 个段落。")
+            for failure in report.failed:
+                _stderr(f"  失败：{failure.path}：{failure.reason}")
         choice = Choice(given) if given else dictionaries_for_updates(backend, instance)
-    except IndexBusy as error:
-        _stderr(str(error))
-        return 3
-    except EngineUnavailable as error:
-        _stderr(str(error))
-        return 4
-    except DictionaryError as error:
-        _stderr(f"词典有误：{error}")
-        return 2
-    except (IndexWriteFailed, UpdateProcessFailed) as error:
-        _stderr(str(error))
-        return 5
-    if report is not None:
-        _stderr(f"索引完成：{len(report.added)} 个文件，{report.passages} 个段落。")
-        for failure in report.failed:
-            _stderr(f"  失败：{failure.path}：{failure.reason}")
-    if choice.note:
-        _stderr(choice.note)
-    try:
+        if choice.note:
+            _stderr(choice.note)
         try:
             searcher = backend.open_searcher()
         except IndexDamaged as error:  # repaired as kb index would, then served
             _stderr(f"{error} 正在重建……")
             update_in_child(backend, [docs], choice.folder, progress=_stderr)
             searcher = backend.open_searcher()
-    except (EngineUnavailable, IndexDamaged) as error:
-        _stderr(str(error))
-        return 4
-    except IndexBusy as error:
-        _stderr(str(error))
-        return 3
-    except DictionaryError as error:
-        _stderr(f"词典有误：{error}")
-        return 2
-    except (IndexWriteFailed, UpdateProcessFailed) as error:
-        _stderr(str(error))
-        return 5
+    except tuple(failures) as error:
+        return _said(error, failures)
     return create_app(replace(settings, dictionaries=choice.folder), searcher=searcher)
 
 
