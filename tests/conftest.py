@@ -84,6 +84,19 @@ def searcher(corpus_index) -> Searcher:
     return Searcher(corpus_index)
 
 
+@pytest.fixture(scope="module")
+def app(corpus_index):
+    """The web app over ``corpus_index``, one per test module (a module may define its own)."""
+    from web import create_app
+
+    return create_app({"INDEX": str(corpus_index)})
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.test_client()
+
+
 @pytest.fixture(scope="session")
 def realdocs_index(tmp_path_factory) -> Path:
     """An index of ../shared/realdocs (170 documents): the size at which Whoosh's optimisations

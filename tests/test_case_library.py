@@ -10,10 +10,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-import pytest
 from docx import Document as WordDocument
-
-from web import create_app
 
 CASE_KEYS = {
     "id", "doc_id", "path", "title", "doc_no", "date", "summary", "person", "position", "unit", "level",
@@ -67,11 +64,6 @@ def test_kb_cases_json(corpus_index):
     assert cases and all(set(c) == CASE_KEYS for c in cases)
     assert all("违规出入私人会所" in c["problems"] for c in cases)
     assert all(isinstance(y, int) for c in cases for y in c["years"])
-
-
-@pytest.fixture(scope="module")
-def client(corpus_index):
-    return create_app({"INDEX": str(corpus_index)}).test_client()
 
 
 def test_case_library_page_and_api(client):

@@ -36,7 +36,6 @@ from conftest import REALDOCS_MISSING, write_docs
 from indexer.store import update_index
 from kb.cli import DEFAULT_DICT
 from kb.indexdir import CURRENT, IndexDir
-from web import create_app
 
 pytest_plugins = ["opensearch_support"]
 
@@ -45,11 +44,6 @@ KB = Path(sys.executable).with_name("kb.exe" if os.name == "nt" else "kb")
 # Queries with well over 30 results (3 pages of 10) in corpus/docs, where some documents hold
 # more than 3 matching passages (so --per-doc matters).
 QUERIES = ["会议", "违规吃喝 处分"]
-
-
-@pytest.fixture(scope="module")
-def client(corpus_index):
-    return create_app({"INDEX": str(corpus_index)}).test_client()
 
 
 def kb_json(*args: str) -> dict:

@@ -10,19 +10,7 @@ import re
 import pytest
 from jsonschema import Draft202012Validator
 
-from web import create_app
-
 SPEC_ONLY = {"/api/openapi.json"}  # the document itself
-
-
-@pytest.fixture(scope="module")
-def app(corpus_index):
-    return create_app({"INDEX": str(corpus_index)})
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture(scope="module")

@@ -8,30 +8,18 @@ import dataclasses
 import html
 import json
 
-import pytest
-
 from indexer.pipeline import case_fields
 from kb.cases import default_taxonomy
 from kb.model import Document, Passage
 from kb.results import CASE_KEYS, CaseList, CaseRecord, RequirementRecord
 from kb.workbench import PASSAGE_KIND, cases_for_item, draft_item, requirements, suggest_cases
-from web import create_app, openapi
+from web import openapi
 from web.paths import public_paths
 
 REQUIREMENT_KEYS = (
     "id", "doc_id", "path", "title", "doc_no", "date", "doc_type", "section", "passage", "text",
     "full_text", "kind", "topics",
 )  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def app(corpus_index):
-    return create_app({"INDEX": str(corpus_index)})
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.test_client()
 
 
 def _case(**changes) -> CaseRecord:

@@ -10,14 +10,7 @@ import re
 import pytest
 from docx import Document as WordDocument
 
-from web import create_app
-
 SECTIONS = ("一、对照要求查摆的问题", "二、典型案例警示", "三、整改措施")
-
-
-@pytest.fixture(scope="module")
-def client(corpus_index):
-    return create_app({"INDEX": str(corpus_index)}).test_client()
 
 
 def token(client, page: str = "/draft") -> str:
