@@ -103,17 +103,34 @@ def problems(
     for name, (size, digest, *_) in sorted(recorded.items()):
         if _is_table(name) and not tables:
             continue
-        path = whoosh_dir / name
-        try:
-            actual = path.stat().st_size
-        except OSError:
-            found.append(f"文件 {name} 不见了")
-            continue
-        if actual != size:
-            found.append(f"文件 {name} 的大小从 {size} 字节变成了 {actual} 字节")
-        elif digests and _digest(path) != digest:
+        wrong = _size_problem(whoosh_dir / name, size)
+        if wrong:
+            found.append(wrong)
+        elif digests and _digest(whoosh_dir / name) != digest:
             found.append(f"文件 {name} 的内容与记录的校验值不符")
     return found
+
+
+def _size_problem(path: Path, size: int) -> str:
+    try:
+        actual = path.stat().st_size
+    except OSError:
+        return f"文件 {path.name} 不见了"
+    return f"文件 {path.name} 的大小从 {size} 字节变成了 {actual} 字节" if actual != size else ""
+
+
+def recorded_sizes(generation_folder: Path, whoosh_dir: Path) -> dict[Path, int]:
+    """The Whoosh files of a generation and their sizes as written (passage tables aside), for
+    ``resized``: a searcher opens them once and checks them before every query."""
+    recorded = _read(generation_folder).get("files") or {}
+    return {whoosh_dir / name: entry[0] for name, entry in recorded.items() if not _is_table(name)}
+
+
+def resized(sizes: dict[Path, int]) -> list[str]:
+    """What ``problems`` without digests would say about these files: a few stat calls, cheap
+    enough for every query. A segment cut short past the postings a query reads would
+    otherwise answer it with hits whose stored fields are gone."""
+    return [wrong for path, size in sorted(sizes.items()) if (wrong := _size_problem(path, size))]
 
 
 def damaged_tables(generation_folder: Path, whoosh_dir: Path) -> list[Path]:

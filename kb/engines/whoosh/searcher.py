@@ -24,7 +24,15 @@ from kb.bm25 import KbBM25F, live_statistics
 from kb.engines.whoosh.query import compile_query
 from kb.engines.whoosh.schema import build_schema
 from kb.indexdir import Generation, IndexDir, IndexMissing
-from kb.integrity import IndexDamaged, damage_message, damaged_tables, open_whoosh, problems
+from kb.integrity import (
+    IndexDamaged,
+    damage_message,
+    damaged_tables,
+    open_whoosh,
+    problems,
+    recorded_sizes,
+    resized,
+)
 from kb.passage_table import PassageTable
 from kb.plan import Node
 from kb.search import (
@@ -49,6 +57,8 @@ class _Snapshot:
     bytes (garbled postings: IndexError, UnpicklingError, zlib errors, or silently wrong
     hits). Each running query checks out a searcher of its own; they are opened on demand
     (~3 ms each), at most SEARCHERS_PER_SNAPSHOT, and a query beyond that waits for one.
+    A generation's files never change once written: ``sizes`` (theirs as written) are checked
+    before every query, so that a file cut short under the server is reported, not read.
     Queries hold the snapshot (``users``) while they run; once a newer version has replaced
     it (``retired``), the last of them closes its searchers."""
 
@@ -57,6 +67,7 @@ class _Snapshot:
         self.segmenter = segmenter
         self.ix = ix
         self.table: PassageTable = table
+        self.sizes = recorded_sizes(generation.folder, generation.whoosh_dir)
         self.version = searcher.reader().generation()
         self.searchers: list[WhooshSearcher] = [searcher]
         self._free: list[WhooshSearcher] = [searcher]
@@ -207,6 +218,9 @@ class Searcher(SearchCore):
             snap = self._snap
             snap.users += 1
         try:
+            damage = resized(snap.sizes)
+            if damage and self.index_dir.current() == snap.generation:  # not a rebuild's switch
+                raise IndexDamaged(damage_message(self.index_dir.root, damage))
             searcher = snap.checkout()
             try:
                 yield snap, searcher
