@@ -25,13 +25,17 @@ from __future__ import annotations
 import bisect
 import contextlib
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, overload
 
 from kb.duplicates import fingerprint
 from kb.facets import facets_of
 from kb.folding import fold
+
+if TYPE_CHECKING:
+    from kb.grams import GramIndex
 
 COLUMNS = (
     "doc_id",
@@ -185,6 +189,31 @@ def write_table(
     return path
 
 
+class _Slices(Sequence[str]):
+    """The passages' texts as slices of the one string that holds them all."""
+
+    def __init__(self, text: str, starts: list[int]) -> None:
+        self._text = text
+        self._starts = starts
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        start = self._starts[index]
+        following = index + 1 if index >= 0 else len(self._starts) + index + 1
+        end = self._starts[following] - 1 if following < len(self._starts) else len(self._text)
+        return self._text[start:end]
+
+
 class PassageTable:
     """Columns by document number, and all folded texts as one string for substring search."""
 
@@ -205,13 +234,14 @@ class PassageTable:
         self.case_ids = named["case_id"]
         self.facets = named["facets"]
         self.contexts = named["context"]
-        self.texts = named["text"]
-        self.text = "\n".join(self.texts)
+        self.text = "\n".join(named["text"])
+        self.grams: GramIndex | None = None  # see index_grams
         self.starts: list[int] = []
         position = 0
-        for text in self.texts:
+        for text in named["text"]:
             self.starts.append(position)
             position += len(text) + 1
+        self.texts = _Slices(self.text, self.starts)  # the text held once, not twice
 
     @classmethod
     def for_reader(cls, whoosh_dir: Path, reader, trusted: bool = True) -> PassageTable:
@@ -226,10 +256,21 @@ class PassageTable:
             lines = table_lines(reader)
         return cls(lines)
 
+    def index_grams(self) -> None:
+        """Index the text's character pairs (``kb.grams``), so that ``containing`` no longer
+        scans it all; searches scan meanwhile. Seconds for a large table: call it from a
+        thread of its own."""
+        from kb.grams import GramIndex
+
+        self.grams = GramIndex(self.text, self.starts)
+
     def containing(self, needle: str) -> list[int]:
         """Sorted document numbers of passages whose folded text contains ``needle``."""
         if not needle or "\n" in needle or _FIELD in needle:
             return []
+        grams = self.grams
+        if grams is not None and len(needle) > 1:
+            return grams.containing(needle)
         found: list[int] = []
         text, starts = self.text, self.starts
         position = text.find(needle)

@@ -8,6 +8,7 @@ candidates one request returned.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from kb.analysis import Segmenter
@@ -28,7 +29,10 @@ class Columns(Protocol):
     case_ids: list[str]  # the typical case a passage belongs to, or ""
     facets: list[str]  # what it is filed under (kb.passage_table.facets_of)
     contexts: list[str]
-    texts: list[str]
+
+    @property
+    def texts(self) -> Sequence[str]:  # read only: a list, or slices of one string
+        ...
 
 
 # The pseudo-field of ``doc_frequency`` and ``prefetch`` that counts passages whose folded text

@@ -64,6 +64,9 @@ def test_quoted_search_equals_substring_search(corpus, queries):
         searcher = Searcher(Path(tmp) / "index")
         try:
             check_quoted(searcher, shown, queries)
+            _, table = searcher._current_searcher()
+            table.index_grams()  # as a searcher does by itself on a large index (kb.grams)
+            check_quoted(searcher, shown, queries)
         finally:
             searcher.close()
 

@@ -42,6 +42,7 @@ from kb.search import (
 )
 from kb.view import CONTAINS, IndexView
 
+GRAMS_FROM = 1_000_000  # folded characters from which a snapshot indexes them (kb.grams)
 OPEN_ATTEMPTS = 5  # generations tried when rebuilds keep replacing the one being opened
 SEARCHERS_PER_SNAPSHOT = 8  # Whoosh searchers, one per query running at the same time
 
@@ -116,6 +117,14 @@ class _Snapshot:
             searcher.close()
 
 
+def _index_grams(table: PassageTable) -> None:
+    """Index a snapshot's character pairs while it already answers (by scanning)."""
+    try:
+        table.index_grams()
+    except Exception:  # MemoryError above all: the scan goes on answering exactly
+        log.warning("cannot index the character pairs; quoted search scans", exc_info=True)
+
+
 class Searcher(SearchCore):
     """Answers queries against the live generation of an index; safe to share across threads.
 
@@ -175,6 +184,10 @@ class Searcher(SearchCore):
         except BaseException:
             searcher.close()
             raise
+        if len(table.text) >= GRAMS_FROM:
+            threading.Thread(
+                target=_index_grams, args=(table,), name="kb-grams", daemon=True
+            ).start()
         return _Snapshot(generation, segmenter, ix, searcher, table)
 
     def damage(self) -> str:
