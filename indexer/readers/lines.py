@@ -5,7 +5,8 @@ A phrase split by a wrap would never be found, so lines are joined again: a new 
 starts at an indented line (unless it continues a centred title), after a short line, at a
 numbered heading (一、 （一） 1. 第X条), and after a line ending a sentence, except where the
 document marks its paragraphs by a first-line indent and the sentence happens to end at the
-end of a full line. Without indentation (``Line.indent`` None) a paragraph ends after a
+end of a full line, and where the reader saw a paragraph start (``Line.starts``: a blank
+line's space above, a change of type size). Without indentation (``Line.indent`` None) a paragraph ends after a
 sentence or a short line. Page numbers ("— 1 —") and running heads repeated on most pages are
 dropped first.
 
@@ -47,6 +48,7 @@ class Line:
     indent: int | None  # leading columns (PDF layout mode, OFD), None when unknown
     edge: float  # right end: columns, or CJK-character widths where indent is None
     page: int
+    starts: bool = False  # the reader knows a paragraph starts here (a blank line above it)
 
 
 # --- page furniture ------------------------------------------------------------------------
@@ -150,7 +152,7 @@ def paragraphs(lines: list[Line]) -> list[str]:
         text = _PRIVATE_USE.sub("", line.text).strip()
         if not text:
             continue
-        if previous is not None and _continues(previous, line, layout):
+        if previous is not None and not line.starts and _continues(previous, line, layout):
             last = paragraphs[-1].last
             paragraphs[-1].add(text, space=_latin(last) and _latin(text[0]))
         else:
