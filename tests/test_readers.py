@@ -24,6 +24,7 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
+from test_ofd import text_ofd
 
 from indexer.readers import READERS, UnreadableFile, pdf, read_file, supported
 from indexer.readers import docx as docx_reader
@@ -752,6 +753,7 @@ SEEDS = {
     ".aspx": HTML_PAGE,
     ".docx": make_docx(),
     ".pdf": make_pdf(),
+    ".ofd": text_ofd(),
 }
 
 

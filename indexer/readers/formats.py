@@ -42,6 +42,7 @@ READERS: dict[str, Reader] = {
     ".pdf": _lazy("pdf", "read_pdf"),
     ".doc": _lazy("legacy", "read_doc"),
     ".wps": _lazy("legacy", "read_wps"),
+    ".ofd": _lazy("ofd", "read_ofd"),
 }
 
 
