@@ -22,7 +22,7 @@ import docx
 import openpyxl
 import pytest
 
-from indexer.readers import UnreadableFile, read_file, spreadsheet
+from indexer.readers import UnreadableFile, legacy, read_file, spreadsheet
 from indexer.store import update_index
 from kb.cli import DEFAULT_DICT
 from kb.engines.whoosh.searcher import Searcher
@@ -173,7 +173,110 @@ def texts(extracted) -> list[str]:
     return [block.text for block in extracted.blocks]
 
 
+# --- no converter ---------------------------------------------------------------------------
+
 OLE_HEADER = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+
+
+@pytest.mark.parametrize("suffix", [".doc", ".wps"])
+def test_without_converters_a_word_file_names_what_to_install(only_on_path, suffix):
+    only_on_path()
+    with pytest.raises(UnreadableFile) as excinfo:
+        read_file(Path(f"旧文件{suffix}"), OLE_HEADER)
+    reason = str(excinfo.value)
+    assert reason == legacy.NO_CONVERTER and "\n" not in reason
+    assert "antiword" in reason and "LibreOffice" in reason and ".docx" in reason
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".et"])
+def test_without_libreoffice_a_workbook_names_what_to_install(only_on_path, suffix):
+    only_on_path()
+    with pytest.raises(UnreadableFile) as excinfo:
+        read_file(Path(f"台账{suffix}"), OLE_HEADER)
+    assert str(excinfo.value) == legacy.NO_SPREADSHEET_CONVERTER
+    assert "libreoffice-calc" in str(excinfo.value) and ".xlsx" in str(excinfo.value)
+
+
+def test_files_saved_under_an_old_name_need_no_converter(only_on_path):
+    only_on_path()
+    assert read_file(Path("a.doc"), notice_docx()).blocks[0].text == NOTICE_TITLE
+    assert read_file(Path("台账.xls"), ledger_workbook()).title == "某区档案局作风问题整改台账"
+
+
+# --- .doc and .wps through the real converters ----------------------------------------------
+
+
+@needs_antiword
+def test_doc_read_by_antiword(only_on_path, old_doc):
+    only_on_path("antiword")
+    blocks = texts(read_file(Path("通知.doc"), old_doc))
+    assert blocks[0] == NOTICE_TITLE
+    assert all(line in blocks for line in NOTICE_LINES)
+    assert "科室　联络员" in blocks and "财务科　李晓红" in blocks  # table rows, cells apart
+
+
+@needs_writer
+def test_doc_read_by_libreoffice_when_antiword_is_missing(only_on_path, old_doc):
+    only_on_path("soffice")
+    extracted = read_file(Path("通知.doc"), old_doc)
+    assert ("一、整理范围", 1) in [(b.text, b.heading_level) for b in extracted.blocks]
+    assert all(line in texts(extracted) for line in NOTICE_LINES)
+    # The core title of the template the file came from is not in the text: not the title.
+    assert extracted.title == ""
+    assert read_outline(extracted, "通知").title == NOTICE_TITLE
+
+
+@needs_writer
+def test_wps_read_by_libreoffice(only_on_path, old_doc):
+    # WPS Office saves .wps as Word 97 inside: LibreOffice reads it by its content.
+    only_on_path("soffice")
+    outline = read_outline(read_file(Path("通知.wps"), old_doc), "通知")
+    assert outline.title == NOTICE_TITLE
+    assert any(p.section == ("二、工作要求",) and "联络员" in p.text for p in outline.passages)
+
+
+@needs_antiword
+def test_damaged_doc_gives_a_reason(only_on_path, old_doc):
+    only_on_path("antiword")
+    with pytest.raises(UnreadableFile) as excinfo:
+        read_file(Path("坏文件.doc"), old_doc[:1024])
+    assert str(excinfo.value) == legacy.CONVERSION_FAILED
+
+
+@needs_raw
+@needs_antiword
+@needs_writer
+@pytest.mark.parametrize("converter", ["antiword", "soffice"])
+def test_real_doc_notice_by_either_converter(only_on_path, converter):
+    only_on_path(converter)
+    data = (RAW / "doc_notice_chunan_zuzhibu.doc").read_bytes()
+    outline = read_outline(read_file(Path("通知.doc"), data), "通知")
+    assert outline.title.endswith("关于开展专业岗位领导干部遴选工作的通知")
+    assert outline.date == "2019-07-08" and outline.doc_type == "通知"
+    assert any(
+        p.section[:1] == ("一、遴选职位",) and "总规划师" in p.text for p in outline.passages
+    )
+    assert any("专业岗位领导干部遴选" in p.text for p in outline.passages[1:])
+
+
+@needs_raw
+@needs_antiword
+def test_real_doc_form_keeps_its_table_cells():
+    data = (RAW / "doc_table_chunan_signup_form.doc").read_bytes()
+    extracted = read_file(Path("报名推荐表.doc"), data)
+    assert texts(extracted)[0] == "淳安县专业岗位领导干部遴选报名推荐表（样表）"
+    assert any("参加工作时间" in line and "1990.08" in line for line in texts(extracted))
+
+
+@needs_raw
+@needs_writer
+def test_real_wps_template_gets_the_title_its_text_shows():
+    # A real WPS Office file (Word 97 inside) of a made-up notice; its properties still carry
+    # the title of the template it was made from (甘审办发〔2011〕号), which is not in the text.
+    data = (RAW / "wps_template_notice_fake.wps").read_bytes()
+    outline = read_outline(read_file(Path("模板.wps"), data), "模板")
+    assert outline.title == "国防部关于放假的通知"
+    assert outline.doc_no == "国防部发〔2012〕21号" and outline.date == "2012-12-12"
 
 
 # --- .xlsx ------------------------------------------------------------------------------------
@@ -306,6 +409,27 @@ def test_csv_in_no_known_encoding_is_refused():
     with pytest.raises(UnreadableFile) as excinfo:
         read_file(Path("乱码.csv"), bytes(range(128, 256)) * 4)
     assert "编码" in str(excinfo.value)
+
+
+# --- .xls and .et through LibreOffice -------------------------------------------------------
+
+
+@needs_calc
+@pytest.mark.parametrize("suffix", [".xls", ".et", ".xlsx"])
+def test_old_workbook_read_through_libreoffice(old_xls, suffix):
+    # .et: WPS Office saves its workbooks as Excel 97 inside; a .xls renamed .xlsx is read too.
+    outline = read_outline(read_file(Path(f"台账{suffix}"), old_xls), "台账")
+    assert outline.title == "某区档案局作风问题整改台账"
+    rows = [p for p in outline.passages if p.text.startswith("序号：2；")]
+    assert rows and rows[0].section == ("整改台账", "一、会风文风方面")
+    assert "完成时限：2024-06-30" in rows[0].text
+
+
+@needs_calc
+def test_damaged_xls_gives_one_line_reason(old_xls):
+    with pytest.raises(UnreadableFile) as excinfo:
+        read_file(Path("坏.xls"), old_xls[:2048])
+    assert str(excinfo.value) == legacy.SPREADSHEET_CONVERSION_FAILED
 
 
 # --- real spreadsheets ------------------------------------------------------------------------

@@ -4,12 +4,9 @@ the folder is absent); everything else is generated here with python-docx and re
 
 from __future__ import annotations
 
-import ast
 import csv
 import io
 import re
-import shutil
-import sys
 from pathlib import Path
 
 import docx
@@ -656,90 +653,7 @@ def test_real_typeset_pdf():
     assert len(missing) <= 1, missing  # the letterhead, typeset with a wide gap
 
 
-# --- legacy .doc / .wps --------------------------------------------------------------------
-
-OLE_DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64 + "WordDocument".encode("utf-16-le")
-
-
-@pytest.mark.parametrize("suffix", [".doc", ".wps"])
-def test_legacy_without_converters_asks_for_docx(monkeypatch, suffix):
-    monkeypatch.setattr(shutil, "which", lambda name, *args, **kwargs: None)
-    with pytest.raises(UnreadableFile) as excinfo:
-        read_file(Path(f"旧文件{suffix}"), OLE_DOC)
-    assert reason(excinfo) == "旧版 Word/WPS 文件，请另存为 .docx 后再导入"
-
-
-def test_doc_that_is_really_a_docx_or_a_web_page_needs_no_converter(monkeypatch):
-    monkeypatch.setattr(shutil, "which", lambda name, *args, **kwargs: None)
-    assert read_file(Path("a.doc"), make_docx()).title == "关于开展作风建设专项检查的通知"
-    page = PAGE.format(charset="utf-8").encode("utf-8")
-    assert texts(read_file(Path("b.doc"), page)) == [text for text, _ in PAGE_BLOCKS]
-
-
-def fake_tool(folder: Path, name: str, body: str) -> str:
-    """An executable script standing in for antiword / soffice."""
-    script = folder / name
-    script.write_text(f"#!{sys.executable}\nimport sys\n{body}", encoding="utf-8")
-    script.chmod(0o755)
-    return str(script)
-
-
-posix_only = pytest.mark.skipif(sys.platform == "win32", reason="fake tools are POSIX scripts")
-
-
-@posix_only
-def test_doc_through_antiword(monkeypatch, tmp_path):
-    antiword = fake_tool(
-        tmp_path,
-        "antiword",
-        "assert sys.argv[1:5] == ['-w', '0', '-m', 'UTF-8.txt'], sys.argv\n"
-        "assert open(sys.argv[5], 'rb').read().startswith(b'\\xd0\\xcf')\n"
-        "sys.stdout.buffer.write('关于检查的通知\\n\\n[pic]\\n|单位  |时限  |\\n正文。\\n'.encode())\n",
-    )
-    monkeypatch.setattr(
-        shutil, "which", lambda name, *a, **k: antiword if name == "antiword" else None
-    )
-    assert texts(read_file(Path("a.doc"), OLE_DOC)) == ["关于检查的通知", "单位　时限", "正文。"]
-
-
-@posix_only
-def test_encrypted_doc_through_antiword(monkeypatch, tmp_path):
-    antiword = fake_tool(
-        tmp_path, "antiword", "sys.stderr.write('a.doc is encrypted\\n'); sys.exit(1)\n"
-    )
-    monkeypatch.setattr(
-        shutil, "which", lambda name, *a, **k: antiword if name == "antiword" else None
-    )
-    with pytest.raises(UnreadableFile, match="文件已加密"):
-        read_file(Path("a.doc"), OLE_DOC)
-
-
-@posix_only
-def test_wps_through_libreoffice_with_a_fresh_profile(monkeypatch, tmp_path):
-    source = tmp_path / "converted.docx"
-    make_docx(source)
-    seen = tmp_path / "args.txt"
-    soffice = fake_tool(
-        tmp_path,
-        "soffice",
-        "import pathlib, shutil\n"
-        "args = sys.argv[1:]\n"
-        f"pathlib.Path({str(seen)!r}).write_text(repr(args))\n"
-        "assert args[0].startswith('-env:UserInstallation=file://'), args\n"
-        "assert '--headless' in args and args[args.index('--convert-to') + 1] == 'docx'\n"
-        "out = pathlib.Path(args[args.index('--outdir') + 1])\n"
-        "assert pathlib.Path(args[-1]).suffix == '.wps'\n"
-        f"shutil.copy({str(source)!r}, out / (pathlib.Path(args[-1]).stem + '.docx'))\n",
-    )
-    monkeypatch.setattr(
-        shutil, "which", lambda name, *a, **k: soffice if name == "soffice" else None
-    )
-    extracted = read_file(Path("旧文件.wps"), OLE_DOC)
-    assert extracted.title == "关于开展作风建设专项检查的通知"
-    assert ("一、检查范围", 1) in [(b.text, b.heading_level) for b in extracted.blocks]
-    profile = ast.literal_eval(seen.read_text())[0].split("file://", 1)[1]
-    assert not Path(profile).exists()  # a temporary profile, removed afterwards
-
+# --- legacy .doc / .wps: tests/test_office.py, with the real antiword and LibreOffice -------
 
 # --- every reader fails only with UnreadableFile -------------------------------------------
 

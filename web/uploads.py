@@ -46,6 +46,8 @@ EXPECTED = {
     ".docx": "docx",
     ".doc": "ole",
     ".wps": "ole",
+    ".xls": "ole",
+    ".et": "ole",
     ".xlsx": "xlsx",
     ".csv": "text",
     ".html": "html",
@@ -64,7 +66,7 @@ ALSO_ACCEPTED = {"text": {"html"}}
 LABELS = {
     "pdf": "PDF 文件",
     "docx": "Word 文档（.docx）",
-    "ole": "旧版 Word/WPS 文档（.doc/.wps）",
+    "ole": "旧版 Office/WPS 文件（.doc/.wps/.xls/.et）",
     "xlsx": "Excel 工作簿（.xlsx）",
     "html": "网页（HTML）",
     "text": "纯文本",

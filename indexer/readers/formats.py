@@ -44,11 +44,13 @@ READERS: dict[str, Reader] = {
     ".wps": _lazy("legacy", "read_wps"),
     ".xlsx": _lazy("spreadsheet", "read_xlsx"),
     ".csv": _lazy("spreadsheet", "read_csv"),
+    ".xls": _lazy("legacy", "read_xls"),
+    ".et": _lazy("legacy", "read_et"),
 }
 
 # Formats whose files rarely state a title (a workbook without a title row, its sheet called
 # Sheet1): without one, the file's name is the title rather than its first row.
-TITLED_BY_NAME = {".xlsx", ".csv"}
+TITLED_BY_NAME = {".xlsx", ".csv", ".xls", ".et"}
 
 
 def read_as(suffix: str, data: bytes) -> Extracted:
