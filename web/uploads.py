@@ -46,6 +46,10 @@ EXPECTED = {
     ".docx": "docx",
     ".doc": "ole",
     ".wps": "ole",
+    ".xls": "ole",
+    ".et": "ole",
+    ".xlsx": "xlsx",
+    ".csv": "text",
     ".html": "html",
     ".htm": "html",
     ".shtml": "html",
@@ -62,7 +66,8 @@ ALSO_ACCEPTED = {"text": {"html"}}
 LABELS = {
     "pdf": "PDF 文件",
     "docx": "Word 文档（.docx）",
-    "ole": "旧版 Word/WPS 文档（.doc/.wps）",
+    "ole": "旧版 Office/WPS 文件（.doc/.wps/.xls/.et）",
+    "xlsx": "Excel 工作簿（.xlsx）",
     "html": "网页（HTML）",
     "text": "纯文本",
     "zip": "ZIP 压缩包或其他 Office 文件",
@@ -123,7 +128,9 @@ def _zip_kind(data: bytes) -> str:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, ValueError, OSError):
         return "zip"
-    return "docx" if "word/document.xml" in names else "zip"
+    if "word/document.xml" in names:
+        return "docx"
+    return "xlsx" if "xl/workbook.xml" in names else "zip"
 
 
 def extension(name: str) -> str:
