@@ -287,3 +287,10 @@ def test_real_image_only_photo():
     assert str(refused.value) == IMAGE_ONLY
     images = page_images(data)
     assert len(images) == 2 and all(image.startswith(b"\xff\xd8") for image in images)
+
+
+def test_upload_check_knows_ofd():
+    from web.uploads import check_content
+
+    assert check_content("批复.ofd", text_ofd()) is None
+    assert "“.ofd”不符" in (check_content("批复.ofd", b"PK\x05\x06" + bytes(18)) or "")

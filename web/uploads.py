@@ -50,6 +50,7 @@ EXPECTED = {
     ".et": "ole",
     ".xlsx": "xlsx",
     ".csv": "text",
+    ".ofd": "ofd",
     ".html": "html",
     ".htm": "html",
     ".shtml": "html",
@@ -69,6 +70,7 @@ LABELS = {
     "ole": "旧版 Office/WPS 文件（.doc/.wps/.xls/.et）",
     "xlsx": "Excel 工作簿（.xlsx）",
     "html": "网页（HTML）",
+    "ofd": "OFD 版式文件",
     "text": "纯文本",
     "zip": "ZIP 压缩包或其他 Office 文件",
     "exe": "可执行程序",
@@ -130,7 +132,9 @@ def _zip_kind(data: bytes) -> str:
         return "zip"
     if "word/document.xml" in names:
         return "docx"
-    return "xlsx" if "xl/workbook.xml" in names else "zip"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    return "ofd" if any(name.lower() == "ofd.xml" for name in names) else "zip"
 
 
 def extension(name: str) -> str:
