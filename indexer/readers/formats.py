@@ -42,6 +42,11 @@ READERS: dict[str, Reader] = {
     ".pdf": _lazy("pdf", "read_pdf"),
     ".doc": _lazy("legacy", "read_doc"),
     ".wps": _lazy("legacy", "read_wps"),
+    ".png": _lazy("image", "read_image"),
+    ".jpg": _lazy("image", "read_image"),
+    ".jpeg": _lazy("image", "read_image"),
+    ".tif": _lazy("image", "read_image"),
+    ".tiff": _lazy("image", "read_image"),
 }
 
 

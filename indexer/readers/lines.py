@@ -43,6 +43,7 @@ class Line:
     indent: int | None  # leading columns in layout mode, None in plain mode
     edge: float  # right end: columns (layout) or CJK-character widths (plain)
     page: int
+    size: float | None = None  # glyph height where known (OCR): a title's differs from body's
 
 
 # --- page furniture ------------------------------------------------------------------------
@@ -158,6 +159,8 @@ def paragraphs(lines: list[Line]) -> list[str]:
 def _continues(a: Line, b: Line, layout: _Layout) -> bool:
     if HEADING_START.match(b.text):
         return False
+    if a.size and b.size and max(a.size, b.size) > 1.25 * min(a.size, b.size):
+        return False  # a title (or masthead) above body text, in a larger type
     if a.indent is not None and b.indent is not None and layout.margin is not None:
         if b.indent >= layout.margin + 1:
             return _centred_continuation(a, b, layout.margin, layout.full)
