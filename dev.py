@@ -131,6 +131,18 @@ def calc_installed() -> bool:
     return any(program.glob("*sclo.*"))  # libsclo.so, sclo.dll
 
 
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+
+def ensure_cjk_font() -> None:
+    """tests/test_ocr.py renders Chinese pages with this font (the browser tests use it too);
+    installed where we can, else those tests skip and say why."""
+    import shutil
+
+    if not CJK_FONT.is_file() and shutil.which("apt-get") and os.geteuid() == 0:
+        apt_install("fonts-wqy-microhei")
+
+
 def check_realdocs() -> None:
     """The tests on real documents need ../shared/realdocs beside the checkout."""
     if (ROOT.parent / "shared" / "realdocs" / "docs").is_dir():
@@ -185,6 +197,7 @@ def main(argv: list[str]) -> None:
     elif command == "test":
         ensure_browser()
         ensure_converters()
+        ensure_cjk_font()
         check_realdocs()
         ensure_opensearch()
         call(PYTHON, "-m", "ruff", "check", ".")

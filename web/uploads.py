@@ -58,6 +58,11 @@ EXPECTED = {
     ".txt": "text",
     ".md": "text",
     ".markdown": "text",
+    ".png": "image",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".tif": "image",
+    ".tiff": "image",
 }
 assert set(EXPECTED) == set(READERS), "every readable type needs a content rule"
 
@@ -89,6 +94,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x89PNG", "image"),
     (b"\xff\xd8\xff", "image"),
     (b"GIF8", "image"),
+    (b"II*\x00", "image"),  # TIFF, little- and big-endian
+    (b"MM\x00*", "image"),
     (b"Rar!", "archive"),
     (b"7z\xbc\xaf\x27\x1c", "archive"),
     (b"\x1f\x8b", "archive"),

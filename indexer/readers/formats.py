@@ -47,6 +47,11 @@ READERS: dict[str, Reader] = {
     ".csv": _lazy("spreadsheet", "read_csv"),
     ".xls": _lazy("legacy", "read_xls"),
     ".et": _lazy("legacy", "read_et"),
+    ".png": _lazy("image", "read_image"),
+    ".jpg": _lazy("image", "read_image"),
+    ".jpeg": _lazy("image", "read_image"),
+    ".tif": _lazy("image", "read_image"),
+    ".tiff": _lazy("image", "read_image"),
 }
 
 # Formats whose files rarely state a title (a workbook without a title row, its sheet called

@@ -63,3 +63,13 @@ TOO_MANY_TAGS = (
     f"网页中的标签超过 {MAX_HTML_TAGS // 10_000} 万个，超出处理上限，已跳过；"
     "请在浏览器中只保存正文（仅 HTML）后再导入"
 )
+
+# Scans (page images, image-only PDFs): OCR takes seconds a page (bench/ocr.py), so a scan
+# of more pages than this would hold the indexer for an hour. Pixels of one page image: a
+# 600 dpi A4 page is ~35 million; Pillow decodes 4 bytes a pixel.
+MAX_SCAN_PAGES = 500
+TOO_MANY_SCAN_PAGES = (
+    f"扫描件超过 {MAX_SCAN_PAGES} 页，文字识别耗时过长，已跳过；请拆分成几个文件后再导入"
+)
+MAX_IMAGE_PIXELS = 60_000_000
+IMAGE_TOO_BIG = "图片超过 6000 万像素，超出文字识别的处理上限，已跳过；请降低分辨率后再导入"

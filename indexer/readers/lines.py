@@ -1,14 +1,15 @@
-"""Typeset lines back into paragraphs, page furniture removed: shared by the readers of
-fixed-layout formats (PDF, OFD), whose text comes as lines with the wraps of the page.
+"""Typeset lines back into paragraphs, page furniture removed: shared by the readers that get
+positioned lines rather than paragraphs — PDF (pypdf's layout mode), OFD, and OCR (boxes a text
+detector found on a page image) — whose text comes with the wraps of the page.
 
 A phrase split by a wrap would never be found, so lines are joined again: a new paragraph
 starts at an indented line (unless it continues a centred title), after a short line, at a
-numbered heading (一、 （一） 1. 第X条), and after a line ending a sentence, except where the
-document marks its paragraphs by a first-line indent and the sentence happens to end at the
-end of a full line, and where the reader saw a paragraph start (``Line.starts``: a blank
-line's space above, a change of type size). Without indentation (``Line.indent`` None) a paragraph ends after a
-sentence or a short line. Page numbers ("— 1 —") and running heads repeated on most pages are
-dropped first.
+numbered heading (一、 （一） 1. 第X条), at a change of type size (where the reader knows it),
+and after a line ending a sentence, except where the document marks its paragraphs by a
+first-line indent and the sentence happens to end at the end of a full line, and where the
+reader saw a paragraph start (``Line.starts``: a blank line's space above, a change of type
+size). Without indentation (``Line.indent`` None) a paragraph ends after a sentence or a short
+line. Page numbers ("— 1 —") and running heads repeated on most pages are dropped first.
 
 ``Line.indent`` and ``Line.edge`` are in the reader's own unit, about a character wide: the
 PDF reader counts pypdf's layout columns, the OFD reader Chinese characters of the body size.
@@ -18,16 +19,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 from indexer.readers.base import Paragraph
 from kb.dates import mentions_year
 from kb.numbering import BLOCK_START
 
-__all__ = ["SENTENCE_END", "Line", "drop_furniture", "paragraphs"]
+__all__ = ["HEADING_START", "SENTENCE_END", "Line", "drop_furniture", "paragraphs"]
 
 SENTENCE_END = re.compile(r"[。！？；：!?;:…][”’」』）)】》\"']*$")
-_HEADING_START = BLOCK_START  # a heading or list number begins a paragraph (kb.numbering)
+HEADING_START = BLOCK_START  # a heading or list number begins a paragraph (kb.numbering)
 _DECORATED_NUMBER = re.compile(r"^[-—–－―~～]+\s*\d{1,4}\s*[-—–－―~～]+$")
 _PAGE_NUMBER = re.compile(
     r"^(?:\d{1,4}"
@@ -48,7 +49,9 @@ class Line:
     indent: int | None  # leading columns (PDF layout mode, OFD), None when unknown
     edge: float  # right end: columns, or CJK-character widths where indent is None
     page: int
+    _: KW_ONLY  # what a reader may know besides: by name, so that none lands in another field
     starts: bool = False  # the reader knows a paragraph starts here (a blank line above it)
+    size: float | None = None  # glyph height where known (OCR): a title's differs from body's
 
 
 # --- page furniture ------------------------------------------------------------------------
@@ -162,8 +165,10 @@ def paragraphs(lines: list[Line]) -> list[str]:
 
 
 def _continues(a: Line, b: Line, layout: _Layout) -> bool:
-    if _HEADING_START.match(b.text):
+    if HEADING_START.match(b.text):
         return False
+    if a.size and b.size and max(a.size, b.size) > 1.25 * min(a.size, b.size):
+        return False  # a title (or masthead) above body text, in a larger type
     if a.indent is not None and b.indent is not None and layout.margin is not None:
         if b.indent >= layout.margin + 1:
             return _centred_continuation(a, b, layout.margin, layout.full)
@@ -184,7 +189,7 @@ def _centred_continuation(a: Line, b: Line, margin: float, full: float | None) -
     or full line that does not end a sentence."""
     if full is None or a.page != b.page or SENTENCE_END.search(a.text):
         return False
-    if _HEADING_START.match(a.text):
+    if HEADING_START.match(a.text):
         return False
     if b.text[0] in "（(" or (mentions_year(b.text) and not mentions_year(a.text)):
         return False

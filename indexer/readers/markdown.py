@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from indexer.readers.base import Paragraph, ReadResult, guarded
+from indexer.readers.lines import SENTENCE_END
 from indexer.readers.text import decode_within_limits
 from kb.model import Block
 from kb.numbering import BLOCK_START
@@ -35,7 +36,6 @@ _EMPHASIS = re.compile(r"\*\*|__|`+|~~")
 # A line that starts a new paragraph in official writing even without a blank line before it.
 _OUTLINE_START = BLOCK_START  # kb.numbering, as the PDF reader
 _OUTLINE_HEADING_MAX = 30
-_SENTENCE_END = re.compile(r"[。！？；：!?;:…][”’」』）)】》\"']*$")
 
 
 @guarded("无法读取 Markdown 文件，请另存为 UTF-8 后再导入")
@@ -158,7 +158,7 @@ def _unwrap(lines: list[str]) -> list[str]:
         join_next = not (
             hard_break
             or is_table
-            or _SENTENCE_END.search(text)
+            or SENTENCE_END.search(text)
             or (current.length <= _OUTLINE_HEADING_MAX and _OUTLINE_START.match(current.text))
             or _width(raw.strip()) < 0.6 * widest  # a short line ends its paragraph
         )

@@ -348,7 +348,7 @@ def _page_lines(runs: list[_Run], page: int, body: float) -> list[_OfdLine]:
                 # A title or a note: its place says nothing about the body's margins.
                 indent, edge = None, (max(piece.x1 for piece in row) - row[0].x0) / size
             starts = previous is not None and _apart(previous, row)
-            lines.append(_OfdLine(text, indent, edge, page, starts, flow))
+            lines.append(_OfdLine(text, indent, edge, page, starts=starts, flow=flow))
             previous = row
     return lines
 

@@ -2,7 +2,7 @@
 
 pypdf keeps the typeset line wraps, page footers ("— 1 —"), soft hyphens and spaces it infers
 between glyphs ("860 号", "税 务 总 局"). The spaces are removed here; the lines are joined into
-paragraphs and the furniture dropped by ``indexer.readers.lines``, shared with the OFD reader.
+paragraphs and the furniture dropped by ``indexer.readers.lines``, shared with the OFD reader and OCR.
 pypdf's layout mode gives indentation and line length; when it fails (or a page looks like
 several columns) the plain mode is used, without indentation.
 """
@@ -25,7 +25,7 @@ __all__ = ["DAMAGED", "ENCRYPTED", "GARBLED", "NO_TEXT", "read_pdf"]
 
 DAMAGED = "PDF 文件已损坏或不完整，无法读取，请重新下载或重新导出 PDF"
 ENCRYPTED = "文件已加密，请先解除密码保护"
-NO_TEXT = "PDF 没有文字层（扫描件），需要先做 OCR 识别"
+NO_TEXT = "PDF 中既没有文字，也没有可供文字识别(OCR)的页面图片"
 GARBLED = "PDF 中的文字无法正确提取（字体缺少编码信息），需要先做 OCR 识别"
 
 # pypdf logs every repaired oddity of a file as a warning; users see the reason we raise.
@@ -71,9 +71,13 @@ def _read(data: bytes) -> ReadResult:
     if count > limits.MAX_PDF_PAGES:
         raise UnreadableFile(limits.TOO_MANY_PAGES)
     read: list[list[Line] | None] = []
+    scans = _Scans()
     chars = 0
     for number in range(count):
-        page_lines = _page_lines(reader.pages[number], number)
+        page = reader.pages[number]
+        page_lines = _page_lines(page, number)
+        if page_lines is not None and sum(len(line.text) for line in page_lines) < _SCAN_CHARS:
+            page_lines = scans.read(page, number) or page_lines
         chars += sum(len(line.text) for line in page_lines or ())
         if chars > limits.MAX_CHARS:
             raise UnreadableFile(limits.TOO_MANY_CHARS)
@@ -90,8 +94,99 @@ def _read(data: bytes) -> ReadResult:
         for page_lines in drop_furniture([page_lines or [] for page_lines in read])
         for line in page_lines
     ]
+    if not _ALNUM.search("".join(line.text for line in lines)):
+        scans.check()
     _check_text(lines)
-    return ReadResult([Block(text) for text in paragraphs(lines)], warnings=warnings)
+    return ReadResult(
+        [Block(text) for text in paragraphs(lines)], warnings=warnings + scans.warnings(count)
+    )
+
+
+# A page with less text than this that shows an image is a scan: what text it has is at most
+# an overlay (a form's typed-in field values), and the image is read by OCR instead.
+_SCAN_CHARS = 30
+# Images smaller than this (pixels) are logos, seals or rules, not pages of text.
+_SCAN_MIN_PIXELS = 40_000
+
+
+class _Scans:
+    """The pages of a PDF read by OCR (``indexer.readers.ocr``, imported on the first scanned
+    page), the pages without text or image, and why OCR failed if it did."""
+
+    def __init__(self) -> None:
+        self.read_pages: list[int] = []
+        self.blank: list[int] = []
+        self.unread: list[int] = []  # OCR found no text in the page's images
+        self.failure = ""
+
+    def read(self, page, number: int) -> list[Line]:
+        """The OCR lines of ``page``'s images, one image after the other; [] when it has none
+        (or OCR found nothing, or failed: the reason is kept)."""
+        images = self._images(page)
+        if not images:
+            self.blank.append(number)
+            return []
+        from indexer.readers import ocr
+
+        lines: list[Line] = []
+        try:
+            for image in images:
+                lines += ocr.image_lines(image, number)
+        except UnreadableFile as error:
+            self.failure = self.failure or str(error)
+            return []
+        (self.read_pages if lines else self.unread).append(number)
+        return lines
+
+    def check(self) -> None:
+        """A PDF without any text: say why when OCR failed or found nothing."""
+        if self.failure:
+            raise UnreadableFile(self.failure)
+        if self.unread:
+            from indexer.readers.ocr import NOTHING_READ
+
+            raise UnreadableFile(NOTHING_READ)
+
+    @staticmethod
+    def _images(page) -> list:
+        found = []
+        try:
+            for image in page.images:
+                try:
+                    picture = image.image
+                except LimitReachedError:
+                    raise
+                except Exception:  # a filter pypdf cannot decode (JBIG2 ...)
+                    continue
+                if picture is not None and picture.width * picture.height >= _SCAN_MIN_PIXELS:
+                    found.append(picture)
+        except LimitReachedError:
+            raise
+        except Exception:
+            return found
+        return found
+
+    def warnings(self, count: int) -> list[str]:
+        if not self.read_pages:
+            return [self.failure] if self.failure else []
+        from indexer.readers.ocr import OCR_NOTE
+
+        told = []
+        if len(self.read_pages) == count:
+            told.append(OCR_NOTE)
+        else:
+            told.append(f"第 {_pages(self.read_pages)} 页是扫描图片，{OCR_NOTE}")
+        if self.blank:
+            told.append(f"第 {_pages(self.blank)} 页既没有文字也没有可识别的图片，已跳过")
+        if self.unread:
+            told.append(f"第 {_pages(self.unread)} 页的图片中没有识别出文字")
+        if self.failure:
+            told.append(self.failure)
+        return told
+
+
+def _pages(numbers: list[int]) -> str:
+    return "、".join(str(number + 1) for number in numbers)
 
 
 def _open(data: bytes) -> PdfReader:
