@@ -11,7 +11,8 @@ import pytest
 from conftest import REALDOCS, prerequisite
 
 from indexer.readers import UnreadableFile, read_file
-from indexer.readers.ofd import DAMAGED, ENCRYPTED, IMAGE_ONLY, page_images, read_ofd
+from indexer.readers.ocr import BAD_IMAGE, OCR_NOTE
+from indexer.readers.ofd import DAMAGED, ENCRYPTED, page_images, read_ofd
 
 NS = 'xmlns:ofd="http://www.ofdspec.org/2016"'
 
@@ -171,7 +172,9 @@ def test_without_namespace_prefixes_and_two_documents():
     assert texts.index("特此通知。") < len(texts) - 1
 
 
-def image_ofd() -> bytes:
+def image_ofd(
+    first: bytes = b"\x89PNG first written", second: bytes = b"\x89PNG second written"
+) -> bytes:
     image = '<ofd:ImageObject ID="5" ResourceID="{}" Boundary="0 0 210 297" CTM="210 0 0 297 0 0"/>'
     return _zip(
         {
@@ -181,18 +184,41 @@ def image_ofd() -> bytes:
             "Doc_0/Pages/Page_0/Content.xml": _page([image.format(8)]),
             "Doc_0/Pages/Page_1/Content.xml": _page([image.format(7)]),
             # stored under another case, as some producers write it
-            "DOC_0/Res/scan_a.png": b"\x89PNG first written",
-            "DOC_0/Res/scan_b.png": b"\x89PNG second written",
+            "DOC_0/Res/scan_a.png": second,
+            "DOC_0/Res/scan_b.png": first,
         }
     )
 
 
-def test_image_only_ofd_is_refused_and_gives_its_page_images_in_page_order():
-    with pytest.raises(UnreadableFile) as refused:
+def test_image_only_ofd_gives_its_page_images_in_page_order():
+    assert page_images(image_ofd()) == [b"\x89PNG first written", b"\x89PNG second written"]
+    with pytest.raises(UnreadableFile) as refused:  # pictures that are no pictures
         read_ofd(image_ofd())
-    assert str(refused.value) == IMAGE_ONLY
-    assert "OCR" in IMAGE_ONLY
-    assert page_images(image_ofd()) == [b"\x89PNG second written", b"\x89PNG first written"]
+    assert str(refused.value) == BAD_IMAGE
+
+
+FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+
+
+def _scanned(sentence: str) -> bytes:
+    """A page image of one line of our own text, as a scanner would give it."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    page = Image.new("RGB", (1000, 300), "white")
+    ImageDraw.Draw(page).text(
+        (60, 120), sentence, font=ImageFont.truetype(str(FONT), 40), fill="black"
+    )
+    out = io.BytesIO()
+    page.save(out, "PNG")
+    return out.getvalue()
+
+
+@prerequisite(FONT.is_file(), f"{FONT} is missing (apt-get install fonts-wqy-microhei)")
+def test_image_only_ofd_is_read_by_ocr_page_by_page():
+    first, second = "请各科室按时报送会议记录。", "档案室负责统一归档保管。"
+    extracted = read_ofd(image_ofd(_scanned(first), _scanned(second)))
+    texts = [block.text for block in extracted.blocks]
+    assert texts == [first, second] and OCR_NOTE in extracted.warnings
 
 
 @pytest.mark.parametrize(
@@ -282,9 +308,8 @@ def test_real_composite_text_lives_in_composite_units_and_columns():
 @real
 def test_real_image_only_photo():
     data = (RAW / "ofd_image_only_photo.ofd").read_bytes()
-    with pytest.raises(UnreadableFile) as refused:
-        read_ofd(data)
-    assert str(refused.value) == IMAGE_ONLY
+    extracted = read_ofd(data)  # a photo of a poster: its slogan read by OCR
+    assert OCR_NOTE in extracted.warnings and "祖国" in extracted.blocks[0].text
     images = page_images(data)
     assert len(images) == 2 and all(image.startswith(b"\xff\xd8") for image in images)
 

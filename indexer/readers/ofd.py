@@ -35,11 +35,10 @@ from indexer.readers.lines import Line, drop_furniture, paragraphs
 from kb.dates import find_date, iso_date
 from kb.model import Block
 
-__all__ = ["DAMAGED", "ENCRYPTED", "IMAGE_ONLY", "NO_TEXT", "page_images", "read_ofd"]
+__all__ = ["DAMAGED", "ENCRYPTED", "NO_TEXT", "page_images", "read_ofd"]
 
 DAMAGED = "OFD 文件已损坏或不完整，无法读取，请重新下载或重新导出 OFD"
 ENCRYPTED = "OFD 文件已加密，请先在 OFD 阅读器中解除加密后再导入"
-IMAGE_ONLY = "图片型 OFD（每页只有扫描或拍摄的图片，没有文字），需要文字识别(OCR)后才能检索，已跳过"
 NO_TEXT = "OFD 文件中没有文字"
 UNSAFE = "OFD 文件中含有 XML 实体声明（DOCTYPE）或超大的部件，可能是恶意构造的文件，已跳过"
 PART_TOO_BIG = (
@@ -96,7 +95,11 @@ def read_ofd(data: bytes) -> ReadResult:
     except ofdkit.OFDError as error:
         raise UnreadableFile(DAMAGED) from error
     if not any(pages):
-        raise UnreadableFile(IMAGE_ONLY if any(_image_paths(data)) else NO_TEXT)
+        if not any(_image_paths(data)):
+            raise UnreadableFile(NO_TEXT)
+        from indexer.readers import ocr  # imported on the first scanned OFD
+
+        return ocr.read_page_images(page_images(data))
     imaged = _image_paths(data)
     warnings += [
         f"第 {number + 1} 页只有图片，需要文字识别(OCR)，这一页的文字未编入索引"
