@@ -21,6 +21,8 @@ from kb.numbering import (
     ARTICLE,
     ATTACHMENT,
     POINT,
+    SPOKEN_HEADING,
+    SPOKEN_RANK,
     heading_rank,
     rank_of_level,
     strip_heading_number,
@@ -314,11 +316,11 @@ def _passages(
 ) -> list[Passage]:
     """Passages of the body ``lines``; ``starts`` receives, per line, the number of the
     passage it begins with (a long line makes several)."""
-    stack: list[tuple[int, str]] = []
+    stack: list[tuple[float, str]] = []
     run_in: set[str] = set()  # headings taken from the first sentence of a paragraph
     passages: list[Passage] = []
 
-    def push(rank: int, heading: str) -> None:
+    def push(rank: float, heading: str) -> None:
         while stack and stack[-1][0] >= rank:
             stack.pop()
         stack.append((rank, heading))
@@ -351,6 +353,9 @@ def _passages(
             if lead:
                 push(rank, lead.group(1))
                 run_in.add(lead.group(1))
+        elif SPOKEN_HEADING.match(line) and (lead := _LEAD_SENTENCE.match(line)):
+            push(SPOKEN_RANK, lead.group(1))
+            run_in.add(lead.group(1))
         elif NOTICE_CLOSING.match(line):
             # "以上4起问题……" ends the last numbered item (a case): the closing part of a
             # notice stands under the headings above the items, not under the last item.
