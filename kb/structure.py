@@ -155,7 +155,7 @@ def read_outline(
         title = given_title
         if first == given_title:
             blocks = blocks[1:]
-    elif heading_rank(first) is None and not first.startswith("同志们") and len(first) <= 120:
+    elif heading_rank(first) is None and not _SALUTATION.match(first) and len(first) <= 120:
         title = first
         blocks = blocks[1:]
     else:
@@ -296,19 +296,53 @@ def _join_title_lines(blocks: list[Block], doc_types: DocTypes) -> list[Block]:
     return blocks
 
 
+# How a speech names itself when its text runs on from its title (a database row without
+# paragraph breaks): (县委书记张明同志)在全县作风建设动员大会上的讲话（2024年3月5日）同志们：……
+_SPEECH_NAME = re.compile(
+    r"^((?:[^\s，。：:；]{1,20}?同志)?在[^。！？；，：:]{2,60}?上的(?:讲话|发言|致辞))(?!精神)"
+)
+# The meeting a speech says it opens today: 今天，县委召开全县作风建设动员大会，……
+_MEETING = re.compile(
+    r"今天[^。；！？]{0,20}?(?:召开|举行)了?(?:一个|一次)?([^，。；、：:“”]{2,30}?"
+    r"(?:大会|会议|全会|座谈会|推进会|动员会|部署会|报告会|交流会|培训班|开班式))"
+    r"(?=[，。；、：:]|$|上|的)"
+)
+_NOT_A_NAME = re.compile(r"^(?:这|此|本)")  # 召开这次会议 names no meeting
+# How a speech greets its hearers: 同志们： 同志们，朋友们： 女士们，先生们，同志们：
+_SALUTATION = re.compile(
+    r"^(?:(?:同志|朋友|同胞|女士|先生|同学|老师|代表)们[，,、]?){1,4}[：:！!]?"
+)
+_TITLE_MAX = 30
+
+
 def _title_from_content(lines: list[str]) -> str:
-    """A title for a text without one (a speech opening with 同志们): its first heading, else
-    its first sentence; marked as a speech when it reads like one."""
+    """A title for a text without one, as a reader would name it: the speech's own words
+    (在……上的讲话) when its text runs on from them, else the meeting a speech opens with
+    (在全县……动员大会上的讲话), else its first heading or first sentence, never cut in the
+    middle of a clause; marked as a speech when it opens by greeting its hearers (同志们：)."""
+    named = _SPEECH_NAME.match(lines[0])
+    if named:
+        return named.group(1)
+    speech = bool(_SALUTATION.match(lines[0]))
+    opening = _SALUTATION.sub("", "".join(lines[:3]))[:120]
+    meeting = next(
+        (m.group(1) for m in _MEETING.finditer(opening) if not _NOT_A_NAME.match(m.group(1))),
+        "",
+    )
+    if meeting:
+        return f"在{meeting}上的讲话"
     heading = next((line for line in lines if heading_rank(line) in (1, 3)), "")
     if heading:
         core = strip_heading_number(heading, (1, 3))
     else:
-        text = re.sub(r"^同志们[，,：:！!]?", "", lines[0])
-        core = re.split(r"[。！？；]", text)[0]
-    core = core.strip()[:30]
+        core = next((c for c in (_SALUTATION.sub("", line) for line in lines[:2]) if c), "")
+    core = re.split(r"[。！？；]", core)[0].strip()
+    if len(core) > _TITLE_MAX:
+        clause_end = core.rfind("，", 0, _TITLE_MAX)
+        core = core[:clause_end] if clause_end >= 4 else core[:_TITLE_MAX]
     if not core:
         return ""
-    return f"讲话：{core}" if lines[0].startswith("同志们") else core
+    return f"讲话：{core}" if speech else core
 
 
 def _passages(

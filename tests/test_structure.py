@@ -271,3 +271,46 @@ def test_a_spoken_point_is_shown_as_a_section_but_weighs_in_ranking_as_text():
     context = context_of({"title": "动员讲话", "section": list(passage.section)})
     assert "盯住群众反映强烈的问题" in context  # （二） weighs as a heading
     assert "会议多" not in context  # 第二， does not: the judged ranking stays as it was
+
+
+def test_speech_without_a_title_line_is_named_after_the_meeting_it_opens():
+    untitled = RUN_IN_SPEECH.replace(
+        "今天召开这次会议，主要是部署作风建设工作。",
+        "今天，县委召开全县作风建设动员大会，主要是部署作风建设工作。",
+    ).split("\n", 1)[1]
+    outline = read_outline(untitled)
+    assert outline.title == "在全县作风建设动员大会上的讲话"
+    assert outline.doc_type == "讲话"
+
+
+def test_speech_whose_title_runs_into_its_first_paragraph_gets_that_title():
+    # Text from a database row without paragraph breaks: title, date, name and body in one line.
+    row = (
+        "县委书记张明同志在全县作风建设动员大会上的讲话（2024年3月5日）同志们：今天召开这次会议，"
+        "主要是部署作风建设工作。作风问题关系人心向背，我们必须以钉钉子精神抓下去，"
+        "一抓到底、久久为功，让群众看到实实在在的变化，这是县委的明确要求，也是全县干部的共同责任。"
+    )
+    assert read_outline(row).title == "县委书记张明同志在全县作风建设动员大会上的讲话"
+    assert read_outline(row[8:]).title == "在全县作风建设动员大会上的讲话"
+
+
+def test_an_untitled_speech_is_never_named_by_a_heading_cut_mid_sentence():
+    untitled = RUN_IN_SPEECH.split("\n", 1)[1]  # 同志们： and no meeting named
+    outline = read_outline(untitled)
+    assert outline.title == "讲话：广泛征求意见，深入查摆问题"
+    assert outline.doc_type == "讲话"
+
+
+def test_a_speech_quoting_another_speech_is_not_named_after_it():
+    text = (
+        "同志们：\n今天，我们召开全镇干部大会，传达学习习近平总书记在二十届中央纪委三次全会上的重要讲话精神。\n"
+        "一、提高认识，把握形势\n今年以来，全镇作风建设取得进展。\n"
+    )
+    assert read_outline(text).title == "在全镇干部大会上的讲话"
+
+
+def test_a_speech_greeting_friends_too_is_a_speech_and_not_titled_by_its_greeting():
+    text = "同志们，朋友们：\n今天，我们召开全县乡村振兴推进会，总结去年工作，部署今年任务。\n"
+    assert read_outline(text).title == "在全县乡村振兴推进会上的讲话"
+    text = "同志们，朋友们：\n三年前的今天，全县上下开始了这项工作。\n"
+    assert read_outline(text).title == "讲话：三年前的今天，全县上下开始了这项工作"
