@@ -137,7 +137,7 @@ def read_outline(
     defaults to the project's own list (corpus/dict)."""
     doc_types = doc_types or default_doc_types()
     extracted = source if isinstance(source, Extracted) else Extracted.from_text(source)
-    blocks = [Block(normalize_space(b.text), b.heading_level) for b in extracted.blocks]
+    blocks = [Block(normalize_space(b.text), b.heading_level, b.in_table) for b in extracted.blocks]
     blocks = [b for b in blocks if b.text]
     given_title = normalize_space(extracted.title)
     if not blocks:
@@ -155,6 +155,10 @@ def read_outline(
         title = given_title
         if first == given_title:
             blocks = blocks[1:]
+    elif blocks[0].in_table:
+        title, blocks = _title_after_table(blocks, doc_types)
+        title_in_text = bool(title)
+        title = title or fallback_title
     elif heading_rank(first) is None and not _SALUTATION.match(first) and len(first) <= 120:
         title = first
         blocks = blocks[1:]
@@ -277,6 +281,24 @@ def _letterhead(blocks: list[Block]) -> tuple[str, list[str], list[Block]]:
     return " ".join(normalize_space(n) for n in names), lines, rest
 
 
+def _title_after_table(blocks: list[Block], doc_types: DocTypes) -> tuple[str, list[Block]]:
+    """A text that opens with a table (a form, a 台账): its first cell or row, even one that
+    looks like a heading (一、基本情况, 序号　问题), is no title; the line right after the table
+    is, when it reads like one. Returns (title or "", the blocks without the title line)."""
+    end = next((i for i, b in enumerate(blocks) if not b.in_table), len(blocks))
+    table, rest = blocks[:end], _join_title_lines(blocks[end:], doc_types)
+    line = rest[0].text if rest else ""
+    if (
+        line
+        and len(line) <= 120
+        and heading_rank(line) is None
+        and not _SALUTATION.match(line)
+        and not re.search(r"[。；;，,：:！？]$", line)
+    ):
+        return line, table + rest[1:]
+    return "", table + rest
+
+
 def _join_title_lines(blocks: list[Block], doc_types: DocTypes) -> list[Block]:
     """A title printed on two or three lines (PDFs, centred): join them back when the lines
     read as one title — short, no sentence punctuation, ending in a document-type word."""
@@ -291,6 +313,7 @@ def _join_title_lines(blocks: list[Block], doc_types: DocTypes) -> list[Block]:
             and not doc_types.ends_like_title(strip_title_note(parts[0]))
             and not any(later in parts[0] for later in parts[1:])
             and all(heading_rank(p) is None and not find_doc_nos(p) for p in parts)
+            and not any(b.in_table for b in blocks[:count])
         ):
             return [Block(joined), *blocks[count:]]
     return blocks
