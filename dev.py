@@ -5,9 +5,10 @@ pyproject.toml changes), then:
 
   run    builds the index of corpus/docs (first start) or brings it up to date, then serves
          the web app at http://127.0.0.1:8000/; extra arguments go to `kb serve`
-  test   ruff (lint and format check) and the whole pytest suite, with Debian's chromium and
-         a local OpenSearch server for the tests that need them; extra arguments go to pytest.
-         Without chromium, ../shared/realdocs or OpenSearch their tests skip; under CI=true
+  test   ruff (lint and format check) and the whole pytest suite, with Debian's chromium,
+         antiword and LibreOffice and a local OpenSearch server for the tests that need them;
+         extra arguments go to pytest. Without chromium, the converters, ../shared/realdocs
+         or OpenSearch their tests skip; under CI=true
          the run stops instead (and such a test fails rather than skips)
   bench  the benchmarks in bench/ (they need ../shared/realdocs), figures in BENCHMARKS.md
 
@@ -87,6 +88,49 @@ def ensure_browser() -> None:
     )
 
 
+def ensure_converters() -> None:
+    """The tests of old Office and WPS files (.doc .wps .xls .et) convert real files with
+    Debian's antiword and LibreOffice (Writer for documents, Calc for workbooks). Install
+    them where we can (Debian or Ubuntu as root); elsewhere those tests skip and say why
+    (under CI they fail, so CI stops here at once)."""
+    import shutil
+
+    def missing() -> list[str]:
+        found = {"antiword": shutil.which("antiword"), "soffice": shutil.which("soffice")}
+        lacking = [name for name, path in found.items() if not path]
+        if found["soffice"] and not calc_installed():
+            lacking.append("LibreOffice Calc")
+        return lacking
+
+    if not missing():
+        return
+    if os.name != "nt" and shutil.which("apt-get") and os.geteuid() == 0:
+        print(
+            "Installing antiword and LibreOffice for the tests of old Office files ...", flush=True
+        )
+        apt_install("antiword", "libreoffice-writer-nogui", "libreoffice-calc-nogui")
+        if not missing():
+            return
+    if in_ci():
+        sys.exit(f"{', '.join(missing())} could not be installed, and CI must run those tests")
+    print(
+        f"{', '.join(missing())} missing; the tests of .doc/.wps/.xls/.et files will be skipped "
+        "(sudo apt-get install antiword libreoffice-writer-nogui libreoffice-calc-nogui)",
+        flush=True,
+    )
+
+
+def calc_installed() -> bool:
+    """LibreOffice Calc beside the soffice on PATH (Debian ships Writer and Calc apart)."""
+    import shutil
+
+    soffice = shutil.which("soffice")
+    if not soffice:
+        return False
+    program = Path(os.path.realpath(soffice)).parent
+    return any(program.glob("*sclo.*"))  # libsclo.so, sclo.dll
+
+
 def check_realdocs() -> None:
     """The tests on real documents need ../shared/realdocs beside the checkout."""
     if (ROOT.parent / "shared" / "realdocs" / "docs").is_dir():
@@ -140,6 +184,7 @@ def main(argv: list[str]) -> None:
         call(KB, "serve", *rest)
     elif command == "test":
         ensure_browser()
+        ensure_converters()
         check_realdocs()
         ensure_opensearch()
         call(PYTHON, "-m", "ruff", "check", ".")

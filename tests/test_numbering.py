@@ -312,10 +312,11 @@ def test_pdf_reader_and_structure_agree_on_headings():
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
+    from indexer.readers import lines as typeset
     from indexer.readers import pdf
     from kb.structure import read_outline
 
-    assert pdf._HEADING_START is BLOCK_START
+    assert typeset._HEADING_START is BLOCK_START
     for line in _written_headings() + [h for h, _, _ in HEADINGS if "一百零一" not in h]:
         assert BLOCK_START.match(line) and heading_rank(line) is not None, line
 

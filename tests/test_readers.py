@@ -4,12 +4,9 @@ the folder is absent); everything else is generated here with python-docx and re
 
 from __future__ import annotations
 
-import ast
 import csv
 import io
 import re
-import shutil
-import sys
 from pathlib import Path
 
 import docx
@@ -24,6 +21,7 @@ from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
+from test_ofd import text_ofd
 
 from indexer.readers import READERS, UnreadableFile, pdf, read_file, supported
 from indexer.readers import docx as docx_reader
@@ -31,6 +29,7 @@ from indexer.readers.html import read_html
 from indexer.readers.markdown import read_markdown
 from indexer.readers.text import UNKNOWN_ENCODING, decode_text, read_text
 from kb.model import Extracted
+from tests.test_office import ledger_workbook
 
 REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs"
 RAW = REALDOCS / "raw"
@@ -128,8 +127,9 @@ def test_empty_and_unknown_files_are_refused_with_a_reason():
     with pytest.raises(UnreadableFile, match="文件为空"):
         read_file(Path("a.txt"), b"  \n ")
     with pytest.raises(UnreadableFile, match="不支持的文件类型"):
-        read_file(Path("a.xls"), b"data")
-    assert supported(Path("A.PDF")) and supported(Path("b.aspx")) and not supported(Path("c.xlsx"))
+        read_file(Path("a.ppt"), b"data")
+    assert supported(Path("A.PDF")) and supported(Path("b.aspx")) and supported(Path("c.XLSX"))
+    assert not supported(Path("d.pptx"))
 
 
 @needs_raw
@@ -654,90 +654,7 @@ def test_real_typeset_pdf():
     assert len(missing) <= 1, missing  # the letterhead, typeset with a wide gap
 
 
-# --- legacy .doc / .wps --------------------------------------------------------------------
-
-OLE_DOC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64 + "WordDocument".encode("utf-16-le")
-
-
-@pytest.mark.parametrize("suffix", [".doc", ".wps"])
-def test_legacy_without_converters_asks_for_docx(monkeypatch, suffix):
-    monkeypatch.setattr(shutil, "which", lambda name, *args, **kwargs: None)
-    with pytest.raises(UnreadableFile) as excinfo:
-        read_file(Path(f"旧文件{suffix}"), OLE_DOC)
-    assert reason(excinfo) == "旧版 Word/WPS 文件，请另存为 .docx 后再导入"
-
-
-def test_doc_that_is_really_a_docx_or_a_web_page_needs_no_converter(monkeypatch):
-    monkeypatch.setattr(shutil, "which", lambda name, *args, **kwargs: None)
-    assert read_file(Path("a.doc"), make_docx()).title == "关于开展作风建设专项检查的通知"
-    page = PAGE.format(charset="utf-8").encode("utf-8")
-    assert texts(read_file(Path("b.doc"), page)) == [text for text, _ in PAGE_BLOCKS]
-
-
-def fake_tool(folder: Path, name: str, body: str) -> str:
-    """An executable script standing in for antiword / soffice."""
-    script = folder / name
-    script.write_text(f"#!{sys.executable}\nimport sys\n{body}", encoding="utf-8")
-    script.chmod(0o755)
-    return str(script)
-
-
-posix_only = pytest.mark.skipif(sys.platform == "win32", reason="fake tools are POSIX scripts")
-
-
-@posix_only
-def test_doc_through_antiword(monkeypatch, tmp_path):
-    antiword = fake_tool(
-        tmp_path,
-        "antiword",
-        "assert sys.argv[1:5] == ['-w', '0', '-m', 'UTF-8.txt'], sys.argv\n"
-        "assert open(sys.argv[5], 'rb').read().startswith(b'\\xd0\\xcf')\n"
-        "sys.stdout.buffer.write('关于检查的通知\\n\\n[pic]\\n|单位  |时限  |\\n正文。\\n'.encode())\n",
-    )
-    monkeypatch.setattr(
-        shutil, "which", lambda name, *a, **k: antiword if name == "antiword" else None
-    )
-    assert texts(read_file(Path("a.doc"), OLE_DOC)) == ["关于检查的通知", "单位　时限", "正文。"]
-
-
-@posix_only
-def test_encrypted_doc_through_antiword(monkeypatch, tmp_path):
-    antiword = fake_tool(
-        tmp_path, "antiword", "sys.stderr.write('a.doc is encrypted\\n'); sys.exit(1)\n"
-    )
-    monkeypatch.setattr(
-        shutil, "which", lambda name, *a, **k: antiword if name == "antiword" else None
-    )
-    with pytest.raises(UnreadableFile, match="文件已加密"):
-        read_file(Path("a.doc"), OLE_DOC)
-
-
-@posix_only
-def test_wps_through_libreoffice_with_a_fresh_profile(monkeypatch, tmp_path):
-    source = tmp_path / "converted.docx"
-    make_docx(source)
-    seen = tmp_path / "args.txt"
-    soffice = fake_tool(
-        tmp_path,
-        "soffice",
-        "import pathlib, shutil\n"
-        "args = sys.argv[1:]\n"
-        f"pathlib.Path({str(seen)!r}).write_text(repr(args))\n"
-        "assert args[0].startswith('-env:UserInstallation=file://'), args\n"
-        "assert '--headless' in args and args[args.index('--convert-to') + 1] == 'docx'\n"
-        "out = pathlib.Path(args[args.index('--outdir') + 1])\n"
-        "assert pathlib.Path(args[-1]).suffix == '.wps'\n"
-        f"shutil.copy({str(source)!r}, out / (pathlib.Path(args[-1]).stem + '.docx'))\n",
-    )
-    monkeypatch.setattr(
-        shutil, "which", lambda name, *a, **k: soffice if name == "soffice" else None
-    )
-    extracted = read_file(Path("旧文件.wps"), OLE_DOC)
-    assert extracted.title == "关于开展作风建设专项检查的通知"
-    assert ("一、检查范围", 1) in [(b.text, b.heading_level) for b in extracted.blocks]
-    profile = ast.literal_eval(seen.read_text())[0].split("file://", 1)[1]
-    assert not Path(profile).exists()  # a temporary profile, removed afterwards
-
+# --- legacy .doc / .wps: tests/test_office.py, with the real antiword and LibreOffice -------
 
 # --- every reader fails only with UnreadableFile -------------------------------------------
 
@@ -752,11 +669,15 @@ SEEDS = {
     ".aspx": HTML_PAGE,
     ".docx": make_docx(),
     ".pdf": make_pdf(),
+    ".ofd": text_ofd(),
+    ".xlsx": ledger_workbook(),
+    ".csv": "序号,问题表现\n1,材料篇幅过长\n".encode("gb18030"),
 }
+CONVERTED = {".doc", ".wps", ".xls", ".et"}  # through antiword / LibreOffice: test_office.py
 
 
 def test_every_registered_reader_has_a_damage_seed():
-    assert set(SEEDS) == set(READERS) - {".doc", ".wps"}
+    assert set(SEEDS) == set(READERS) - CONVERTED
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

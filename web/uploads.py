@@ -46,6 +46,11 @@ EXPECTED = {
     ".docx": "docx",
     ".doc": "ole",
     ".wps": "ole",
+    ".xls": "ole",
+    ".et": "ole",
+    ".xlsx": "xlsx",
+    ".csv": "text",
+    ".ofd": "ofd",
     ".html": "html",
     ".htm": "html",
     ".shtml": "html",
@@ -62,8 +67,10 @@ ALSO_ACCEPTED = {"text": {"html"}}
 LABELS = {
     "pdf": "PDF 文件",
     "docx": "Word 文档（.docx）",
-    "ole": "旧版 Word/WPS 文档（.doc/.wps）",
+    "ole": "旧版 Office/WPS 文件（.doc/.wps/.xls/.et）",
+    "xlsx": "Excel 工作簿（.xlsx）",
     "html": "网页（HTML）",
+    "ofd": "OFD 版式文件",
     "text": "纯文本",
     "zip": "ZIP 压缩包或其他 Office 文件",
     "exe": "可执行程序",
@@ -123,7 +130,11 @@ def _zip_kind(data: bytes) -> str:
             names = set(archive.namelist())
     except (zipfile.BadZipFile, ValueError, OSError):
         return "zip"
-    return "docx" if "word/document.xml" in names else "zip"
+    if "word/document.xml" in names:
+        return "docx"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    return "ofd" if any(name.lower() == "ofd.xml" for name in names) else "zip"
 
 
 def extension(name: str) -> str:

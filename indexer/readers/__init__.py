@@ -12,7 +12,7 @@ from pathlib import Path
 
 from indexer.readers import limits
 from indexer.readers.base import ReadResult, UnreadableFile
-from indexer.readers.formats import READERS
+from indexer.readers.formats import READERS, TITLED_BY_NAME
 
 __all__ = ["READERS", "ReadResult", "UnreadableFile", "limits", "read_file", "supported"]
 
@@ -36,4 +36,7 @@ def read_file(path: Path, data: bytes) -> ReadResult:
         raise UnreadableFile(limits.TOO_MANY_CHARS)
     if not any(block.text.strip() for block in extracted.blocks):
         raise UnreadableFile("文件中没有文字")
-    return extracted if isinstance(extracted, ReadResult) else ReadResult.of(extracted)
+    result = extracted if isinstance(extracted, ReadResult) else ReadResult.of(extracted)
+    if not result.title and path.suffix.lower() in TITLED_BY_NAME:
+        result.title = path.stem
+    return result

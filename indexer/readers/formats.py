@@ -15,7 +15,7 @@ import importlib
 from indexer.readers.base import Reader
 from kb.model import Extracted
 
-__all__ = ["READERS", "read_as"]
+__all__ = ["READERS", "TITLED_BY_NAME", "read_as"]
 
 
 def _lazy(module: str, function: str) -> Reader:
@@ -42,7 +42,16 @@ READERS: dict[str, Reader] = {
     ".pdf": _lazy("pdf", "read_pdf"),
     ".doc": _lazy("legacy", "read_doc"),
     ".wps": _lazy("legacy", "read_wps"),
+    ".ofd": _lazy("ofd", "read_ofd"),
+    ".xlsx": _lazy("spreadsheet", "read_xlsx"),
+    ".csv": _lazy("spreadsheet", "read_csv"),
+    ".xls": _lazy("legacy", "read_xls"),
+    ".et": _lazy("legacy", "read_et"),
 }
+
+# Formats whose files rarely state a title (a workbook without a title row, its sheet called
+# Sheet1): without one, the file's name is the title rather than its first row.
+TITLED_BY_NAME = {".xlsx", ".csv", ".xls", ".et"}
 
 
 def read_as(suffix: str, data: bytes) -> Extracted:
