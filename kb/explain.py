@@ -4,14 +4,8 @@ that the best passages lack, so that a partial match never passes for a full one
 
 from __future__ import annotations
 
-from kb.folding import fold
 from kb.planner import Plan
 from kb.ranking import Concept, explain
-
-
-def context_of(stored: dict) -> str:
-    """The folded title and headings a passage stands under (as the passage table has it)."""
-    return fold(stored.get("title", "") + " " + " ".join(stored.get("section") or []))
 
 
 def matched(

@@ -11,10 +11,13 @@ from kb.dates import year_of
 class Block:
     """A paragraph as a reader found it; ``heading_level`` (1 = outermost) when the format
     marks it as a heading (a Word heading style, HTML h1-h6, Markdown #); 0 for a part above
-    the numbered headings (一、) its text may have, such as a workbook's sheet."""
+    the numbered headings (一、) its text may have, such as a workbook's sheet; ``in_table``
+    when it stands in a table."""
 
     text: str
     heading_level: int | None = None
+    # Read from a table cell or row: a form's first cell (一、基本情况, 序号　问题) is no title.
+    in_table: bool = False
 
 
 @dataclass

@@ -16,7 +16,9 @@ Headings, outer first (``HEADING_FORMS``; a lower rank is an outer heading)::
 Numbers are recognised up to 九百九十九 in Chinese (``NUMERALS`` has no 千) and 99 in Arabic
 (a year's 2024. is no heading). ``level`` is the depth of the body numbering 一、（一）1.（1）,
 which ``heading_number`` writes; a heading known only by its style (Word 标题 2, Markdown ##)
-of level n ranks like the numbered form of that level (``rank_of_level``). 第X条 (an article, ``ARTICLE``) and 一是/二是
+of level n ranks like the numbered form of that level (``rank_of_level``). A speech's
+第一， begins a paragraph whose first sentence is a heading, between ranks 4 and 5
+(``SPOKEN_HEADING``, ``SPOKEN_RANK``). 第X条 (an article, ``ARTICLE``) and 一是/二是
 (enumerated points inside a paragraph, ``POINT``) are numbered text, not headings.
 
 Each consumer needs the forms for a different question, and the copies that lived in six
@@ -243,6 +245,11 @@ LIST_NUMBER = re.compile(
 )
 # A speech's spoken enumeration: 第一， 首先，
 SPOKEN_NUMBER = re.compile(rf"^\s*(?:第[{_N}]{{1,3}}|首先|其次|再次|最后)\s*[，,、]")
+# 第一， 第二， beginning a paragraph of a speech: like 一、 it numbers a point whose first
+# sentence is its heading (第一，坚持问题导向。……), but never stands on a line of its own, and
+# it ranks below （一） (speeches use it inside 一、 and （一）) and above 1. (``SPOKEN_RANK``).
+SPOKEN_HEADING = re.compile(rf"^第[{_N}]{{1,3}}\s*[，,、]")
+SPOKEN_RANK = 4.5
 # 一是 / 二是 anywhere a clause may begin (not 是否, 是非).
 POINT_IN_TEXT = re.compile(rf"(?<![^。；;：:，,！？!?\s”）)])[{_N}]{{1,3}}是(?![否非])")
 

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, overload
 from kb.duplicates import fingerprint
 from kb.facets import facets_of
 from kb.folding import fold
+from kb.numbering import SPOKEN_HEADING
 
 if TYPE_CHECKING:
     from kb.grams import GramIndex
@@ -67,9 +68,17 @@ def _row(stored: dict) -> tuple[str, ...]:
         stored.get("issuer", ""),
         stored.get("case_id", ""),
         facets_of(stored),
-        fold(stored.get("title", "") + " " + " ".join(stored.get("section") or [])),
+        context_of(stored),
         fold(text),
     )
+
+
+def context_of(stored: dict) -> str:
+    """The ``context`` column: the folded title and the headings a passage stands under that
+    weigh in ranking. A speech's 第一， point (kb.numbering.SPOKEN_HEADING) is shown as a
+    section but weighs as the sentence it is, as it did before kb read it as a heading."""
+    headings = [h for h in stored.get("section") or [] if not SPOKEN_HEADING.match(h)]
+    return fold(stored.get("title", "") + " " + " ".join(headings))
 
 
 def _kind(stored: dict) -> str:

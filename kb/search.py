@@ -20,13 +20,14 @@ from contextlib import AbstractContextManager
 
 from kb.analysis import Segmenter
 from kb.duplicates import fingerprint
-from kb.explain import context_of, matched, partial_notes
+from kb.explain import matched, partial_notes
 from kb.facets import facet_set, facets_of
 from kb.feedback import DEPTH as FEEDBACK_DEPTH
 from kb.feedback import PASSAGES as FEEDBACK_PASSAGES
 from kb.feedback import feedback
 from kb.folding import fold
 from kb.indexdir import IndexMissing
+from kb.passage_table import context_of
 from kb.plan import Everything
 from kb.planner import DOC_NO_WEIGHT, Plan, Planner
 from kb.query import ParsedQuery, apply_filter, parse_query

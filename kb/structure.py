@@ -21,6 +21,8 @@ from kb.numbering import (
     ARTICLE,
     ATTACHMENT,
     POINT,
+    SPOKEN_HEADING,
+    SPOKEN_RANK,
     heading_rank,
     rank_of_level,
     strip_heading_number,
@@ -135,7 +137,7 @@ def read_outline(
     defaults to the project's own list (corpus/dict)."""
     doc_types = doc_types or default_doc_types()
     extracted = source if isinstance(source, Extracted) else Extracted.from_text(source)
-    blocks = [Block(normalize_space(b.text), b.heading_level) for b in extracted.blocks]
+    blocks = [Block(normalize_space(b.text), b.heading_level, b.in_table) for b in extracted.blocks]
     blocks = [b for b in blocks if b.text]
     given_title = normalize_space(extracted.title)
     if not blocks:
@@ -153,7 +155,11 @@ def read_outline(
         title = given_title
         if first == given_title:
             blocks = blocks[1:]
-    elif heading_rank(first) is None and not first.startswith("同志们") and len(first) <= 120:
+    elif blocks[0].in_table:
+        title, blocks = _title_after_table(blocks, doc_types)
+        title_in_text = bool(title)
+        title = title or fallback_title
+    elif heading_rank(first) is None and not _SALUTATION.match(first) and len(first) <= 120:
         title = first
         blocks = blocks[1:]
     else:
@@ -275,6 +281,24 @@ def _letterhead(blocks: list[Block]) -> tuple[str, list[str], list[Block]]:
     return " ".join(normalize_space(n) for n in names), lines, rest
 
 
+def _title_after_table(blocks: list[Block], doc_types: DocTypes) -> tuple[str, list[Block]]:
+    """A text that opens with a table (a form, a 台账): its first cell or row, even one that
+    looks like a heading (一、基本情况, 序号　问题), is no title; the line right after the table
+    is, when it reads like one. Returns (title or "", the blocks without the title line)."""
+    end = next((i for i, b in enumerate(blocks) if not b.in_table), len(blocks))
+    table, rest = blocks[:end], _join_title_lines(blocks[end:], doc_types)
+    line = rest[0].text if rest else ""
+    if (
+        line
+        and len(line) <= 120
+        and heading_rank(line) is None
+        and not _SALUTATION.match(line)
+        and not re.search(r"[。；;，,：:！？]$", line)
+    ):
+        return line, table + rest[1:]
+    return "", table + rest
+
+
 def _join_title_lines(blocks: list[Block], doc_types: DocTypes) -> list[Block]:
     """A title printed on two or three lines (PDFs, centred): join them back when the lines
     read as one title — short, no sentence punctuation, ending in a document-type word."""
@@ -289,24 +313,59 @@ def _join_title_lines(blocks: list[Block], doc_types: DocTypes) -> list[Block]:
             and not doc_types.ends_like_title(strip_title_note(parts[0]))
             and not any(later in parts[0] for later in parts[1:])
             and all(heading_rank(p) is None and not find_doc_nos(p) for p in parts)
+            and not any(b.in_table for b in blocks[:count])
         ):
             return [Block(joined), *blocks[count:]]
     return blocks
 
 
+# How a speech names itself when its text runs on from its title (a database row without
+# paragraph breaks): (县委书记张明同志)在全县作风建设动员大会上的讲话（2024年3月5日）同志们：……
+_SPEECH_NAME = re.compile(
+    r"^((?:[^\s，。：:；]{1,20}?同志)?在[^。！？；，：:]{2,60}?上的(?:讲话|发言|致辞))(?!精神)"
+)
+# The meeting a speech says it opens today: 今天，县委召开全县作风建设动员大会，……
+_MEETING = re.compile(
+    r"今天[^。；！？]{0,20}?(?:召开|举行)了?(?:一个|一次)?([^，。；、：:“”]{2,30}?"
+    r"(?:大会|会议|全会|座谈会|推进会|动员会|部署会|报告会|交流会|培训班|开班式))"
+    r"(?=[，。；、：:]|$|上|的)"
+)
+_NOT_A_NAME = re.compile(r"^(?:这|此|本)")  # 召开这次会议 names no meeting
+# How a speech greets its hearers: 同志们： 同志们，朋友们： 女士们，先生们，同志们：
+_SALUTATION = re.compile(
+    r"^(?:(?:同志|朋友|同胞|女士|先生|同学|老师|代表)们[，,、]?){1,4}[：:！!]?"
+)
+_TITLE_MAX = 30
+
+
 def _title_from_content(lines: list[str]) -> str:
-    """A title for a text without one (a speech opening with 同志们): its first heading, else
-    its first sentence; marked as a speech when it reads like one."""
+    """A title for a text without one, as a reader would name it: the speech's own words
+    (在……上的讲话) when its text runs on from them, else the meeting a speech opens with
+    (在全县……动员大会上的讲话), else its first heading or first sentence, never cut in the
+    middle of a clause; marked as a speech when it opens by greeting its hearers (同志们：)."""
+    named = _SPEECH_NAME.match(lines[0])
+    if named:
+        return named.group(1)
+    speech = bool(_SALUTATION.match(lines[0]))
+    opening = _SALUTATION.sub("", "".join(lines[:3]))[:120]
+    meeting = next(
+        (m.group(1) for m in _MEETING.finditer(opening) if not _NOT_A_NAME.match(m.group(1))),
+        "",
+    )
+    if meeting:
+        return f"在{meeting}上的讲话"
     heading = next((line for line in lines if heading_rank(line) in (1, 3)), "")
     if heading:
         core = strip_heading_number(heading, (1, 3))
     else:
-        text = re.sub(r"^同志们[，,：:！!]?", "", lines[0])
-        core = re.split(r"[。！？；]", text)[0]
-    core = core.strip()[:30]
+        core = next((c for c in (_SALUTATION.sub("", line) for line in lines[:2]) if c), "")
+    core = re.split(r"[。！？；]", core)[0].strip()
+    if len(core) > _TITLE_MAX:
+        clause_end = core.rfind("，", 0, _TITLE_MAX)
+        core = core[:clause_end] if clause_end >= 4 else core[:_TITLE_MAX]
     if not core:
         return ""
-    return f"讲话：{core}" if lines[0].startswith("同志们") else core
+    return f"讲话：{core}" if speech else core
 
 
 def _passages(
@@ -314,11 +373,11 @@ def _passages(
 ) -> list[Passage]:
     """Passages of the body ``lines``; ``starts`` receives, per line, the number of the
     passage it begins with (a long line makes several)."""
-    stack: list[tuple[int, str]] = []
+    stack: list[tuple[float, str]] = []
     run_in: set[str] = set()  # headings taken from the first sentence of a paragraph
     passages: list[Passage] = []
 
-    def push(rank: int, heading: str) -> None:
+    def push(rank: float, heading: str) -> None:
         while stack and stack[-1][0] >= rank:
             stack.pop()
         stack.append((rank, heading))
@@ -351,6 +410,9 @@ def _passages(
             if lead:
                 push(rank, lead.group(1))
                 run_in.add(lead.group(1))
+        elif SPOKEN_HEADING.match(line) and (lead := _LEAD_SENTENCE.match(line)):
+            push(SPOKEN_RANK, lead.group(1))
+            run_in.add(lead.group(1))
         elif NOTICE_CLOSING.match(line):
             # "以上4起问题……" ends the last numbered item (a case): the closing part of a
             # notice stands under the headings above the items, not under the last item.

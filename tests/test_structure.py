@@ -1,3 +1,4 @@
+from kb.contents import table_of_contents
 from kb.dates import find_date
 from kb.docno import find_doc_nos, normalize_doc_no
 from kb.doctypes import infer_doc_type
@@ -193,3 +194,123 @@ def test_a_notice_carrying_another_document_takes_its_type():
     assert infer_doc_type("关于转发市纪委关于3起典型问题的通报的通知") == "通报"
     assert infer_doc_type("关于认真学习《区纪委关于2起典型问题的通报》的通知") == "通报"
     assert infer_doc_type("关于学习贯彻全会精神的通知") == "通知"
+
+
+# A speech whose numbered headings begin their paragraphs (run-in headings), in the three ways
+# speeches number them: 一、, （一）, 第一，.
+RUN_IN_SPEECH = """在全县作风建设动员大会上的讲话
+同志们：
+今天召开这次会议，主要是部署作风建设工作。下面，我讲三点意见。
+一、广泛征求意见，深入查摆问题。找准病灶才能对症下药，各单位要走出机关、走进群众，把意见建议收集上来。
+对收集到的意见，要逐条梳理，不回避、不遮掩。
+二、坚持立行立改，务求整改实效。问题查出来了，关键在改。
+（一）建立问题台账。每个问题都要明确责任人和完成时限。
+（二）盯住群众反映强烈的问题。群众不满意的地方，就是整改的重点。
+第一，先解决办事难的问题。窗口单位要把办事流程再压缩一遍。
+第二，再解决会议多的问题。能合并的会议一律合并。
+三、加强组织领导，压实工作责任。各级党组织书记要亲自抓、负总责。
+"""
+
+
+def contents_of(text: str) -> list[tuple[str, int]]:
+    """(entry, depth) of the table of contents a document page shows for ``text``."""
+    outline = read_outline(text)
+    passages = [
+        {"ordinal": i, "text": p.text, "section": list(p.section), "heading": p.heading}
+        for i, p in enumerate(outline.passages)
+    ]
+    return [(entry.text, entry.depth) for entry in table_of_contents(passages)]
+
+
+def test_run_in_headings_make_the_outline_and_the_paragraph_stays_whole():
+    assert contents_of(RUN_IN_SPEECH) == [
+        ("一、广泛征求意见，深入查摆问题", 0),
+        ("二、坚持立行立改，务求整改实效", 0),
+        ("（一）建立问题台账", 1),
+        ("（二）盯住群众反映强烈的问题", 1),
+        ("第一，先解决办事难的问题", 2),
+        ("第二，再解决会议多的问题", 2),
+        ("三、加强组织领导，压实工作责任", 0),
+    ]
+    sections = {p.text: p.section for p in read_outline(RUN_IN_SPEECH).passages}
+    # The paragraph is one passage, heading included; the heading is its section.
+    first = "一、广泛征求意见，深入查摆问题。找准病灶才能对症下药，各单位要走出机关、走进群众，把意见建议收集上来。"
+    assert sections[first] == ("一、广泛征求意见，深入查摆问题",)
+    assert sections["对收集到的意见，要逐条梳理，不回避、不遮掩。"] == (
+        "一、广泛征求意见，深入查摆问题",
+    )
+    assert sections["第二，再解决会议多的问题。能合并的会议一律合并。"] == (
+        "二、坚持立行立改，务求整改实效",
+        "（二）盯住群众反映强烈的问题",
+        "第二，再解决会议多的问题",
+    )
+    assert sections["三、加强组织领导，压实工作责任。各级党组织书记要亲自抓、负总责。"] == (
+        "三、加强组织领导，压实工作责任",
+    )
+
+
+def test_headings_on_lines_of_their_own_keep_their_place_in_the_outline():
+    assert contents_of(PLAN) == [
+        ("一、总体要求", 0),
+        ("（一）工作目标", 1),
+        ("（二）基本原则", 1),
+        ("1.坚持统筹推进", 2),
+        ("二、保障措施", 0),
+    ]
+
+
+def test_a_spoken_first_without_a_full_stop_soon_is_no_heading():
+    text = "关于某事的讲话\n第一，我们这些年在基层调研时发现，不少干部反映会议太多、材料太多、检查太多、报表太多，一年到头疲于应付，这个问题必须引起我们高度重视。\n"
+    assert contents_of(text) == []
+
+
+def test_a_spoken_point_is_shown_as_a_section_but_weighs_in_ranking_as_text():
+    from kb.passage_table import context_of
+
+    passage = next(p for p in read_outline(RUN_IN_SPEECH).passages if p.text.startswith("第二，"))
+    context = context_of({"title": "动员讲话", "section": list(passage.section)})
+    assert "盯住群众反映强烈的问题" in context  # （二） weighs as a heading
+    assert "会议多" not in context  # 第二， does not: the judged ranking stays as it was
+
+
+def test_speech_without_a_title_line_is_named_after_the_meeting_it_opens():
+    untitled = RUN_IN_SPEECH.replace(
+        "今天召开这次会议，主要是部署作风建设工作。",
+        "今天，县委召开全县作风建设动员大会，主要是部署作风建设工作。",
+    ).split("\n", 1)[1]
+    outline = read_outline(untitled)
+    assert outline.title == "在全县作风建设动员大会上的讲话"
+    assert outline.doc_type == "讲话"
+
+
+def test_speech_whose_title_runs_into_its_first_paragraph_gets_that_title():
+    # Text from a database row without paragraph breaks: title, date, name and body in one line.
+    row = (
+        "县委书记张明同志在全县作风建设动员大会上的讲话（2024年3月5日）同志们：今天召开这次会议，"
+        "主要是部署作风建设工作。作风问题关系人心向背，我们必须以钉钉子精神抓下去，"
+        "一抓到底、久久为功，让群众看到实实在在的变化，这是县委的明确要求，也是全县干部的共同责任。"
+    )
+    assert read_outline(row).title == "县委书记张明同志在全县作风建设动员大会上的讲话"
+    assert read_outline(row[8:]).title == "在全县作风建设动员大会上的讲话"
+
+
+def test_an_untitled_speech_is_never_named_by_a_heading_cut_mid_sentence():
+    untitled = RUN_IN_SPEECH.split("\n", 1)[1]  # 同志们： and no meeting named
+    outline = read_outline(untitled)
+    assert outline.title == "讲话：广泛征求意见，深入查摆问题"
+    assert outline.doc_type == "讲话"
+
+
+def test_a_speech_quoting_another_speech_is_not_named_after_it():
+    text = (
+        "同志们：\n今天，我们召开全镇干部大会，传达学习习近平总书记在二十届中央纪委三次全会上的重要讲话精神。\n"
+        "一、提高认识，把握形势\n今年以来，全镇作风建设取得进展。\n"
+    )
+    assert read_outline(text).title == "在全镇干部大会上的讲话"
+
+
+def test_a_speech_greeting_friends_too_is_a_speech_and_not_titled_by_its_greeting():
+    text = "同志们，朋友们：\n今天，我们召开全县乡村振兴推进会，总结去年工作，部署今年任务。\n"
+    assert read_outline(text).title == "在全县乡村振兴推进会上的讲话"
+    text = "同志们，朋友们：\n三年前的今天，全县上下开始了这项工作。\n"
+    assert read_outline(text).title == "讲话：三年前的今天，全县上下开始了这项工作"

@@ -416,3 +416,31 @@ def test_shown_path_rules(tmp_path):
     # The corpus served through a link, the index written with the real folder, or the reverse.
     assert shown_path(str(corpus / "处室" / "a.txt"), str(alias)) == "处室/a.txt"
     assert shown_path(str(alias / "处室" / "a.txt"), str(corpus)) == "处室/a.txt"
+
+
+def test_a_speech_with_run_in_headings_shows_them_as_its_outline(tmp_path):
+    from indexer.store import update_index
+    from kb.cli import DEFAULT_DICT
+    from tests.test_structure import RUN_IN_SPEECH
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "动员讲话.txt").write_text(RUN_IN_SPEECH, encoding="utf-8")
+    update_index(tmp_path / "index", [tmp_path / "docs"], DEFAULT_DICT)
+    client = create_app({"INDEX": str(tmp_path / "index")}).test_client()
+    doc_id = client.get("/api/search?q=查摆问题").get_json()["hits"][0]["doc_id"]
+    page = client.get(f"/doc/{doc_id}").get_data(as_text=True)
+    toc = re.search(r'<ol class="toc">(.*?)</ol>', page, re.S)
+    assert toc, "the page shows no outline"
+    entries = re.findall(r'<li class="level-(\d)"><a href="#p-(\d+)">([^<]+)</a>', toc.group(1))
+    assert [(level, text) for level, _, text in entries] == [
+        ("0", "一、广泛征求意见，深入查摆问题"),
+        ("0", "二、坚持立行立改，务求整改实效"),
+        ("1", "（一）建立问题台账"),
+        ("1", "（二）盯住群众反映强烈的问题"),
+        ("2", "第一，先解决办事难的问题"),
+        ("2", "第二，再解决会议多的问题"),
+        ("0", "三、加强组织领导，压实工作责任"),
+    ]
+    # Each entry leads to the paragraph that begins with it.
+    first = entries[0][1]
+    assert re.search(rf'id="p-{first}"[^>]*>\s*<p>一、广泛征求意见，深入查摆问题。找准病灶', page)

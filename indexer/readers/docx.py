@@ -19,6 +19,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from urllib.parse import unquote
 
 import docx
@@ -294,9 +295,10 @@ class _Reader:
                 if blocks:
                     cells.append(blocks)
             if len(cells) == 1:
-                yield from cells[0]
+                yield from (replace(b, in_table=True) for b in cells[0])
             elif cells:
-                yield Block("　".join(" ".join(b.text for b in cell) for cell in cells))
+                row = "　".join(" ".join(b.text for b in cell) for cell in cells)
+                yield Block(row, in_table=True)
 
 
 def _children(element, tag: str) -> Iterator:

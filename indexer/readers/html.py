@@ -537,7 +537,7 @@ class _Walker:
         texts = [_clean(cell.get_text(" ")) for cell in cells]
         row = "　".join(text for text in texts if text)
         if row:
-            self.blocks.append(Block(row))
+            self.blocks.append(Block(row, in_table=True))
 
 
 def _text_len(tag: Tag) -> int:

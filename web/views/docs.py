@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, render_template, request, send_file
 
+from kb.contents import table_of_contents
 from kb.filenames import readable
 from web.paths import shown_path
 from web.state import searcher, settings
@@ -31,7 +32,7 @@ def document_page(doc_id: str):
         highlighted = int(request.args.get("p", ""))
     except ValueError:
         highlighted = -1
-    outline = [p for p in view.passages if p["heading"] and p["ordinal"] > 0]
+    outline = table_of_contents(view.passages)
     return render_template(
         "doc.html",
         doc=view,

@@ -25,6 +25,7 @@ from kb.engines.opensearch.settings import OpenSearchSettings
 from kb.facets import facets_of
 from kb.folding import fold, keep_table_in
 from kb.indexdir import IndexMissing, write_atomic
+from kb.passage_table import context_of
 from kb.plan import Contains, Node
 from kb.search import RERANK_DEPTH, TIME_BUDGET, TIMEOUT_NOTE, SearchCore
 from kb.view import CONTAINS, EngineUnavailable, IndexView
@@ -297,8 +298,7 @@ class _OpenSearchView:
         for key in keys:
             source = sources.get(table.ids[key]) or {}
             table.texts[key] = fold(source.get("text", ""))
-            context = source.get("title", "") + " " + " ".join(source.get("section") or [])
-            table.contexts[key] = fold(context)
+            table.contexts[key] = context_of(source)
 
     def _fetch(self, ids: list[str]) -> dict[str, dict]:
         missing = [i for i in dict.fromkeys(ids) if i not in self._sources]
