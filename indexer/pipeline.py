@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from indexer.readers import UnreadableFile, read_file
+from indexer.readers.ocr import OCR_NOTE
 from kb.analysis import Segmenter
 from kb.cases import PeopleWords, Taxonomy, extract_cases
 from kb.doctypes import DocTypes
@@ -141,6 +142,12 @@ def requirement_fields(
     return extra
 
 
+def read_by_ocr(document: Document) -> bool:
+    """Whether some of the document's text was read by OCR (a reader says so in a warning),
+    so its page and its hits can warn that characters may be misread."""
+    return any(OCR_NOTE in warning for warning in document.warnings)
+
+
 def index_rows(document: Document, segmenter: Segmenter) -> list[dict]:
     """Whoosh field values for each passage, tokens computed here (see kb.schema)."""
     return list(iter_rows(document, segmenter))
@@ -160,6 +167,7 @@ def iter_rows(document: Document, segmenter: Segmenter) -> Iterator[dict]:
     # Metadata lines follow the passages (their ordinals never shift the passages'), each with
     # the place it stands at in the document.
     lines += [(text, [], False, place) for place, text in document.meta_lines]
+    ocr = read_by_ocr(document)
     for ordinal, (text, section, heading, place) in enumerate(lines):
         words = segmenter.words(fold(text))
         subwords = segmenter.subwords(words)
@@ -184,9 +192,12 @@ def iter_rows(document: Document, segmenter: Segmenter) -> Iterator[dict]:
             "doc_no": document.doc_no,
             "issuer": document.issuer,
             "speaker": document.speaker,
+            "ocr": ocr,
             **cases.get(ordinal, {}),
             **requirements.get(ordinal, {}),
         }
+        if ordinal == 0:  # the document's page reads them from its first passage
+            row["notes"] = list(document.warnings)
         if place is not None:
             row["meta"] = True
             row["place"] = place

@@ -5,4 +5,7 @@ indexer.opensearch_store). Whoosh's schema itself is ``kb.engines.whoosh.schema`
 from __future__ import annotations
 
 # Bump when the schema or the way text becomes tokens changes.
-SCHEMA_VERSION = 10  # 10: 六.其他事宜 is a level-one heading (kb.numbering)
+# 10: 六.其他事宜 is a level-one heading (kb.numbering)
+# 11: passages carry ``ocr`` (the document was read by OCR) and the first one ``notes`` (how the
+#     file was read), so a document's page can say so
+SCHEMA_VERSION = 11
