@@ -12,7 +12,7 @@ from indexer.readers.ocr import OCR_NOTE
 from kb.analysis import Segmenter
 from kb.cases import PeopleWords, Taxonomy, extract_cases
 from kb.doctypes import DocTypes
-from kb.filenames import identity
+from kb.filenames import doc_id_for
 from kb.folding import fold
 from kb.model import Document
 from kb.requirements import RequirementCues, Topics, extract_requirements
@@ -23,12 +23,6 @@ from kb.structure import read_outline
 class Failure:
     path: str
     reason: str
-
-
-def doc_id_for(path: Path) -> str:
-    """Stable per file location, so a changed file replaces its old passages. The name's bytes
-    are hashed, so a name in any encoding has an id (and UTF-8 names keep theirs)."""
-    return hashlib.sha1(identity(path.resolve())).hexdigest()[:12]
 
 
 def content_hash(data: bytes) -> str:
