@@ -135,7 +135,7 @@ def test_admin_corrects_a_title_and_it_shows_after_the_update(meta_site):
     typed = {**values, "title": NEW_TITLE, "date": "2024年2月30日"}
     refused = client.post("/admin/meta", data={**typed, "key": key, "csrf_token": token})
     html = refused.get_data(as_text=True)
-    assert refused.status_code == 400
+    assert refused.status_code == 422
     assert "日期“2024年2月30日”无法识别" in html and "没有保存" in html
     assert form_values(html)["title"] == NEW_TITLE and form_values(html)["date"] == "2024年2月30日"
     assert not side.exists()

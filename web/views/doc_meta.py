@@ -126,7 +126,7 @@ def save() -> ResponseReturnValue:
     revised, errors = revise(form.side, form.indexed, submitted, _doc_types())
     if errors:
         form.values, form.errors = submitted, errors
-        return _page(form, 400)
+        return _page(form, 422)  # the form was sent whole; a value is wrong
     path: Path = form.entry.path
     changed = revised != form.side or form.side_problem
     if changed:
