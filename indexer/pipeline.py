@@ -8,10 +8,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from indexer.readers import UnreadableFile, read_file
+from indexer.readers.ocr import OCR_NOTE
 from kb.analysis import Segmenter
 from kb.cases import PeopleWords, Taxonomy, extract_cases
 from kb.doctypes import DocTypes
-from kb.filenames import identity
+from kb.filenames import doc_id_for
 from kb.folding import fold
 from kb.model import Document
 from kb.requirements import RequirementCues, Topics, extract_requirements
@@ -22,12 +23,6 @@ from kb.structure import read_outline
 class Failure:
     path: str
     reason: str
-
-
-def doc_id_for(path: Path) -> str:
-    """Stable per file location, so a changed file replaces its old passages. The name's bytes
-    are hashed, so a name in any encoding has an id (and UTF-8 names keep theirs)."""
-    return hashlib.sha1(identity(path.resolve())).hexdigest()[:12]
 
 
 def content_hash(data: bytes) -> str:
@@ -141,6 +136,12 @@ def requirement_fields(
     return extra
 
 
+def read_by_ocr(document: Document) -> bool:
+    """Whether some of the document's text was read by OCR (a reader says so in a warning),
+    so its page and its hits can warn that characters may be misread."""
+    return any(OCR_NOTE in warning for warning in document.warnings)
+
+
 def index_rows(document: Document, segmenter: Segmenter) -> list[dict]:
     """Whoosh field values for each passage, tokens computed here (see kb.schema)."""
     return list(iter_rows(document, segmenter))
@@ -160,6 +161,7 @@ def iter_rows(document: Document, segmenter: Segmenter) -> Iterator[dict]:
     # Metadata lines follow the passages (their ordinals never shift the passages'), each with
     # the place it stands at in the document.
     lines += [(text, [], False, place) for place, text in document.meta_lines]
+    ocr = read_by_ocr(document)
     for ordinal, (text, section, heading, place) in enumerate(lines):
         words = segmenter.words(fold(text))
         subwords = segmenter.subwords(words)
@@ -184,9 +186,12 @@ def iter_rows(document: Document, segmenter: Segmenter) -> Iterator[dict]:
             "doc_no": document.doc_no,
             "issuer": document.issuer,
             "speaker": document.speaker,
+            "ocr": ocr,
             **cases.get(ordinal, {}),
             **requirements.get(ordinal, {}),
         }
+        if ordinal == 0:  # the document's page reads them from its first passage
+            row["notes"] = list(document.warnings)
         if place is not None:
             row["meta"] = True
             row["place"] = place

@@ -8,7 +8,8 @@ Two places, the file's own first:
   the file, then any of the same columns.
 
 Empty values are ignored. A side file that cannot be read is reported, and the document is
-indexed with what kb inferred.
+indexed with what kb inferred. Values are checked by ``kb.sidecar``, as the admin's form that
+writes ``<file>.json`` checks them.
 """
 
 from __future__ import annotations
@@ -19,12 +20,17 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.dates import find_date
-from kb.docno import normalize_doc_no
 from kb.doctypes import DocTypes, default_doc_types
+from kb.sidecar import FIELDS, FOLDER_FILE, check_value, side_file_candidates
 
-FIELDS = ("title", "doc_type", "issuer", "doc_no", "date", "speaker")
-FOLDER_FILE = "metadata.csv"
+__all__ = [
+    "FIELDS",
+    "FOLDER_FILE",
+    "SideMetadata",
+    "is_side_file",
+    "read_side_metadata",
+    "side_file_candidates",
+]
 
 
 @dataclass
@@ -44,30 +50,12 @@ def _clean(raw: dict, source: str, problems: list[str], doc_types: DocTypes) -> 
         value = str(raw.get(key) or "").strip()
         if not value:
             continue
-        if key == "doc_type" and value not in doc_types.all:
-            known = "、".join(doc_types.all)
-            problems.append(f"{source}：文种“{value}”不在 {known} 之中，已忽略")
+        checked, problem = check_value(key, value, doc_types)
+        if problem:
+            problems.append(f"{source}：{problem}，已忽略")
             continue
-        if key == "date":
-            parsed = find_date(value)
-            if not parsed:
-                problems.append(f"{source}：日期“{value}”无法识别，应写作 2024-03-18")
-                continue
-            value = parsed
-        if key == "doc_no":
-            value = normalize_doc_no(value) or value
-        values[key] = value
+        values[key] = checked
     return values
-
-
-def side_file_candidates(path: Path) -> tuple[Path, ...]:
-    """Every file that may hold side metadata for ``path``, present or not; the indexer
-    watches their sizes and times too, so editing one re-indexes the file."""
-    return (
-        path.parent / FOLDER_FILE,
-        path.with_name(path.name + ".json"),
-        path.with_suffix(".json"),
-    )
 
 
 def read_side_metadata(path: Path, doc_types: DocTypes | None = None) -> SideMetadata:

@@ -106,6 +106,17 @@ def leading_date(text: str) -> str:
     return _chinese(chinese) if chinese else ""
 
 
+def whole_date(text: str) -> str:
+    """The date ``text`` is, with nothing else around it (a form's 成文日期: 2024-03-18,
+    2024年3月18日, 二〇二四年三月十八日), as ``find_date`` reads it, else ``""``."""
+    folded = fold(text).strip()
+    numeric = _NUMERIC.match(folded)
+    if numeric and folded[numeric.end() :].strip() in ("", "日"):
+        return _numeric(numeric)
+    chinese = _CHINESE.fullmatch(folded)
+    return _chinese(chinese) if chinese else ""
+
+
 def date_line(line: str) -> str:
     """The date of a line that holds nothing but a date (a signing date, （2023年5月6日）,
     于2023年5月6日), else ``""``: such lines are metadata, not passages."""

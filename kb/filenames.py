@@ -8,8 +8,9 @@ text uses ``readable``; only opening the file uses the raw name.
 
 from __future__ import annotations
 
+import hashlib
 import os
-from pathlib import PurePath
+from pathlib import Path, PurePath
 
 
 def _part(raw: bytes) -> str:
@@ -43,6 +44,14 @@ def readable(path: str | os.PathLike[str]) -> str:
 def identity(path: str | os.PathLike[str]) -> bytes:
     """The name's bytes as the file system holds them, for stable ids of any name."""
     return os.fsencode(os.fspath(path))
+
+
+def doc_id_for(path: Path) -> str:
+    """A document's id: stable per file location, so a changed file replaces its old
+    passages. The name's bytes are hashed, so a name in any encoding has an id (and UTF-8
+    names keep theirs). Here, not in the indexer, so the admin's pages can name a file's
+    document too."""
+    return hashlib.sha1(identity(path.resolve())).hexdigest()[:12]
 
 
 def readable_name(path: str | os.PathLike[str]) -> str:

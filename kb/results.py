@@ -25,6 +25,7 @@ class Hit:
     case_id: str = ""  # set when the passage belongs to a typical case
     # Why it was found (kb.explain.matched): words, expansions, phrases, doc_no, missing.
     matched: dict = field(default_factory=dict)
+    ocr: bool = False  # its document was read by OCR: a character may be misread
 
     def as_dict(self) -> dict:
         """The hit as ``kb search --json`` prints it."""
@@ -242,6 +243,10 @@ class DocumentView:
     # By ordinal (passages[n] has ordinal n): {"ordinal", "text", "section", "heading",
     # "meta", "place", "requirements"}; metadata lines come after the passages.
     passages: list[dict]
+    # How the file was read, for its reader: ``ocr`` when by OCR (characters may be misread),
+    # ``notes`` the readers' own words (indexer.readers' warnings: OCR, skipped pages ...).
+    ocr: bool = False
+    notes: list[str] = field(default_factory=list)
 
     def in_reading_order(self) -> list[dict]:
         """Passages and metadata lines as they stand in the document: a metadata line before

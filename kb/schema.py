@@ -5,4 +5,8 @@ indexer.opensearch_store). Whoosh's schema itself is ``kb.engines.whoosh.schema`
 from __future__ import annotations
 
 # Bump when the schema or the way text becomes tokens changes.
-SCHEMA_VERSION = 11  # 11: year and ordinal indexed as one term each (shift_step=0)
+# 10: 六.其他事宜 is a level-one heading (kb.numbering)
+# 11: year and ordinal indexed as one term each (shift_step=0); passages carry ``ocr`` (the
+#     document was read by OCR) and the first one ``notes`` (how the file was read), so a
+#     document's page can say so
+SCHEMA_VERSION = 11

@@ -394,6 +394,8 @@ class SearchCore:
                 }
                 for row in rows
             ],
+            ocr=bool(first.get("ocr")),
+            notes=list(first.get("notes") or []),
         )
 
     @staticmethod
@@ -428,6 +430,7 @@ class SearchCore:
                 stored.get("doc_no", ""),
                 facet_set(facets_of(stored)),
             ),
+            ocr=bool(stored.get("ocr")),
         )
 
 

@@ -52,9 +52,10 @@ def page(site):
         problems: list[str] = []
 
         def console(message) -> None:
-            # The page for "no password yet" (403) and a wrong password (401) are deliberate
-            # refusals; chromium logs any 4xx page load as an error.
-            expected = ("status of 401", "status of 403")
+            # The page for "no password yet" (403), a wrong password (401) and a metadata form
+            # with a bad value (422) are deliberate refusals; chromium logs any 4xx page load
+            # as an error.
+            expected = ("status of 401", "status of 403", "status of 422")
             if message.type == "error" and not any(e in message.text for e in expected):
                 problems.append(message.text)
 
@@ -196,3 +197,51 @@ def test_set_password_log_in_upload_update_and_find(page, site, tmp_path):
     stolen.goto(base + "/admin/files")
     assert stolen.url.startswith(base + "/admin/login")
     copy.close()
+
+
+def test_admin_corrects_a_title_and_the_update_shows_it(page, site):
+    """修改信息 from the files list: a bad date is refused with the form kept, the fixed form
+    saved with 保存并更新索引, and the document is then found and shown under its new title."""
+    base, title = site["base"], "区机关食堂管理办法实施通知"
+    done = subprocess.run(
+        [str(KB), "admin", "set-password", "--instance", site["folders"][3]],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    page.goto(base + "/admin/login")
+    page.fill("input[type=password]", PASSWORD)
+    page.click("button:has-text('登录')")
+    page.wait_for_selector("[data-progress]")
+
+    page.goto(base + "/admin/files")
+    row = page.locator("tr", has=page.locator("[data-file-name]", has_text="食堂管理通知.txt"))
+    row.locator("[data-edit-meta]").click()
+    page.wait_for_selector("[data-meta-field=title]")
+    assert page.input_value("[data-meta-field=title]") == "关于加强机关食堂管理的通知"
+    page.fill("[data-meta-field=title]", title)
+    page.fill("[data-meta-field=date]", "2024年13月1日")
+    page.click("button:has-text('保存并更新索引')")
+    errors = page.locator("[data-meta-errors]")
+    errors.wait_for()
+    assert "日期“2024年13月1日”无法识别" in errors.inner_text()
+    assert page.input_value("[data-meta-field=title]") == title  # what was typed is kept
+    assert not (site["corpus"] / "食堂管理通知.txt.json").exists()
+    shot(page, "admin-11-meta-refused")
+
+    page.fill("[data-meta-field=date]", "2024年3月1日")
+    page.click("button:has-text('保存并更新索引')")
+    page.wait_for_selector("[data-progress][data-state=done]", timeout=90_000)
+    assert "更新：食堂管理通知.txt" in page.inner_text("[data-progress-lines]")
+
+    page.goto(base + '/search?q="机关食堂管理制度"')
+    page.wait_for_selector("[data-hit]")
+    hit = page.locator("[data-hit]").first
+    assert title in hit.inner_text() and "2024-03-01" in hit.inner_text()
+    hit.locator("[data-open]").click()
+    page.wait_for_selector("h1#p-0")
+    assert page.inner_text("h1#p-0") == title
+    shot(page, "admin-12-meta-applied")

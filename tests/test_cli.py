@@ -26,6 +26,7 @@ HIT_KEYS = {
     "snippet",
     "score",
     "also_in",
+    "ocr",  # read by OCR: a character may be misread
 }
 
 
@@ -122,7 +123,7 @@ def test_search_json_has_the_contract_shape(docs, tmp_path):
     assert hit["section"] == [] and hit["date"] == ""
     assert "<mark>公车</mark>" in hit["snippet"]
     assert isinstance(hit["score"], float)
-    assert hit["also_in"] == []
+    assert hit["also_in"] == [] and hit["ocr"] is False
 
 
 def test_batch_mode_answers_each_line_in_order(docs, tmp_path):

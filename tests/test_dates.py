@@ -19,6 +19,7 @@ from kb.dates import (
     month_line,
     parse_year,
     parse_year_range,
+    whole_date,
     written_date,
     year_of,
     years_in,
@@ -71,6 +72,19 @@ def test_every_accepted_form_reads_to_iso(text, iso):
 )
 def test_what_is_no_date_is_refused(text):
     assert find_date(text) == ""
+
+
+@pytest.mark.parametrize(("text", "iso"), [(t, i) for t, i in ACCEPTED if "T" not in t])
+def test_a_form_date_is_any_accepted_form_standing_alone(text, iso):
+    assert whole_date(f" {text} ") == iso
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2024年3月18日会议", "于2024年3月18日", "2024-03-18T10:00", "2024-02-30", "去年", "2024"],
+)
+def test_a_form_date_with_anything_around_it_or_no_real_day_is_refused(text):
+    assert whole_date(text) == ""
 
 
 def test_an_invalid_date_gives_way_to_a_later_valid_one():

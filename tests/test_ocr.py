@@ -133,6 +133,73 @@ def test_index_and_search_find_a_word_of_a_scan(tmp_path, first_page):
     assert "灌溉渠" in _norm(Searcher(tmp_path / "index").search("灌溉渠").hits[0].text)
 
 
+@needs_font
+def test_a_scanned_document_says_on_its_page_and_in_the_api_that_ocr_read_it(tmp_path, first_page):
+    """The reading notes travel with the index to the document page, /api/docs/<id> and the
+    hits; a text document says nothing of the kind."""
+    from web import create_app
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    first_page.save(docs / "清淤通知.png")
+    (docs / "路灯.txt").write_text(
+        "关于背街小巷路灯改造的通知\n各街道要在年底前完成背街小巷路灯改造。\n", encoding="utf-8"
+    )
+    update_index(tmp_path / "index", [docs], DEFAULT_DICT)
+    client = create_app({"INDEX": str(tmp_path / "index"), "CORPUS": str(docs)}).test_client()
+    by_name = {
+        Path(hit["path"]).name: hit
+        for query in ("清淤计划", "路灯改造")
+        for hit in client.get("/api/search", query_string={"q": query}).get_json()["hits"]
+    }
+    scan, text = by_name["清淤通知.png"], by_name["路灯.txt"]
+    assert scan["ocr"] is True and text["ocr"] is False
+
+    api = client.get(f"/api/docs/{scan['doc_id']}").get_json()
+    assert api["ocr"] is True and api["notes"] == [OCR_NOTE]
+    page = client.get(f"/doc/{scan['doc_id']}").get_data(as_text=True)
+    notice = page[
+        page.index("data-reading-notes") : page.index("</aside>", page.index("data-reading-notes"))
+    ]
+    assert OCR_NOTE in notice and "扫描件" in notice
+    assert "data-ocr-mark" in client.get("/", query_string={"q": "清淤计划"}).get_data(as_text=True)
+
+    api = client.get(f"/api/docs/{text['doc_id']}").get_json()
+    assert api["ocr"] is False and api["notes"] == []
+    page = client.get(f"/doc/{text['doc_id']}").get_data(as_text=True)
+    assert "data-reading-notes" not in page and "文字识别" not in page
+    assert "data-ocr-mark" not in client.get("/", query_string={"q": "路灯改造"}).get_data(
+        as_text=True
+    )
+
+
+def test_both_engines_store_the_ocr_flag_and_the_reading_notes(tmp_path):
+    """Whoosh keeps what its schema names; OpenSearch keeps a row's ``_source``: the flag on
+    every passage, the notes on the first."""
+    from indexer.pipeline import index_rows
+    from kb.analysis import Segmenter
+    from kb.dictionaries import Dictionaries
+    from kb.engines.opensearch.mapping import to_source
+    from kb.engines.whoosh.schema import build_schema
+    from kb.model import Document, Passage
+
+    document = Document(
+        doc_id="d1",
+        path="扫描.pdf",
+        title="通知",
+        passages=[Passage("通知", heading=True), Passage("各单位要做好清淤工作。")],
+        warnings=[f"第 1 页是扫描图片，{OCR_NOTE}"],
+    )
+    rows = index_rows(document, Segmenter(Dictionaries.load(DEFAULT_DICT), tmp_path))
+    assert [row["ocr"] for row in rows] == [True, True]
+    assert rows[0]["notes"] == document.warnings and "notes" not in rows[1]
+    assert {"ocr", "notes"} <= set(build_schema().stored_names())
+    assert to_source(rows[0])["notes"] == document.warnings and to_source(rows[1])["ocr"] is True
+    document.warnings = ["第 2 页无法读取，已跳过"]
+    rows = index_rows(document, Segmenter(Dictionaries.load(DEFAULT_DICT), tmp_path))
+    assert rows[0]["ocr"] is False and rows[0]["notes"] == ["第 2 页无法读取，已跳过"]
+
+
 def test_unreadable_images_give_one_line_reasons():
     blank = _bytes(Image.new("RGB", (600, 800), "white"), "PNG")
     for name, data, reason in (

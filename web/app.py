@@ -84,9 +84,31 @@ def create_app(
         app.config["SECRET_KEY"] = secret_key(instance)
     CSRFProtect(app)  # every POST of every page needs the token
 
-    from web.views import admin, api, basket, casepack, cases, docs, draft, requirements, search
+    from web.views import (
+        admin,
+        api,
+        basket,
+        casepack,
+        cases,
+        doc_meta,
+        docs,
+        draft,
+        requirements,
+        search,
+    )
 
-    for module in (search, docs, cases, basket, api, admin, requirements, draft, casepack):
+    for module in (
+        search,
+        docs,
+        cases,
+        basket,
+        api,
+        admin,
+        doc_meta,
+        requirements,
+        draft,
+        casepack,
+    ):
         app.register_blueprint(module.blueprint)
     admin.init_app(app)
 

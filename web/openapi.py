@@ -38,6 +38,7 @@ _HIT = {
         "score",
         "also_in",
         "matched",
+        "ocr",
     ],
     "properties": {
         "doc_id": _STRING,
@@ -77,6 +78,10 @@ _HIT = {
                 "doc_no": {"type": "string", "description": "命中的发文字号（检索词中有时）"},
                 "missing": {"type": "array", "items": _STRING, "description": "这一段不含的检索词"},
             },
+        },
+        "ocr": {
+            "type": "boolean",
+            "description": "所在文件由文字识别(OCR)读出，可能有错字",
         },
     },
 }
@@ -193,6 +198,8 @@ _DOCUMENT = {
         "doc_no",
         "speaker",
         "passages",
+        "ocr",
+        "notes",
     ],
     "properties": {
         "doc_id": _STRING,
@@ -207,6 +214,12 @@ _DOCUMENT = {
             "type": "array",
             "description": "全部段落，passages[n] 的 ordinal 为 n；文件头尾的元数据行排在最后",
             "items": _PASSAGE,
+        },
+        "ocr": {"type": "boolean", "description": "文件由文字识别(OCR)读出，可能有错字"},
+        "notes": {
+            "type": "array",
+            "items": _STRING,
+            "description": "读取这个文件时的说明（如由文字识别读出、某页无法读取），没有时为空",
         },
     },
 }

@@ -491,6 +491,7 @@ def files():
             "size": uploads.size_text(entry.size) if entry.size is not None else "—",
             "modified": _clock(entry.modified) if entry.modified is not None else "",
             "notes": entry.notes,
+            "editable": entry.kind == "file" and entry.indexable,  # its metadata: doc_meta
         }
         for entry in scan.entries
     ]

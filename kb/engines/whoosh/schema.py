@@ -58,4 +58,8 @@ def build_schema(segmenter: Segmenter | None = None) -> fields.Schema:
         requirement_topic=fields.KEYWORD(commas=True, lowercase=False),
         requirements=fields.STORED(),
         speaker=fields.STORED(),
+        # How the file was read: ``ocr`` on every passage (a hit can be marked as read by
+        # OCR), the reading notes (indexer.readers' warnings) on the first passage only.
+        ocr=fields.STORED(),
+        notes=fields.STORED(),
     )
