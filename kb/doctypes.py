@@ -30,7 +30,18 @@ _OTHER_ENDINGS = "其他公文结尾"
 _SPEECH_WORDS = "讲话标题用语"
 _CASE_WORDS = "通报标题用语"
 _DIRECTING = "提出要求的文种"
-_SECTIONS = (_TYPES, _ENDINGS, _OTHER_ENDINGS, _SPEECH_WORDS, _CASE_WORDS, _DIRECTING)
+_FORWARDING = "转发学习用语"
+_AUTHORITATIVE = "原文优先的文种"
+_SECTIONS = (
+    _TYPES,
+    _ENDINGS,
+    _OTHER_ENDINGS,
+    _SPEECH_WORDS,
+    _CASE_WORDS,
+    _DIRECTING,
+    _FORWARDING,
+    _AUTHORITATIVE,
+)
 _ENDING_LINE = re.compile(r"^(\S+?)\s*[:：]\s*(.+)$")
 
 # The types the rules below name; a list without them leaves those rules idle.
@@ -48,6 +59,10 @@ class DocTypes:
     speech_words: tuple[str, ...]  # 讲话 致辞 会议上的 …
     case_words: tuple[str, ...]  # 典型问题 案例汇编 …
     directing: frozenset[str]  # the types whose documents state requirements
+    # 转发 学习 …: a notice 关于学习《X》的通知 passes X on; it never first published X.
+    forwarding_words: tuple[str, ...] = ()
+    # 条例 规定 …: a passage standing in one of these is the source that others quote.
+    authoritative: frozenset[str] = frozenset()
 
     @property
     def all(self) -> tuple[str, ...]:
@@ -66,6 +81,22 @@ class DocTypes:
     def _title_ending_re(self) -> re.Pattern[str]:
         words = [ending for ending, _ in self.endings] + list(self.other_endings)
         return re.compile(f"(?:{alternation(words)})$")
+
+    @functools.cached_property
+    def _forwarding_re(self) -> re.Pattern[str]:
+        return re.compile(f"(?:{alternation(self.forwarding_words)})(《[^》]+》|.+?)的(?:通知|函)$")
+
+    def forwards(self, title: str) -> bool:
+        """Whether ``title`` names a notice that passes another document on (关于学习《X》的通知,
+        转发…通报的通知): X in 《》, or words naming a document type. 印发 is no such word: a
+        notice printing a document is where it is first published."""
+        if not self.forwarding_words:
+            return False
+        found = self._forwarding_re.search(strip_title_note(title.strip()))
+        if not found:
+            return False
+        carried = found.group(1)
+        return carried.startswith("《") or infer_doc_type(carried, doc_types=self) != OTHER
 
     def by_ending(self, title: str) -> str:
         """The type the title's last words name, or ``""``."""
@@ -98,11 +129,13 @@ def parse_doc_types(text: str) -> DocTypes:
             )
         endings += [(word, m.group(1)) for word in split_words(m.group(2))]
     directing = words(_DIRECTING)
-    unknown = [d for d in directing if d not in names]
-    if unknown:
-        raise ValueError(
-            f"{DOC_TYPES_FILE}：[{_DIRECTING}] 段中的“{unknown[0]}”不在 [{_TYPES}] 段中"
-        )
+    authoritative = words(_AUTHORITATIVE)
+    for section, listed in ((_DIRECTING, directing), (_AUTHORITATIVE, authoritative)):
+        unknown = [d for d in listed if d not in names]
+        if unknown:
+            raise ValueError(
+                f"{DOC_TYPES_FILE}：[{section}] 段中的“{unknown[0]}”不在 [{_TYPES}] 段中"
+            )
     return DocTypes(
         names=names,
         endings=tuple(sorted(dict.fromkeys(endings), key=lambda e: -len(e[0]))),
@@ -110,6 +143,8 @@ def parse_doc_types(text: str) -> DocTypes:
         speech_words=words(_SPEECH_WORDS),
         case_words=words(_CASE_WORDS),
         directing=frozenset(directing),
+        forwarding_words=words(_FORWARDING),
+        authoritative=frozenset(authoritative),
     )
 
 

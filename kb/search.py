@@ -30,6 +30,7 @@ from kb.indexdir import IndexMissing
 from kb.passage_table import context_of
 from kb.plan import Everything
 from kb.planner import DOC_NO_WEIGHT, Plan, Planner
+from kb.primary import Copy, credited
 from kb.query import ParsedQuery, apply_filter, parse_query
 from kb.ranking import HEADING_FACTOR, Concept, assess
 from kb.results import CaseList, CaseRecord, DocumentView, Hit, SearchResult
@@ -180,8 +181,10 @@ class SearchCore:
                 ranked.sort(key=lambda entry: table.dates[entry[0]], reverse=True)
             page = ranked[offset : offset + limit]
             stored = view.stored([key for docnum, _, copies in page for key in (docnum, *copies)])
+            texts: dict[str, list[dict]] = {}
             hits = [
-                self._hit(stored, docnum, score, copies, plan) for docnum, score, copies in page
+                _hit(view, stored, docnum, score, copies, plan, texts)
+                for docnum, score, copies in page
             ]
             if ranked and plan.concepts:
                 first = ranked[0][0]
@@ -309,29 +312,26 @@ class SearchCore:
                     + [c for c in filed if c not in in_both]
                     + [c for c in matching if c not in in_both]
                 )
-            records: list[CaseRecord] = []
-            by_print: dict[str, CaseRecord] = {}
+            # A case reposted by another unit is listed once, at its best rank, credited to
+            # the copy kb.primary chooses, with where else it stands.
+            groups: list[list[tuple[CaseRecord, dict]]] = []
+            by_print: dict[str, list[tuple[CaseRecord, dict]]] = {}
             for case_id in matching:
-                record = self._case_record(view, case_id)
-                if not record or (wanted_years and not wanted_years & set(record.years)):
+                row = self._case_row(view, case_id)
+                if row is None:
                     continue
-                # A case reposted by another unit is listed once, with where else it stands.
+                record = CaseRecord.from_stored(case_id, row)
+                if wanted_years and not wanted_years & set(record.years):
+                    continue
                 key = fingerprint(record.text)
                 if key and key in by_print:
-                    first = by_print[key]
-                    if record.doc_id != first.doc_id:
-                        first.also_in.append(
-                            {
-                                "doc_id": record.doc_id,
-                                "path": record.path,
-                                "title": record.title,
-                                "date": record.date,
-                            }
-                        )
+                    by_print[key].append((record, row))
                     continue
+                groups.append([(record, row)])
                 if key:
-                    by_print[key] = record
-                records.append(record)
+                    by_print[key] = groups[-1]
+            texts: dict[str, list[dict]] = {}
+            records = [_credited_case(view, group, texts) for group in groups]
         if named:
             shown = "、".join(n.rsplit("/", 1)[-1] for n in named[:4]) + (
                 "等" if len(named) > 4 else ""
@@ -351,13 +351,15 @@ class SearchCore:
     def case(self, case_id: str) -> CaseRecord | None:
         """One case record by id, or None."""
         with self._view() as view:
-            return self._case_record(view, case_id)
+            row = self._case_row(view, case_id)
+        return CaseRecord.from_stored(case_id, row) if row else None
 
     @staticmethod
-    def _case_record(view: IndexView, case_id: str) -> CaseRecord | None:
+    def _case_row(view: IndexView, case_id: str) -> dict | None:
+        """The stored fields of the passage where the case starts (its record in ``case``)."""
         for stored in view.documents("case_id", case_id):
             if stored.get("case"):
-                return CaseRecord.from_stored(case_id, stored)
+                return stored
         return None
 
     @staticmethod
@@ -398,40 +400,88 @@ class SearchCore:
             notes=list(first.get("notes") or []),
         )
 
-    @staticmethod
-    def _hit(found: dict[int, dict], docnum: int, score: float, copies: list[int], plan) -> Hit:
-        stored = found[docnum]  # an engine may return {} for a passage deleted meanwhile
-        text = stored.get("text", "")
-        also_in = []
-        for copy in copies:
-            other = found.get(copy, {})
-            entry = {k: other.get(k, "") for k in ("doc_id", "path", "title", "date")}
-            if entry["doc_id"] != stored["doc_id"] and entry not in also_in:
-                also_in.append(entry)
-        return Hit(
-            doc_id=stored.get("doc_id", ""),
-            path=stored.get("path", ""),
-            title=stored.get("title", ""),
-            doc_type=stored.get("doc_type", ""),
-            date=stored.get("date", ""),
-            issuer=stored.get("issuer", ""),
-            doc_no=stored.get("doc_no", ""),
-            section=list(stored.get("section") or []),
-            text=text,
-            snippet=make_snippet(text, plan.needles),
-            score=round(score, 4),
-            also_in=also_in,
-            ordinal=stored.get("ordinal", 0),
-            case_id=stored.get("case_id", ""),
-            matched=matched(
-                plan,
-                fold(text),
-                context_of(stored),
-                stored.get("doc_no", ""),
-                facet_set(facets_of(stored)),
-            ),
-            ocr=bool(stored.get("ocr")),
-        )
+
+def _hit(
+    view: IndexView,
+    found: dict[int, dict],
+    docnum: int,
+    score: float,
+    copies: list[int],
+    plan: Plan,
+    texts: dict[str, list[dict]],
+) -> Hit:
+    # The copies of a reposted passage are shown once, credited to the copy kb.primary
+    # chooses; an engine may return {} for a passage deleted meanwhile.
+    group = [key for key in (docnum, *copies) if found.get(key)] or [docnum]
+    if len(group) > 1:
+        dictionaries = view.segmenter.dictionaries
+        copies_of = _copies(view, [found[key] for key in group], texts)
+        docnum = group[credited(copies_of, dictionaries.doc_types, dictionaries.people_words)]
+    stored = found[docnum]
+    text = stored.get("text", "")
+    also_in = []
+    for copy in group:
+        other = found.get(copy, {})
+        entry = {k: other.get(k, "") for k in ("doc_id", "path", "title", "date")}
+        if entry["doc_id"] != stored["doc_id"] and entry not in also_in:
+            also_in.append(entry)
+    return Hit(
+        doc_id=stored.get("doc_id", ""),
+        path=stored.get("path", ""),
+        title=stored.get("title", ""),
+        doc_type=stored.get("doc_type", ""),
+        date=stored.get("date", ""),
+        issuer=stored.get("issuer", ""),
+        doc_no=stored.get("doc_no", ""),
+        section=list(stored.get("section") or []),
+        text=text,
+        snippet=make_snippet(text, plan.needles),
+        score=round(score, 4),
+        also_in=also_in,
+        ordinal=stored.get("ordinal", 0),
+        case_id=stored.get("case_id", ""),
+        matched=matched(
+            plan,
+            fold(text),
+            context_of(stored),
+            stored.get("doc_no", ""),
+            facet_set(facets_of(stored)),
+        ),
+        ocr=bool(stored.get("ocr")),
+    )
+
+
+def _copies(view: IndexView, rows: list[dict], texts: dict[str, list[dict]]) -> list[Copy]:
+    """The copies of a repeated passage (kb.primary) with their documents' text up to and
+    including each; ``texts`` keeps the documents read, by id, for the rest of the query."""
+    copies = []
+    for row in rows:
+        doc_id = row.get("doc_id", "")
+        if doc_id not in texts:
+            texts[doc_id] = [r for r in view.documents("doc_id", doc_id) if not r.get("meta")]
+        ordinal = row.get("ordinal", 0)
+        before = [r for r in texts[doc_id] if r.get("ordinal", 0) <= ordinal]
+        before.sort(key=lambda r: r.get("ordinal", 0))
+        copies.append(Copy.from_stored(row, "\n".join(r.get("text", "") for r in before)))
+    return copies
+
+
+def _credited_case(
+    view: IndexView, group: list[tuple[CaseRecord, dict]], texts: dict[str, list[dict]]
+) -> CaseRecord:
+    """The record of the copy of a case kb.primary credits, the other copies under
+    ``also_in`` (in rank order, once per document)."""
+    if len(group) == 1:
+        return group[0][0]
+    dictionaries = view.segmenter.dictionaries
+    copies = _copies(view, [row for _, row in group], texts)
+    lead = credited(copies, dictionaries.doc_types, dictionaries.people_words)
+    record = group[lead][0]
+    for other, _ in group[:lead] + group[lead + 1 :]:
+        entry = {k: getattr(other, k) for k in ("doc_id", "path", "title", "date")}
+        if other.doc_id != record.doc_id and entry not in record.also_in:
+            record.also_in.append(entry)
+    return record
 
 
 def _parse(

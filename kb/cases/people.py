@@ -314,6 +314,13 @@ def _deepest_place(unit: str, words: PeopleWords) -> tuple[int, int]:
     return tier, end
 
 
+def place_tier(unit: str, words: PeopleWords | None = None) -> int:
+    """How far down the administration ``unit`` stands: 0 central, 1 province, 2 prefecture,
+    3 county, 4 township, 5 village; -1 when it names no place. Says which of two issuers is
+    higher up (kb.primary credits the higher one)."""
+    return _deepest_place(unit, words or default_people_words())[0]
+
+
 def _leads_unit(position: str, words: PeopleWords) -> bool:
     """Whether a post leads the unit itself (原常委, 副主席), not an organ it names (执行局原局长)."""
     organ = False  # a post naming an organ; the posts after it belong to that organ too
