@@ -39,6 +39,9 @@ _NUMERIC = re.compile(
     rf"(?<!\d)({YEAR})\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})(?!\d)|"
     rf"(?<![\d.])({YEAR})\s*[-/.]\s*(\d{{1,2}})\s*[-/.]\s*(\d{{1,2}})(?![\d])"
 )
+# A date as file properties store it (PDF's D:20220708103442, OFD's 2020-06-15T07:29:24 or
+# 2023-7-12): at the start of the value, the time after it ignored.
+_STAMP = re.compile(rf"^(?:D:)?({YEAR})-?(\d{{1,2}})-?(\d{{1,2}})")
 _CHINESE = re.compile(
     rf"([{YEAR_DIGITS}]{{4}})\s*年\s*([{ONE_TO_TEN}]{{1,3}})\s*月\s*([{ONE_TO_TEN}]{{1,3}})\s*日"
 )
@@ -115,6 +118,12 @@ def whole_date(text: str) -> str:
         return _numeric(numeric)
     chinese = _CHINESE.fullmatch(folded)
     return _chinese(chinese) if chinese else ""
+
+
+def stamp_date(value: str) -> str:
+    """The day of a file-property date stamp (``_STAMP``) as ISO, else ``""``."""
+    found = _STAMP.match(value.strip())
+    return iso_date(*map(int, found.groups())) if found else ""
 
 
 def date_line(line: str) -> str:

@@ -218,3 +218,12 @@ def test_no_module_but_kb_dates_carries_a_date_pattern():
     }
     assert found == {}, "日期的写法只在 kb/dates.py 里定义"
     assert date_patterns(OWNER.read_text(encoding="utf-8"))  # the owner's own are found
+
+
+def test_file_property_stamps():
+    from kb.dates import stamp_date
+
+    assert stamp_date("D:20220708103442") == "2022-07-08"
+    assert stamp_date(" 2020-06-15T07:29:24") == "2020-06-15"
+    assert stamp_date("2023-7-12") == "2023-07-12"
+    assert stamp_date("20231301") == "" and stamp_date("") == "" and stamp_date("未知") == ""

@@ -32,7 +32,7 @@ from ofdkit.package import Package
 from indexer.readers import limits
 from indexer.readers.base import ReadResult, UnreadableFile, check_chars, guarded
 from indexer.readers.lines import Line, drop_furniture, paragraphs
-from kb.dates import find_date, iso_date
+from kb.dates import find_date, stamp_date
 from kb.model import Block
 
 __all__ = ["DAMAGED", "ENCRYPTED", "NO_TEXT", "page_images", "read_ofd"]
@@ -78,7 +78,6 @@ _LATIN = re.compile(r"[0-9A-Za-z]")
 _USELESS_TITLE = re.compile(
     r"^(?:无标题|未命名|untitled|文档\d*|新建.*|.*\.(?:ofd|docx?|wps|pdf))$", re.I
 )
-_DOCINFO_DATE = re.compile(r"^(?:D:)?(\d{4})-?(\d{1,2})-?(\d{1,2})")
 
 
 @guarded(DAMAGED)
@@ -515,5 +514,4 @@ def _usable_title(info: ofdkit.DocInfo) -> str:
 
 def _docinfo_date(info: ofdkit.DocInfo) -> str:
     """DocInfo's CreationDate (2023-7-12, 2020-06-15T07:29:24, D:20220708103442) as ISO."""
-    found = _DOCINFO_DATE.match((info.creation_date or "").strip())
-    return iso_date(*map(int, found.groups())) if found else ""
+    return stamp_date(info.creation_date or "")
