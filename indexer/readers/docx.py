@@ -30,6 +30,7 @@ from lxml import etree
 from indexer.readers import limits
 from indexer.readers.base import Paragraph, ReadResult, UnreadableFile, guarded
 from indexer.readers.formats import read_as
+from indexer.readers.zipped import open_package
 from kb.model import Block
 
 __all__ = ["DAMAGED", "check_package", "read_docx"]
@@ -114,20 +115,8 @@ def check_package(data: bytes) -> None:
     Costs one pass of inflating, in 64 KB pieces; the stated sizes refuse most bombs before
     anything is inflated. The upload check can call it to refuse a bomb at the door.
     """
-    # Each member has a 46-byte central directory entry starting with this signature: more
-    # of them than the limit refuses the file before zipfile lists them all in memory.
-    if data.count(b"PK\x01\x02") > limits.MAX_ZIP_MEMBERS:
-        raise UnreadableFile(limits.TOO_MANY_MEMBERS)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as error:
-        raise UnreadableFile(DAMAGED) from error
+    archive, members = open_package(data, DAMAGED)
     with archive:
-        members = [info for info in archive.infolist() if not info.is_dir()]
-        if len(members) > limits.MAX_ZIP_MEMBERS:
-            raise UnreadableFile(limits.TOO_MANY_MEMBERS)
-        if sum(info.file_size for info in members) > limits.MAX_UNZIPPED_BYTES:
-            raise UnreadableFile(limits.UNZIPPED_TOO_BIG)
         xml_parts = _xml_parts(archive, members)
         budget = limits.MAX_UNZIPPED_BYTES
         for info in members:

@@ -18,9 +18,7 @@ its pictures for OCR.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ from ofdkit.package import Package
 from indexer.readers import limits
 from indexer.readers.base import ReadResult, UnreadableFile, check_chars, guarded
 from indexer.readers.lines import Line, drop_furniture, paragraphs
+from indexer.readers.zipped import open_package
 from kb.dates import find_date, stamp_date
 from kb.model import Block
 
@@ -140,18 +139,8 @@ def _check_package(data: bytes) -> None:
     """Refuse a package past the limits or encrypted, before anything is inflated: zipfile
     stops every member at the size the zip states (and checks its CRC there), so the stated
     sizes bound what reading costs."""
-    if data.count(b"PK\x01\x02") > limits.MAX_ZIP_MEMBERS:
-        raise UnreadableFile(limits.TOO_MANY_MEMBERS)
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as error:
-        raise UnreadableFile(DAMAGED) from error
-    with archive:
-        members = [info for info in archive.infolist() if not info.is_dir()]
-    if len(members) > limits.MAX_ZIP_MEMBERS:
-        raise UnreadableFile(limits.TOO_MANY_MEMBERS)
-    if sum(info.file_size for info in members) > limits.MAX_UNZIPPED_BYTES:
-        raise UnreadableFile(limits.UNZIPPED_TOO_BIG)
+    archive, members = open_package(data, DAMAGED)
+    archive.close()
     for info in members:
         if info.flag_bits & _ZIP_ENCRYPTED or info.filename.lower().endswith(_ENCRYPTIONS):
             raise UnreadableFile(ENCRYPTED)
