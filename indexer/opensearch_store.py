@@ -314,7 +314,8 @@ def _write(
 
     def actions():
         jobs = plan.jobs
-        for done, outcome in enumerate(tokenize_all(jobs, segmenter, dict_source, state_dir), 1):
+        told = tokenize_all(jobs, segmenter, dict_source, state_dir, progress)
+        for done, outcome in enumerate(told, 1):
             if outcome.rows is None:
                 report.failed.append(Failure(outcome.shown, outcome.reason))
                 continue

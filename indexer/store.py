@@ -34,9 +34,11 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock, Timeout
 from whoosh.index import LockError
@@ -51,6 +53,7 @@ from indexer.pipeline import (
     load_document,
 )
 from indexer.readers import UnreadableFile, limits, supported
+from indexer.readers.base import listen_to_pages
 from indexer.sidecar import is_side_file, read_side_metadata, side_file_candidates
 from kb.analysis import Segmenter
 from kb.dictionaries import LEXICON, Dictionaries, dictionary_names, doc_types_of
@@ -173,10 +176,12 @@ def _checkpoint(stage: str) -> None:
 # --- worker side --------------------------------------------------------------------------
 
 _worker_segmenter: Segmenter | None = None
+_worker_pages: Any = None  # the queue a worker tells OCR's pages to (see _in_order)
 
 
-def _init_worker(dict_dir: str, cache_dir: str) -> None:
-    global _worker_segmenter
+def _init_worker(dict_dir: str, cache_dir: str, pages: Any = None) -> None:
+    global _worker_segmenter, _worker_pages
+    _worker_pages = pages
     # Ctrl+C reaches the whole process group; the parent stops the pool, workers stay quiet.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if _worker_segmenter is None:
@@ -225,19 +230,36 @@ def _read_document(job: Job, dictionaries: Dictionaries):
     return document, None
 
 
-def _process(job: Job) -> Outcome:
+@contextmanager
+def _pages_of(job: Job, progress: Progress | None) -> Iterator[None]:
+    """The pages OCR reads of ``job`` told: to the parent's queue in a worker, to
+    ``progress`` in this process."""
+    queue = _worker_pages
+    if queue is not None:
+        listen_to_pages(lambda page, pages: queue.put((job.shown, page, pages)))
+    elif progress is not None:
+        listen_to_pages(lambda page, pages: progress(scan_progress(job.shown, page, pages)))
+    try:
+        yield
+    finally:
+        listen_to_pages(None)
+
+
+def _process(job: Job, progress: Progress | None = None) -> Outcome:
     assert _worker_segmenter is not None
-    document, failed = _read_document(job, _worker_segmenter.dictionaries)
+    with _pages_of(job, progress):
+        document, failed = _read_document(job, _worker_segmenter.dictionaries)
     if failed is not None:
         return failed
     rows = index_rows(document, _worker_segmenter)
     return Outcome(job.shown, document.doc_id, rows, warnings=document.warnings)
 
 
-def _process_here(job: Job, segmenter: Segmenter) -> Outcome:
+def _process_here(job: Job, segmenter: Segmenter, progress: Progress | None = None) -> Outcome:
     """A large file, in this process: its rows are made one passage at a time while the
     index takes them, so its tokens are never all in memory."""
-    document, failed = _read_document(job, segmenter.dictionaries)
+    with _pages_of(job, progress):
+        document, failed = _read_document(job, segmenter.dictionaries)
     if failed is not None:
         return failed
     return Outcome(
@@ -267,11 +289,27 @@ def worker_count() -> int:
     return workers
 
 
-def _in_order(pool, jobs: list[Job], workers: int) -> Iterator[Outcome]:
+def scan_progress(shown: str, page: int, pages: int | None) -> str:
+    """What the progress line says while OCR reads a page of ``shown``."""
+    return f"正在识别 {shown}：第 {page}/{pages} 页" if pages else f"正在识别 {shown}：第 {page} 页"
+
+
+def _in_order(
+    pool, jobs: list[Job], workers: int, pages: Any = None, progress: Progress | None = None
+) -> Iterator[Outcome]:
     """The outcomes of ``jobs`` from ``pool``, in order, with only a few jobs in flight: at
     most ``IN_FLIGHT_PER_WORKER`` per worker and ``IN_FLIGHT_BYTES`` of files (always one).
     Whoosh's writer here is slower than the workers; ``pool.imap`` would have them run
-    ahead and the finished rows of half the corpus wait in this process."""
+    ahead and the finished rows of half the corpus wait in this process. While waiting, the
+    pages OCR reads in the workers (``pages``, a queue) are told to ``progress``: a long scan
+    takes minutes."""
+
+    def tell() -> None:
+        while pages is not None and not pages.empty():
+            told = pages.get()
+            if progress is not None:
+                progress(scan_progress(*told))
+
     pending: deque[tuple[AsyncResult, int]] = deque()
     in_flight = 0
     upcoming = iter(jobs)
@@ -288,6 +326,10 @@ def _in_order(pool, jobs: list[Job], workers: int) -> Iterator[Outcome]:
             in_flight += job.size
             job = next(upcoming, None)
         result, size = pending.popleft()
+        while not result.ready():
+            result.wait(0.5)
+            tell()
+        tell()
         outcome = result.get()
         in_flight -= size
         yield outcome
@@ -298,16 +340,18 @@ def tokenize_all(
     segmenter: Segmenter,
     dict_dir: Path,
     cache_dir: Path,
+    progress: Progress | None = None,
 ) -> Iterator[Outcome]:
     """An Outcome per job: small files on all cores (the workers load the dictionaries in
-    ``dict_dir``), large ones here, streamed (see ``_process_here``)."""
+    ``dict_dir``), large ones here, streamed (see ``_process_here``); the pages of scans
+    read by OCR are told to ``progress`` as they are read."""
     global _worker_segmenter
     _worker_segmenter = segmenter
     small = [job for job in jobs if job.size <= LARGE_FILE]
     large = [job for job in jobs if job.size > LARGE_FILE]
     workers = worker_count()
     if workers < 2 or len(small) < 8:
-        yield from map(_process, small)
+        yield from (_process(job, progress) for job in small)
     else:
         segmenter.words("预热")  # load jieba once here so forked workers inherit it
         # Forking a process that runs other threads (the web app's admin update) can deadlock
@@ -316,12 +360,14 @@ def tokenize_all(
             threading.current_thread() is threading.main_thread() and threading.active_count() == 1
         )
         method = "fork" if alone and sys.platform != "win32" else "spawn"
-        with multiprocessing.get_context(method).Pool(
-            workers, initializer=_init_worker, initargs=(str(dict_dir), str(cache_dir))
+        context = multiprocessing.get_context(method)
+        pages = context.SimpleQueue()
+        with context.Pool(
+            workers, initializer=_init_worker, initargs=(str(dict_dir), str(cache_dir), pages)
         ) as pool:
-            yield from _in_order(pool, small, workers)
+            yield from _in_order(pool, small, workers, pages, progress)
     for job in large:
-        yield _process_here(job, segmenter)
+        yield _process_here(job, segmenter, progress)
 
 
 # --- the generation's files ---------------------------------------------------------------
@@ -694,7 +740,8 @@ def _write(
             report.removed.append(plan.previous[doc_id].shown)
             del plan.entries[doc_id]
         for done, outcome in enumerate(
-            tokenize_all(jobs, segmenter, generation.dict_dir, index_dir.jieba_cache_dir), 1
+            tokenize_all(jobs, segmenter, generation.dict_dir, index_dir.jieba_cache_dir, progress),
+            1,
         ):
             if outcome.rows is None:
                 report.failed.append(Failure(outcome.shown, outcome.reason))

@@ -7,6 +7,7 @@ read whole for an update.
 
 from __future__ import annotations
 
+import queue
 import time
 import tracemalloc
 import types
@@ -55,7 +56,9 @@ def test_workers_run_only_a_few_files_ahead_of_the_writer(tmp_path, monkeypatch)
     processes here, so that tracemalloc sees what they make.)"""
     monkeypatch.setattr(store, "worker_count", lambda: 2)
     monkeypatch.setattr(store, "_process", _heavy)
-    threads = types.SimpleNamespace(Pool=lambda workers, **_: ThreadPool(workers))
+    threads = types.SimpleNamespace(
+        Pool=lambda workers, **_: ThreadPool(workers), SimpleQueue=queue.SimpleQueue
+    )
     monkeypatch.setattr(store.multiprocessing, "get_context", lambda method: threads)
     few, order = _peak_while_writing_slowly(12, tmp_path)
     many, order_of_many = _peak_while_writing_slowly(48, tmp_path)
@@ -76,7 +79,8 @@ def test_a_large_file_goes_to_the_workers_alone(tmp_path, monkeypatch):
         def apply_async(self, function, arguments):
             handed.append(arguments[0].shown)
             in_flight.append(sum(1 for name in handed if name not in done))
-            return types.SimpleNamespace(get=lambda: store.Outcome(arguments[0].shown))
+            outcome = store.Outcome(arguments[0].shown)
+            return types.SimpleNamespace(get=lambda: outcome, ready=lambda: True)
 
     done: list[str] = []
     sizes = [10, 10, store.IN_FLIGHT_BYTES, 10, 10, 10, 10, 10, 10]

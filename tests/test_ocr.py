@@ -120,6 +120,32 @@ def test_image_only_pdf_is_read_by_ocr_and_a_page_without_image_is_said(first_pa
 
 
 @needs_font
+@pytest.mark.parametrize("others", [0, 9], ids=["in this process", "in the workers"])
+def test_an_index_update_tells_each_page_of_a_long_scan(tmp_path, first_page, others):
+    """A scan takes seconds a page: the update's progress names the page being read, from
+    the workers (9 other files make the update use them) as from this process."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    second = _page("", SECOND_PAGE)
+    (docs / "清淤通知.pdf").write_bytes(
+        _bytes(first_page.copy(), "PDF", save_all=True, append_images=[second, first_page.copy()])
+    )
+    (docs / "清淤通知.tif").write_bytes(
+        _bytes(first_page.copy(), "TIFF", save_all=True, append_images=[second.copy()])
+    )
+    for number in range(others):
+        (docs / f"通知{number}.txt").write_text(
+            f"关于第{number}项工作的通知\n\n做好工作。\n", "utf-8"
+        )
+    told: list[str] = []
+    update_index(tmp_path / "index", [docs], DEFAULT_DICT, progress=told.append)
+    pages = [line for line in told if line.startswith("正在识别")]
+    assert pages == [f"正在识别 {docs / '清淤通知.pdf'}：第 {n}/3 页" for n in (1, 2, 3)] + [
+        f"正在识别 {docs / '清淤通知.tif'}：第 {n}/2 页" for n in (1, 2)
+    ], told
+
+
+@needs_font
 def test_index_and_search_find_a_word_of_a_scan(tmp_path, first_page):
     docs = tmp_path / "docs"
     docs.mkdir()

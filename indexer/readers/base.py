@@ -87,3 +87,21 @@ class Paragraph:
         if len(self._parts) > 1:
             self._parts = ["".join(self._parts)]
         return self._parts[0]
+
+
+# Who is told of each page OCR reads (page from 1, pages in all or None when unknown): a long
+# scan takes seconds a page, and the index update shows its progress (indexer.store sets it
+# per file, in whichever process reads it). None: nobody listens.
+PageListener = Callable[[int, int | None], None]
+_page_listener: PageListener | None = None
+
+
+def listen_to_pages(listener: PageListener | None) -> None:
+    global _page_listener
+    _page_listener = listener
+
+
+def reading_page(page: int, pages: int | None) -> None:
+    """Tell the listener, if any, that page ``page`` of ``pages`` is being read by OCR."""
+    if _page_listener is not None:
+        _page_listener(page, pages)

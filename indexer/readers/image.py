@@ -22,7 +22,7 @@ def read_image(data: bytes) -> ReadResult:
     image = open_image(data)
     if getattr(image, "n_frames", 1) > limits.MAX_SCAN_PAGES:
         raise UnreadableFile(limits.TOO_MANY_SCAN_PAGES)
-    return read_pages(_frames(image))
+    return read_pages(_frames(image), getattr(image, "n_frames", 1))
 
 
 def _frames(image: Any) -> Iterator[Any]:

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.readers import limits
-from indexer.readers.base import ReadResult, UnreadableFile
+from indexer.readers.base import ReadResult, UnreadableFile, reading_page
 from indexer.readers.lines import Line, drop_furniture, paragraphs
 from kb.model import Block
 
@@ -79,10 +79,10 @@ def read_page_images(images: list[bytes]) -> ReadResult:
     UnreadableFile."""
     if len(images) > limits.MAX_SCAN_PAGES:
         raise UnreadableFile(limits.TOO_MANY_SCAN_PAGES)
-    return read_pages(open_image(data) for data in images)
+    return read_pages((open_image(data) for data in images), len(images))
 
 
-def read_pages(pages: Iterable[Any]) -> ReadResult:
+def read_pages(pages: Iterable[Any], count: int | None = None) -> ReadResult:
     """``read_page_images`` for Pillow images, taken one at a time (the frames of a TIFF are
     never all decoded at once)."""
     lines_of: list[list[Line]] = []
@@ -90,6 +90,7 @@ def read_pages(pages: Iterable[Any]) -> ReadResult:
     for number, image in enumerate(pages):
         if number >= limits.MAX_SCAN_PAGES:
             raise UnreadableFile(limits.TOO_MANY_SCAN_PAGES)
+        reading_page(number + 1, count)
         lines = image_lines(image, number)
         if not lines:
             warned.append(f"第 {number + 1} 页没有识别出文字")

@@ -17,7 +17,7 @@ from pypdf import PdfReader, apply_configuration
 from pypdf.errors import LimitReachedError
 
 from indexer.readers import limits
-from indexer.readers.base import ReadResult, UnreadableFile, guarded
+from indexer.readers.base import ReadResult, UnreadableFile, guarded, reading_page
 from indexer.readers.lines import Line, drop_furniture, paragraphs
 from kb.model import Block
 
@@ -77,7 +77,7 @@ def _read(data: bytes) -> ReadResult:
         page = reader.pages[number]
         page_lines = _page_lines(page, number)
         if page_lines is not None and sum(len(line.text) for line in page_lines) < _SCAN_CHARS:
-            page_lines = scans.read(page, number) or page_lines
+            page_lines = scans.read(page, number, count) or page_lines
         chars += sum(len(line.text) for line in page_lines or ())
         if chars > limits.MAX_CHARS:
             raise UnreadableFile(limits.TOO_MANY_CHARS)
@@ -119,14 +119,17 @@ class _Scans:
         self.unread: list[int] = []  # OCR found no text in the page's images
         self.failure = ""
 
-    def read(self, page, number: int) -> list[Line]:
-        """The OCR lines of ``page``'s images, one image after the other; [] when it has none
-        (or OCR found nothing, or failed: the reason is kept)."""
+    def read(self, page, number: int, count: int) -> list[Line]:
+        """The OCR lines of ``page`` (``number`` of ``count``, from 0)'s images, one image
+        after the other; [] when it has none (or OCR found nothing, or failed: the reason is
+        kept)."""
         images = self._images(page)
         if not images:
             self.blank.append(number)
             return []
         from indexer.readers import ocr
+
+        reading_page(number + 1, count)
 
         lines: list[Line] = []
         try:
