@@ -326,6 +326,17 @@ def test_html_title_from_the_head_loses_only_the_site_suffix():
     assert extracted.title == "关于印发《实施方案（2024-2026年）》的通知"
 
 
+def test_html_title_from_the_head_loses_a_column_name_in_front():
+    page = (
+        "<html><head><title>工作动态 | 关于做好秋季森林防火工作的通知--青岚区人民政府</title>"
+        "</head><body><div class='content'><p>" + "各单位认真做好防火巡查。" * 5 + "</p>"
+        "</div></body></html>"
+    )
+    assert read_html(page.encode("utf-8")).title == "关于做好秋季森林防火工作的通知"
+    kept = page.replace("工作动态 | 关于做好", "关于做好")  # nothing in front: nothing lost
+    assert read_html(kept.encode("utf-8")).title == "关于做好秋季森林防火工作的通知"
+
+
 REAL_PAGES = [
     (
         "ccdi_t20231227_317460.html",
@@ -343,7 +354,7 @@ REAL_PAGES = [
     ),
     (
         "sxyz_item21621_aspx.html",
-        "警示教育 | 违反中央八项规定精神典型问题",
+        "违反中央八项规定精神典型问题",  # the column 警示教育 | in front dropped
         "2025-06-16",
         "违反中央八项规定精神典型问题",
         "case_019_sxyz_item21621.txt",

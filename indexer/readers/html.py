@@ -191,6 +191,7 @@ _WEAK_DATE_LABEL = re.compile(r"(?:时间|日期)\s*[:：]")
 _DATE_AFTER_LABEL = 40  # characters after a label the date must begin in
 _META_DATE = ("pubdate", "publishdate", "article:published_time", "firstpublishedtime", "dc.date")
 _META_TITLE = ("articletitle", "og:title", "dc.title")
+_COLUMN_IN_FRONT = re.compile(r"^[^|｜]{2,8}?\s*[|｜]\s*")
 _TITLE_SEPARATOR = re.compile(r"\s*[_|｜]\s*|\s+[-–]\s+|\s*-{2,}\s*|\s*—+\s*")
 _SITE_ENDINGS = ("网", "网站", "门户", "首页", "频道", "政府", "官网", "平台", "客户端")
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
@@ -597,7 +598,7 @@ def _title(soup: BeautifulSoup, article: Tag, head_title: str, metas: dict[str, 
         shown = [_clean(h.get_text(" ")) for h in soup.find_all(["h1", "h2", "h3"])]
         matching = [t for t in shown if len(t) >= 4 and squeezed.startswith(_SPACES.sub("", t))]
         if matching:
-            return max(matching, key=len)
+            return _without_column(max(matching, key=len))
         return _strip_site_name(head, metas)
     return ""
 
@@ -619,7 +620,14 @@ def _strip_site_name(title: str, metas: dict[str, str]) -> str:
             end = cut.start()
         else:
             break
-    return title[:end].strip() or title
+    return _without_column(title[:end].strip() or title)
+
+
+def _without_column(title: str) -> str:
+    """``title`` without a column's name in front (警示教育 | 标题), as some CMSs write it in
+    the page's title and its heading: a short part before a bar, a title after it."""
+    front = _COLUMN_IN_FRONT.match(title)
+    return title[front.end() :] if front and len(title) - front.end() >= 8 else title
 
 
 def _labelled_date(label: re.Pattern[str], text: str) -> str:
