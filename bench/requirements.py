@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kb.cases import Case, extract_cases, load_taxonomy  # noqa: E402
+from kb.duplicates import clause_fingerprint  # noqa: E402
 from kb.requirements import KINDS, Requirement, extract_requirements, load_topics, match_cases  # noqa: E402
 from kb.structure import Outline, read_outline  # noqa: E402
 
@@ -79,8 +80,10 @@ def report_documents(label: str, docs: list[tuple[str, Outline]], topics) -> Cou
     print(f"{'file':<50} {'type':<4} {'total':>5} " + " ".join(f"{k:>4}" for k in KINDS))
     distribution: Counter[str] = Counter()
     totals: Counter[str] = Counter()
+    keys: list[str] = []  # the requirement list shows each clause once (kb.requirement_copies)
     for name, outline in docs:
         found = extract_requirements(outline.title, outline.doc_type, outline.passages, topics)
+        keys += [clause_fingerprint(r.text, outline.passages[r.passage].text) for r in found]
         kinds = Counter(r.kind for r in found)
         totals.update(kinds)
         for requirement in found:
@@ -89,6 +92,8 @@ def report_documents(label: str, docs: list[tuple[str, Outline]], topics) -> Cou
         print(f"{name[:50]:<50} {outline.doc_type:<4} {len(found):>5} {counts}")
     counts = " ".join(f"{totals.get(k, 0):>4}" for k in KINDS)
     print(f"{'all':<50} {'':<4} {sum(totals.values()):>5} {counts}")
+    listed = len({key for key in keys if key}) + sum(1 for key in keys if not key)
+    print(f"requirement list: {listed} clauses ({len(keys) - listed} copies merged into another)")
     return distribution
 
 

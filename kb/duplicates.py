@@ -19,9 +19,28 @@ MIN_CHARS = 24
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
+def _core(text: str) -> str:
+    return _NOT_WORD.sub("", LEADING_NUMBER.sub("", fold(text).strip()))
+
+
+def _key(core: str) -> str:
+    return hashlib.sha1(core.encode("utf-8")).hexdigest()[:16]
+
+
 def fingerprint(text: str) -> str:
     """A short key equal for reposted copies of a passage, or "" for short passages."""
-    core = _NOT_WORD.sub("", LEADING_NUMBER.sub("", fold(text).strip()))
+    core = _core(text)
     if len(core) < MIN_CHARS:
         return ""
-    return hashlib.sha1(core.encode("utf-8")).hexdigest()[:16]
+    return _key(core)
+
+
+def clause_fingerprint(clause: str, passage: str) -> str:
+    """A key equal for copies of a requirement clause: its own fingerprint; a clause too short
+    for one (a run-in heading such as 严格控制发文数量。) is the same only where the passage it
+    stands in is the same too. "" when neither is long enough to tell."""
+    own = fingerprint(clause)
+    if own:
+        return own
+    around = fingerprint(passage)
+    return _key(around + _core(clause)) if around else ""

@@ -20,10 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kb.cases.people import PeopleWords, place_tier
 from kb.doctypes import DocTypes, default_doc_types
 from kb.folding import fold
+
+if TYPE_CHECKING:
+    from kb.results import DocumentView
 
 # A title shorter than this is too generic to tell that a heading names it.
 MIN_TITLE_CHARS = 8
@@ -53,6 +57,13 @@ class Copy:
             issuer=stored.get("issuer", ""),
             upto=upto or "\n".join([*(stored.get("section") or ()), stored.get("text", "")]),
         )
+
+    @classmethod
+    def from_document(cls, view: DocumentView, ordinal: int) -> Copy:
+        """The copy in passage ``ordinal`` of a document read whole, with its text up to and
+        including that passage (as kb.search gives a hit's copies)."""
+        before = [p["text"] for p in view.passages if not p["meta"] and p["ordinal"] <= ordinal]
+        return cls(view.title, view.doc_type, view.date, view.issuer, "\n".join(before))
 
 
 def credited(

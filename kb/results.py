@@ -198,6 +198,9 @@ class RequirementRecord:
     full_text: str  # with the article's further paragraphs
     kind: str  # 要求, 禁止, 条款, 分项; 段落 for a 收集夹 passage
     topics: list[str]
+    # The other documents stating the same clause (kb.requirement_copies): doc_id, path,
+    # title, date, as a hit's also_in.
+    also_in: list[dict] = field(default_factory=list)
 
     @classmethod
     def from_stored(cls, view: DocumentView, passage: dict, stored: dict) -> RequirementRecord:
@@ -224,6 +227,7 @@ class RequirementRecord:
         shown = dict(self.__dict__)
         shown["section"] = list(self.section)
         shown["topics"] = list(self.topics)
+        shown["also_in"] = [dict(copy) for copy in self.also_in]
         return shown
 
 

@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 
+from kb.requirement_copies import merge_copies
 from kb.requirements import match_cases
 from kb.results import CaseRecord, DocumentView, RequirementRecord
 from kb.search import EMPTY_QUERY_NOTE, SearchCore
@@ -43,7 +44,8 @@ def requirements(
     offset: int = 0,
 ) -> RequirementList:
     """Requirement clauses, best match first (newest documents first without a query),
-    filtered by topic (all given topics) and document."""
+    filtered by topic (all given topics) and document; a clause stated in several documents
+    is one item, credited to its source (kb.requirement_copies), and counted once."""
     wanted = set(topics or [])
     result = searcher.search(
         query,
@@ -53,7 +55,7 @@ def requirements(
         requirements_only=True,
     )
     views: dict[str, DocumentView | None] = {}
-    items: list[RequirementRecord] = []
+    found: list[tuple[RequirementRecord, DocumentView]] = []
     for hit in result.hits:
         if hit.doc_id not in views:
             views[hit.doc_id] = searcher.document(hit.doc_id)
@@ -63,7 +65,8 @@ def requirements(
         passage = view.passages[hit.ordinal]
         for requirement in passage.get("requirements") or []:
             if wanted <= set(requirement["topics"]):
-                items.append(RequirementRecord.from_stored(view, passage, requirement))
+                found.append((RequirementRecord.from_stored(view, passage, requirement), view))
+    items = merge_copies(found, searcher.segmenter.dictionaries)
     topic_counts = Counter(t for item in items for t in item.topics)
     doc_counts = Counter((item.doc_id, item.title) for item in items)
     facets: dict[str, list[tuple]] = {

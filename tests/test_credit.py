@@ -4,11 +4,14 @@ in case cards, search hits and a 对照检查 draft's case suggestions."""
 
 from __future__ import annotations
 
+import json
+from collections import Counter
 from pathlib import Path
 
 from conftest import REALDOCS
 
 from kb.doctypes import default_doc_types
+from kb.duplicates import fingerprint
 from kb.primary import Copy, credited
 from kb.workbench import requirements, suggest_cases
 
@@ -80,6 +83,72 @@ SPEECH = "\n".join(
         "2023年11月2日",
     ]
 )
+
+
+CAR_ARTICLE = (
+    "第六条 公务用车实行统一调度，严禁公车私用，不得将公务用车停放在住宅小区、"
+    "旅游景点等非办公场所。"
+)
+CAR_RULES = "\n".join(
+    [
+        "云溪市机关公务用车使用管理规定",
+        "",
+        "第一条 为加强全市机关公务用车管理，降低行政成本，制定本规定。",
+        CAR_ARTICLE,
+        "第七条 公务用车应当建立使用登记制度，逐车记录出车事由和行驶里程。",
+        "",
+        "云溪市人民政府办公室",
+        "2024年9月10日",
+    ]
+)
+CAR_SPEECH = "\n".join(
+    [
+        "在云溪市机关作风建设大会上的讲话",
+        "",
+        "同志们：",
+        "这次大会的任务，是把作风建设的各项要求真正落到实处。",
+        "车辆管理方面，规定里有一条讲得很明白：",
+        CAR_ARTICLE,
+        "各部门主要负责同志要带头执行，切实管好本单位的车辆。",
+        "",
+        "2024年5月8日",
+    ]
+)
+CUTS_TITLE = "云溪市精简会议文件为基层减负实施方案"
+CUTS_PARAGRAPH = (
+    "严格控制发文数量。市级部门每年印发文件总量要比上年减少一成以上，没有实质内容的文件一律不发。"
+)
+CUTS_PLAN = "\n".join(
+    [
+        CUTS_TITLE,
+        "",
+        "为切实减轻基层负担，结合本市实际，制定本方案。",
+        "一、主要措施",
+        "（一）" + CUTS_PARAGRAPH,
+        "（二）从严控制会议规模。全市性会议原则上只开到县一级，不得层层陪会。",
+        "",
+        "云溪市委办公室",
+        "2024年3月1日",
+    ]
+)
+CUTS_STUDY = "\n".join(
+    [
+        f"关于认真学习《{CUTS_TITLE}》的通知",
+        "",
+        "各科室：",
+        "现将市里的减负方案要点转发给你们，请认真组织学习，抓好落实。",
+        "1." + CUTS_PARAGRAPH,
+        "",
+        "云溪市农业农村局办公室",
+        "2024年3月20日",
+    ]
+)
+REQUIREMENT_FILES = {
+    "rules.txt": CAR_RULES,
+    "speech.txt": CAR_SPEECH,
+    "plan.txt": CUTS_PLAN,
+    "study.txt": CUTS_STUDY,
+}
 
 
 def _name(path: str) -> str:
@@ -203,3 +272,89 @@ def test_realdocs_study_notice_is_a_forward_and_a_reprinted_ccdi_case_keeps_its_
         for hit in hits:  # the case, and the line naming the ccdi notice in the reprint
             assert _name(hit.path) != "case_019_sxyz_item21621.txt"
             assert "case_019_sxyz_item21621.txt" in {_name(o["path"]) for o in hit.also_in}
+
+
+# --- the requirement list ---------------------------------------------------------------------
+
+
+def _copies_of(items, text: str) -> list:
+    return [i for i in items if fingerprint(i.text) == fingerprint(text)]
+
+
+def test_a_requirement_stated_in_several_documents_is_listed_once_credited_to_its_source(build):
+    searcher = build(REQUIREMENT_FILES)
+    for query in ("", "公车私用 统一调度", "发文数量 实质内容"):
+        found = requirements(searcher, query, limit=100)
+        article = _copies_of(found.items, CAR_ARTICLE)
+        if article:  # the speech is older, yet the 规定 it quotes keeps the article
+            (record,) = article
+            assert _name(record.path) == "rules.txt" and record.doc_type == "规定", query
+            assert [_name(o["path"]) for o in record.also_in] == ["speech.txt"], query
+            assert set(record.also_in[0]) == {"doc_id", "path", "title", "date"}
+        cut = "市级部门每年印发文件总量要比上年减少一成以上，没有实质内容的文件一律不发。"
+        reposted = _copies_of(found.items, cut) + [
+            i for i in found.items if i.text == "严格控制发文数量。"
+        ]
+        for record in reposted:  # newest first without a query: the study notice came first
+            assert _name(record.path) == "plan.txt", query
+            assert [_name(o["path"]) for o in record.also_in] == ["study.txt"], query
+        assert len(reposted) in (0, 2), query
+        assert article or reposted, query
+        assert found.total == len(found.items)
+    listed = requirements(searcher, limit=100)
+    assert listed.total == 7  # 3 articles, 4 clauses of the 方案; none twice
+    counts = dict(listed.facets["topic"])
+    assert counts == dict(Counter(t for i in listed.items for t in i.topics))
+    documents = {title: n for _, title, n in listed.facets["doc"]}
+    assert documents == {CUTS_TITLE: 4, "云溪市机关公务用车使用管理规定": 3}
+
+
+def test_requirements_of_different_text_stay_separate(build):
+    changed = CAR_ARTICLE.replace("住宅小区", "居民小区")
+    files = {"rules.txt": CAR_RULES, "speech.txt": CAR_SPEECH.replace(CAR_ARTICLE, changed)}
+    items = requirements(build(files), limit=100).items
+    assert [_name(i.path) for i in _copies_of(items, CAR_ARTICLE)] == ["rules.txt"]
+    assert [_name(i.path) for i in _copies_of(items, changed)] == ["speech.txt"]
+    assert all(not i.also_in for i in items)
+    # A short clause alone (a run-in heading) is the same only in the same paragraph.
+    plan = CUTS_PLAN.replace("没有实质内容的文件一律不发", "可发可不发的文件一律不发")
+    items = requirements(build({"plan.txt": plan, "study.txt": CUTS_STUDY}), limit=100).items
+    headings = [i for i in items if i.text == "严格控制发文数量。"]
+    assert sorted(_name(i.path) for i in headings) == ["plan.txt", "study.txt"]
+
+
+def test_the_requirement_page_api_and_draft_show_the_credited_source(build, tmp_path):
+    from test_openapi import check
+    from test_workbench import token
+
+    from web import create_app
+
+    build(REQUIREMENT_FILES)
+    client = create_app({"INDEX": str(tmp_path / "index")}).test_client()
+    spec = client.get("/api/openapi.json").get_json()
+    answer = check(client, spec, "/api/requirements", "/api/requirements?q=公车私用&limit=50")
+    (item,) = [i for i in answer["items"] if fingerprint(i["text"]) == fingerprint(CAR_ARTICLE)]
+    assert item["path"] == "rules.txt" and "管理规定" in item["citation"]
+    assert item["also_in"] == [
+        {
+            "doc_id": item["also_in"][0]["doc_id"],
+            "path": "speech.txt",
+            "title": "在云溪市机关作风建设大会上的讲话",
+            "date": "2024-05-08",
+        }
+    ]
+    assert answer["total"] == 1
+    one = check(client, spec, "/api/requirements/{id}", f"/api/requirements/{item['id']}")
+    assert one["path"] == "rules.txt"
+
+    page = client.get("/requirements?q=公车私用").get_data(as_text=True)
+    assert page.count('class="clause">第六条 公务用车实行统一调度') == 1
+    assert "也见于" in page and "在云溪市机关作风建设大会上的讲话" in page
+    assert f"/doc/{item['also_in'][0]['doc_id']}" in page
+
+    printed = client.post(
+        "/draft/print",
+        data={"draft": json.dumps([{"id": item["id"]}]), "title": "", "csrf_token": token(client)},
+    ).get_data(as_text=True)
+    assert "云溪市机关公务用车使用管理规定" in printed
+    assert "在云溪市机关作风建设大会上的讲话" not in printed

@@ -18,7 +18,7 @@ from web.paths import public_paths
 
 REQUIREMENT_KEYS = (
     "id", "doc_id", "path", "title", "doc_no", "date", "doc_type", "section", "passage", "text",
-    "full_text", "kind", "topics",
+    "full_text", "kind", "topics", "also_in",
 )  # fmt: skip
 
 
@@ -66,6 +66,15 @@ def test_as_dict_copies_the_lists():
     shown["problems"].append("x")
     shown["also_in"][0]["title"] = "changed"
     assert record.problems == ["违规吃喝"] and record.also_in[0]["title"] == "t"
+
+
+def test_a_requirement_s_as_dict_copies_its_copies():
+    copy = {"doc_id": "d", "path": "p", "title": "t", "date": ""}
+    fields = {name: "" for name in REQUIREMENT_KEYS} | {"passage": 0, "section": [], "topics": []}
+    record = RequirementRecord(**(fields | {"also_in": [copy]}))
+    shown = record.as_dict()
+    shown["also_in"][0]["title"] = "changed"
+    assert record.also_in[0]["title"] == "t"
 
 
 def test_a_stored_case_becomes_a_record_at_the_boundary():

@@ -140,6 +140,11 @@ _REQUIREMENT_FIELDS = {
     "full_text": {"type": "string", "description": "条款所在段落全文"},
     "kind": {"type": "string", "description": "要求、禁止、条款、分项；收集夹段落为 段落"},
     "topics": _STRINGS,
+    "also_in": {
+        "type": "array",
+        "description": "逐字载有同一条款的其他文件（如引用它的讲话、转发它的学习通知）；出处为原文件",
+        "items": _COPY,
+    },
     "citation": {"type": "string", "description": "引用出处：《标题》（发文字号，日期）及所在标题"},
     "link": {"type": "string", "description": "在本服务中打开这一段的地址"},
 }
