@@ -55,7 +55,7 @@ def build_casepack_docx(
     questions: bool = False,
     notes: Sequence[str] = (),
 ) -> bytes:
-    document = new_document()
+    document = new_document(title_text, author=unit)
     _cover(document, title_text, unit, date, list(notes))
     for number, case in enumerate(cases, 1):
         heading(document, numbered(number, 1, case.summary))

@@ -1,9 +1,11 @@
 """The 收集夹 as a Word document laid out the way 公文 are (GB/T 9704 habits).
 
 A4; margins 37/35/28/26 mm; title in 方正小标宋简体 二号 (22 pt) centred; body in 仿宋_GB2312
-三号 (16 pt) with a fixed 28.95 pt line pitch (28 lines a page) and a two-character first-line
-indent; level-one headings in 黑体, level-two in 楷体_GB2312; each excerpt followed by its
-citation. Fonts are named, not embedded: Word falls back when a machine lacks one.
+三号 (16 pt) with a fixed 28.95 pt line pitch (22 lines in the 225 mm text block) and a
+two-character first-line indent; level-one headings in 黑体, level-two in 楷体_GB2312, each kept
+with the paragraph after it; each excerpt followed by its citation. Fonts are named, not
+embedded: Word falls back when a machine lacks one. ``new_document`` also gives every export its
+page numbers (web.exports.page_numbers) and document properties (title, author, today's dates).
 
 Every run of text goes through ``_run``, which drops what XML cannot hold (web.text): text
 from visitors and from the indexed documents alike.
@@ -13,13 +15,17 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from docx.text.paragraph import Paragraph
 
 from kb.numbering import numbered
+from web.exports.page_numbers import add_page_numbers
 from web.text import clean_text
 
 TITLE_FONT = "方正小标宋简体"
@@ -57,15 +63,31 @@ def _paragraph(document, text: str, font: str, size=BODY_SIZE, indent: bool = Tr
     fmt.space_before = fmt.space_after = Pt(0)
     if indent:
         fmt.first_line_indent = Pt(size.pt * 2)
+        # Two characters whatever the size the user later gives the text.
+        paragraph._p.get_or_add_pPr().get_or_add_ind().set(qn("w:firstLineChars"), "200")
     if align is not None:
         paragraph.alignment = align
     _run(paragraph, text, font, size)
     return paragraph
 
 
-def new_document():
-    """A blank A4 document with 公文 margins and the 仿宋 三号 body style (shared by all exports)."""
+def _properties(document: WordDocument, title_text: str, author: str) -> None:
+    """Title, author and dates of this export, not python-docx's template (author python-docx,
+    created 2013-12-23), which Word shows under 文件 > 信息."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    properties = document.core_properties
+    properties.title = clean_text(title_text)
+    properties.author = properties.last_modified_by = clean_text(author)
+    properties.created = properties.modified = now
+    properties.comments = properties.subject = properties.keywords = properties.category = ""
+    properties.revision = 1
+
+
+def new_document(title_text: str, author: str = "") -> WordDocument:
+    """A blank A4 document with 公文 margins, the 仿宋 三号 body style, page numbers and this
+    export's properties (shared by all exports). ``author`` is the unit the user typed, if any."""
     document = Document()
+    _properties(document, title_text, author)
     section = document.sections[0]
     section.page_height, section.page_width = Mm(297), Mm(210)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
@@ -74,6 +96,7 @@ def new_document():
     normal.font.name = BODY_FONT
     normal.font.size = BODY_SIZE
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    add_page_numbers(document)
     return document
 
 
@@ -89,13 +112,22 @@ def title(document, text: str, subtitle: str = "") -> None:
     _paragraph(document, "", BODY_FONT, indent=False)
 
 
-def heading(document, text: str):
-    """A level-one heading (黑体): 一、…"""
-    return _paragraph(document, text, HEADING_FONT)
+def heading(document: WordDocument, text: str) -> Paragraph:
+    """A level-one heading (黑体): 一、…, never left alone at the foot of a page."""
+    paragraph = _paragraph(document, text, HEADING_FONT)
+    paragraph.paragraph_format.keep_with_next = True
+    return paragraph
 
 
-def subheading(document, text: str):
-    """A level-two heading (楷体): （一）…"""
+def subheading(document: WordDocument, text: str) -> Paragraph:
+    """A level-two heading (楷体): （一）…, never left alone at the foot of a page."""
+    paragraph = _paragraph(document, text, SUBHEADING_FONT)
+    paragraph.paragraph_format.keep_with_next = True
+    return paragraph
+
+
+def aside(document: WordDocument, text: str) -> Paragraph:
+    """A 楷体 line that is no heading (a user's note): set apart, free to end a page."""
     return _paragraph(document, text, SUBHEADING_FONT)
 
 
@@ -133,12 +165,12 @@ def to_bytes(document) -> bytes:
 
 
 def build_docx(title_text: str, excerpts: list[Excerpt], subtitle: str = "") -> bytes:
-    document = new_document()
+    document = new_document(title_text)
     title(document, title_text, subtitle)
     for number, excerpt in enumerate(excerpts, 1):
         heading(document, numbered(number, 1, excerpt.heading))
         body(document, excerpt.text)
         cite(document, excerpt.citation)
         if excerpt.note:
-            subheading(document, f"（备注：{excerpt.note}）")
+            aside(document, f"（备注：{excerpt.note}）")
     return to_bytes(document)

@@ -63,7 +63,7 @@ def _labelled(document, label: str, text: str) -> None:
 def build_draft_docx(
     title_text: str, items: list[DraftItem], cases: list[DraftCase], notes: Sequence[str] = ()
 ) -> bytes:
-    document = new_document()
+    document = new_document(title_text)
     title(document, title_text, "".join(notes))
     heading(document, SECTIONS[0])
     for number, item in enumerate(items, 1):
