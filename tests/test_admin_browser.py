@@ -77,15 +77,7 @@ def test_set_password_log_in_upload_update_and_find(page, site, tmp_path):
     assert "kb admin set-password" in page.inner_text("main")
     shot(page, "admin-1-no-password")
 
-    done = subprocess.run(
-        [str(KB), "admin", "set-password", "--instance", site["folders"][3]],
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
+    _set_password(site)
 
     # Log in (a wrong password first).
     page.goto(base + "/admin/")
@@ -199,10 +191,8 @@ def test_set_password_log_in_upload_update_and_find(page, site, tmp_path):
     copy.close()
 
 
-def test_admin_corrects_a_title_and_the_update_shows_it(page, site):
-    """修改信息 from the files list: a bad date is refused with the form kept, the fixed form
-    saved with 保存并更新索引, and the document is then found and shown under its new title."""
-    base, title = site["base"], "区机关食堂管理办法实施通知"
+def _set_password(site) -> None:
+    """The admin password set as an admin would, with ``kb admin set-password``."""
     done = subprocess.run(
         [str(KB), "admin", "set-password", "--instance", site["folders"][3]],
         input=PASSWORD + "\n",
@@ -212,6 +202,13 @@ def test_admin_corrects_a_title_and_the_update_shows_it(page, site):
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_admin_corrects_a_title_and_the_update_shows_it(page, site):
+    """修改信息 from the files list: a bad date is refused with the form kept, the fixed form
+    saved with 保存并更新索引, and the document is then found and shown under its new title."""
+    base, title = site["base"], "区机关食堂管理办法实施通知"
+    _set_password(site)
     page.goto(base + "/admin/login")
     page.fill("input[type=password]", PASSWORD)
     page.click("button:has-text('登录')")
