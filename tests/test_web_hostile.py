@@ -475,6 +475,7 @@ def rules(site):
     endpoints = {rule.endpoint for rule in listed}
     assert {"search.search_page", "basket.export_docx", "casepack.export_docx"} <= endpoints
     assert {"draft.export_docx", "api.api_search", "admin.upload", "static"} <= endpoints
+    assert "draft.export_xlsx" in endpoints
     assert endpoints == set(app.view_functions)
     return listed
 
@@ -528,7 +529,7 @@ page_items = st.lists(
     max_size=8,
 )
 POSTED = ["/basket/export.docx", "/basket/print", "/draft/export.docx", "/draft/print"]
-POSTED += ["/casepack/export.docx", "/casepack/print"]
+POSTED += ["/casepack/export.docx", "/casepack/print", "/draft/export.xlsx"]
 
 
 @settings(
@@ -558,6 +559,10 @@ def test_posted_json_with_hostile_leaves_never_fails(site, anonymous, url, value
         from docx import Document
 
         Document(io.BytesIO(answer.body))  # a real Word file, readable again
+    if answer.status == 200 and url.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        load_workbook(io.BytesIO(answer.body))  # a real workbook, readable again
 
 
 def test_huge_bodies_get_413_in_chinese(site, anonymous):

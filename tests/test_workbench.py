@@ -132,10 +132,14 @@ def test_draft_export_quotes_the_index_verbatim(client):
 
     table = WordDocument(io.BytesIO(response.data)).tables[0]
     rows = [[cell.text for cell in row.cells] for row in table.rows]
-    assert rows[0] == ["问题", "措施", "责任人", "完成时限", "销号情况"]
+    assert rows[0] == ["序号", "问题", "措施", "责任人", "完成时限", "销号情况"]
     assert len(rows) == 1 + len(draft)
-    assert rows[1] == ["理论学习不够系统", "制定学习计划", "张三", "2025年12月底", ""]
-    assert rows[2][0] == chosen[1]["full_text"] and rows[2][1:] == ["", "", "", ""]
+    assert rows[1] == ["1", "理论学习不够系统", "制定学习计划", "张三", "2025年12月底", ""]
+    assert rows[2][:2] == ["2", chosen[1]["full_text"]] and rows[2][2:] == ["", "", "", ""]
+    # Sized for their content, not shared equally: 序号 narrow, the problem and measure wide.
+    widths = [column.width for column in table.columns]
+    assert widths[0] < widths[3] <= widths[4] < widths[1] == widths[2]
+    assert all(cell.width == widths[1] for cell in table.columns[1].cells)
 
 
 def test_draft_accepts_basket_passages_and_prints(client):
@@ -281,7 +285,7 @@ def test_draft_and_pack_clean_control_characters_and_surrogates(client):
         [c.text for c in row.cells]
         for row in WordDocument(io.BytesIO(response.data)).tables[0].rows
     ]
-    assert rows[1][2] == "张三"
+    assert rows[1][3] == "张三"
     page = client.post("/draft/print", data=form).get_data(as_text=True)
     assert "本人差距：差距\ufffd" in page
 

@@ -14,6 +14,7 @@ from visitors and from the indexed documents alike.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -21,7 +22,7 @@ from docx import Document
 from docx.document import Document as WordDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Length, Mm, Pt
 from docx.text.paragraph import Paragraph
 
 from kb.numbering import numbered
@@ -156,6 +157,16 @@ def cell_text(cell, text: str, font: str = BODY_FONT, size=TABLE_SIZE) -> None:
     paragraph = cell.paragraphs[0]
     paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(0)
     _run(paragraph, text, font, size)
+
+
+def column_widths(table, widths: Sequence[Length]) -> None:
+    """Fix each column's width (grid and every cell): Word and LibreOffice otherwise share the
+    width equally, so a 序号 column takes as much room as the problem text."""
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
 
 
 def to_bytes(document) -> bytes:

@@ -1,13 +1,15 @@
 """The 对照检查材料 as a 公文-style Word document: 一、对照要求查摆的问题 (each requirement
 quoted with its citation, then the user's 本人差距 and 具体事例), 二、典型案例警示, and
-三、整改措施 as a real table (问题, 措施, 责任人, 完成时限, 销号情况)."""
+三、整改措施 as a real table (序号, 问题, 措施, 责任人, 完成时限, 销号情况) whose columns are
+sized for their content. The same ledger as a spreadsheet: web.exports.ledger_xlsx."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.shared import Mm
 
 from kb.numbering import numbered
 from web.exports.docx import (
@@ -16,6 +18,7 @@ from web.exports.docx import (
     body_line,
     cell_text,
     cite,
+    column_widths,
     heading,
     new_document,
     subheading,
@@ -24,7 +27,10 @@ from web.exports.docx import (
 )
 
 BLANK = "________"
-TABLE_HEADERS = ("问题", "措施", "责任人", "完成时限", "销号情况")
+TABLE_HEADERS = ("序号", "问题", "措施", "责任人", "完成时限", "销号情况")
+# The 156 mm text block shared out: the two text columns take what the short ones leave
+# (a 12 pt header of n characters needs about 4.3n mm plus the cell margins).
+TABLE_WIDTHS = tuple(Mm(w) for w in (13, 41.5, 41.5, 18, 21, 21))
 SECTIONS = tuple(
     numbered(n, 1, name)
     for n, name in enumerate(("对照要求查摆的问题", "典型案例警示", "整改措施"), 1)
@@ -40,6 +46,7 @@ class DraftItem:
     measure: str = ""
     owner: str = ""
     deadline: str = ""
+    topics: list[str] = field(default_factory=list)  # the requirement's, for the ledger
 
 
 @dataclass
@@ -90,11 +97,11 @@ def build_draft_docx(
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, name in zip(table.rows[0].cells, TABLE_HEADERS, strict=True):
         cell_text(cell, name, HEADING_FONT)
-    for item in items:
+    for number, item in enumerate(items, 1):
         cells = table.add_row().cells
         problem = item.gap or item.text
-        for cell, value in zip(
-            cells, (problem, item.measure, item.owner, item.deadline, ""), strict=True
-        ):
+        values = (str(number), problem, item.measure, item.owner, item.deadline, "")
+        for cell, value in zip(cells, values, strict=True):
             cell_text(cell, value)
+    column_widths(table, TABLE_WIDTHS)
     return to_bytes(document)

@@ -170,6 +170,7 @@
     var current = draft();
     list.textContent = "";
     $("[data-draft-empty]").hidden = current.items.length > 0;
+    $("[data-draft-xlsx]").disabled = current.items.length === 0;  // no empty ledger
     $("[data-draft-title]").value = current.title || "对照检查材料";
     current.items.forEach(function (item, index) {
       var node = clone("[data-draft-item]");

@@ -1,6 +1,7 @@
 """对照检查 draft: the chosen requirements with the user's own text, exported as a 公文-style
-Word document or a printable page. The browser sends ids and the user's words only; every
-quoted sentence and every case is re-read from the index, so nothing quoted is invented."""
+Word document, a printable page or its 问题清单 and 整改台账 as a spreadsheet. The browser
+sends ids and the user's words only; every quoted sentence and every case is re-read from
+the index, so nothing quoted is invented."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from flask import Blueprint, Response, render_template
 from kb.results import CaseRecord
 from web.exports.citation import citation
 from web.exports.draft_docx import DraftCase, DraftItem, build_draft_docx
+from web.exports.ledger_xlsx import build_ledger_xlsx
 from web.state import searcher
 from web.text import clean_text
-from web.views.posted import malformed, posted_list, posted_text
+from web.views.posted import malformed, posted_list, posted_text, refuse
 from web.views.requirements import resolve
 
 blueprint = Blueprint("draft", __name__)
@@ -26,6 +28,10 @@ MAX_FIELD = 200
 DEFAULT_TITLE = "对照检查材料"
 WHAT = "对照检查材料"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NOTHING_TO_LIST = (
+    "对照检查中还没有可导出的要求，没有生成问题清单和整改台账。请先从要求清单加入要求。"
+)
 
 
 @dataclass
@@ -81,6 +87,7 @@ def read_draft() -> Draft:
                 measure=_text(raw.get("measure"), MAX_TEXT),
                 owner=_text(raw.get("owner"), MAX_FIELD),
                 deadline=_text(raw.get("deadline"), MAX_FIELD),
+                topics=list(found.record.topics),
             )
         )
         for case_id in chosen[:MAX_CASES]:
@@ -101,14 +108,16 @@ def read_draft() -> Draft:
     return Draft(title, resolved, cases, notes)
 
 
-def attachment(data: bytes, title: str) -> Response:
-    """A Word file to download, named after its title (every export answers with this)."""
-    name = quote(clean_text(title) + ".docx")
+def attachment(
+    data: bytes, title: str, suffix: str = ".docx", mimetype: str = DOCX_MIME
+) -> Response:
+    """A file to download, named after its title (every export answers with this)."""
+    name = quote(clean_text(title) + suffix)
     return Response(
         data,
-        mimetype=DOCX_MIME,
+        mimetype=mimetype,
         headers={
-            "Content-Disposition": f"attachment; filename=export.docx; filename*=UTF-8''{name}"
+            "Content-Disposition": f"attachment; filename=export{suffix}; filename*=UTF-8''{name}"
         },
     )
 
@@ -124,6 +133,16 @@ def export_docx():
     return attachment(
         build_draft_docx(draft.title, draft.items, draft.cases, draft.notes), draft.title
     )
+
+
+@blueprint.post("/draft/export.xlsx")
+def export_xlsx():
+    """The 整改台账 and 问题清单 workbook; an empty draft is a message, not an empty file."""
+    draft = read_draft()
+    if not draft.items:
+        refuse(NOTHING_TO_LIST + "".join(draft.notes))
+    data = build_ledger_xlsx(draft.title, draft.items, draft.notes)
+    return attachment(data, f"{draft.title}（整改台账）", ".xlsx", XLSX_MIME)
 
 
 @blueprint.post("/draft/print")
