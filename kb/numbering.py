@@ -226,6 +226,16 @@ def numbered(number: int, level: int, text: str) -> str:
     return heading_number(number, level) + text
 
 
+def case_heading(number: int, text: str) -> str:
+    """A case of a 案例教材 with its number: ``case_heading(2, "某某问题")`` is 案例二　某某问题.
+
+    Not 一、: a case quoted from a notice keeps its own 一、 and 1. as text, and a pack's number
+    must never be mistaken for one of them (``CASE_NUMBER`` reads 案例二 back)."""
+    if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+        raise ValueError(f"a case number is a count from 1, not {number!r}")
+    return f"案例{chinese_numeral(number)}\u3000{text}"
+
+
 # --------------------------------------------------------------------------------------------
 # Numbers that begin a paragraph, as each consumer recognises them
 # --------------------------------------------------------------------------------------------

@@ -420,11 +420,11 @@ def test_casepack_headings_are_written_by_the_owner():
     case = DraftCase("某某违规吃喝问题", "张某", ["违规吃喝"], ["党内警告"], "经查……", "《通报》")
     data = build_casepack_docx("案例教材", "", "", [case] * 11, questions=True)
     lines = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs if p.text]
-    assert "十一、某某违规吃喝问题" in lines
-    assert [line for line in lines if line.startswith("（")][:4] == [
-        "（一）基本事实",
-        "（二）处理结果",
-        "（三）出处",
-        "（四）讨论题",
+    assert "案例十一\u3000某某违规吃喝问题" in lines
+    assert [line for line in lines if line.startswith("【")][:4] == [
+        "【基本事实】",
+        "【处理结果】",
+        "【出处】",
+        "【讨论题】",
     ]
     assert any(line.startswith("1. ____") for line in lines)

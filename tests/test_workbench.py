@@ -9,6 +9,7 @@ import re
 
 import pytest
 from docx import Document as WordDocument
+from docx.oxml.ns import qn
 
 SECTIONS = ("一、对照要求查摆的问题", "二、典型案例警示", "三、整改措施")
 
@@ -200,27 +201,37 @@ def test_case_pack_export(client):
     document = WordDocument(io.BytesIO(response.data))
     text = [p.text for p in document.paragraphs]
     assert [t for t in text if t][:3] == ["典型案例警示教育材料", "某局机关党委", "2025年6月"]
+    # The cover is a section of its own, without a page number; the body counts from 1.
+    cover, body = document.sections
+    assert not cover.footer.paragraphs[0].text and not cover.even_page_footer.paragraphs[0].text
+    assert body.footer.paragraphs[0].text == "— 1 —"
+    assert body._sectPr.find(qn("w:pgNumType")).get(qn("w:start")) == "1"
+    # The 目录 after the cover ends with the one page break; then the cases.
     breaks = document.element.body.xpath('.//w:br[@w:type="page"]')
     assert len(breaks) == 1
+    headings = [
+        f"案例{'一二三'[number]}\u3000{case['summary']}" for number, case in enumerate(cases)
+    ]
+    assert text[text.index("目　录") + 2 : text.index("目　录") + 2 + len(cases)] == headings
     for number, case in enumerate(cases):
-        assert f"{'一二三'[number]}、{case['summary']}" in text
+        assert text.count(headings[number]) == 2  # in the 目录 and as the case's heading
         if case["sanctions"]:
             assert "、".join(case["sanctions"]) in text
         title = api(client, f"/api/docs/{case['doc_id']}")["title"]
         assert any(line.startswith(f"《{title}》") for line in text)
-    assert text.count("（二）处理结果") == len(cases) and text.count("（三）出处") == len(cases)
-    assert "（四）讨论题" not in text
+    assert text.count("【处理结果】") == len(cases) and text.count("【出处】") == len(cases)
+    assert "【讨论题】" not in text
 
     form["questions"] = "1"
     form["title"] = "警示教育读本"
     text = paragraphs(client.post("/casepack/export.docx", data=form).data)
     assert text[[t for t in text].index("警示教育读本")] == "警示教育读本"
-    assert text.count("（四）讨论题") == len(cases)
+    assert text.count("【讨论题】") == len(cases)
     assert sum(1 for t in text if re.match(r"^[123]\. _{10,}$", t)) == 3 * len(cases)
 
     html = client.post("/casepack/print", data=form).get_data(as_text=True)
     assert "警示教育读本" in html and "讨论题" in html and cases[0]["summary"] in html
-    assert f"<h2>一、{cases[0]['summary']}</h2>" in html  # as the Word pack numbers it
+    assert f"<h2>案例一\u3000{cases[0]['summary']}</h2>" in html  # as the Word pack numbers it
 
 
 def test_case_pack_bad_input(client):
@@ -251,11 +262,12 @@ def test_case_pack_numbers_beyond_one_hundred(client):
     form = {"pack": json.dumps([case["id"]] * 111), "csrf_token": token(client, "/casepack")}
     response = client.post("/casepack/export.docx", data=form)
     assert response.status_code == 200
-    headings = [t for t in paragraphs(response.data) if t.endswith(f"、{case['summary']}")]
-    assert len(headings) == 111
-    assert headings[9].startswith("十、") and headings[10].startswith("十一、")
-    assert headings[99].startswith("一百、") and headings[109].startswith("一百一十、")
-    assert headings[110].startswith("一百一十一、")
+    lines = [t for t in paragraphs(response.data) if t.endswith(f"\u3000{case['summary']}")]
+    contents, headings = lines[:111], lines[111:]
+    assert contents == headings and len(headings) == 111  # the 目录 lists every case
+    assert headings[9].startswith("案例十\u3000") and headings[10].startswith("案例十一\u3000")
+    assert headings[99].startswith("案例一百\u3000") and headings[109].startswith("案例一百一十")
+    assert headings[110].startswith("案例一百一十一\u3000")
 
 
 def test_draft_numbers_up_to_one_hundred(client):

@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from kb.integrity import IndexDamaged
-from kb.numbering import numbered
+from kb.numbering import case_heading, numbered
 from kb.search import SearchCore
 from kb.settings import Settings
 from kb.view import EngineUnavailable
@@ -73,6 +73,7 @@ def create_app(
     assert isinstance(app.json, DefaultJSONProvider)
     # Print pages number headings as the Word exports do (一、 （一）), from the one owner.
     app.jinja_env.globals["numbered"] = numbered
+    app.jinja_env.globals["case_heading"] = case_heading
     app.json.ensure_ascii = False
     app.extensions[SETTINGS] = settings
     app.extensions[SEARCHER] = searcher or settings.backend.open_searcher()

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from docx import Document
 from docx.document import Document as WordDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Length, Mm, Pt
 from docx.text.paragraph import Paragraph
@@ -125,6 +126,16 @@ def subheading(document: WordDocument, text: str) -> Paragraph:
     paragraph = _paragraph(document, text, SUBHEADING_FONT)
     paragraph.paragraph_format.keep_with_next = True
     return paragraph
+
+
+def outline_level(paragraph: Paragraph, level: int) -> None:
+    """Mark a heading for Word's navigation pane and TOC fields (``level`` 1 is the outermost),
+    since the exports style headings directly rather than with Word's 标题 styles."""
+    element = OxmlElement("w:outlineLvl")
+    element.set(qn("w:val"), str(level - 1))
+    paragraph._p.get_or_add_pPr().insert_element_before(
+        element, "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange"
+    )
 
 
 def aside(document: WordDocument, text: str) -> Paragraph:

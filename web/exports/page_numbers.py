@@ -13,6 +13,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.text.run import CT_R
+from docx.section import Section
 from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 
@@ -76,3 +77,34 @@ def add_page_numbers(document: Document) -> None:
         for footer, odd in ((section.footer, True), (section.even_page_footer, False)):
             footer.is_linked_to_previous = False
             _number_line(footer.paragraphs[0], odd)
+
+
+def unnumbered_cover(cover: Section, body: Section) -> None:
+    """A cover without a page number before a body numbered from 1.
+
+    ``cover`` and ``body`` are the two sections python-docx's ``add_section`` leaves: the
+    cover holds the footer references and the body inherits them. The references move to the
+    body, and the cover gets empty footers of its own rather than none, so that no word
+    processor falls back to another section's footer."""
+    for reference in cover._sectPr.xpath("w:footerReference"):
+        body._sectPr.insert(0, reference)  # references come first in a sectPr
+    for footer in (cover.footer, cover.even_page_footer):
+        footer.is_linked_to_previous = False
+    restart_page_numbers(body)
+
+
+def restart_page_numbers(section: Section, start: int = 1) -> None:
+    """Number the pages of ``section`` from ``start`` (the body after a cover is page 1)."""
+    sectPr = section._sectPr
+    number_type = sectPr.find(qn("w:pgNumType"))
+    if number_type is None:
+        number_type = OxmlElement("w:pgNumType")
+        # Schema order: pgNumType comes before cols, docGrid and the rest.
+        following = [sectPr.find(qn(f"w:{tag}")) for tag in ("cols", "formProt", "vAlign")]
+        following += [sectPr.find(qn(f"w:{tag}")) for tag in ("noEndnote", "titlePg", "docGrid")]
+        anchor = next((element for element in following if element is not None), None)
+        if anchor is None:
+            sectPr.append(number_type)
+        else:
+            anchor.addprevious(number_type)
+    number_type.set(qn("w:start"), str(start))

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from flask import Blueprint, render_template, request
 
-from web.exports.casepack_docx import build_casepack_docx
+from web.exports.casepack_docx import COVER_LINE, build_casepack_docx
+from web.exports.cover_title import title_lines, word_boundaries
 from web.exports.draft_docx import DraftCase
 from web.state import searcher
 from web.views.cases import case_listing
@@ -64,12 +65,15 @@ def casepack_page():
 @blueprint.post("/casepack/export.docx")
 def export_docx():
     pack = read_pack()
+    breaks = word_boundaries(searcher().segmenter, pack.title)
     data = build_casepack_docx(
-        pack.title, pack.unit, pack.date, pack.cases, pack.questions, pack.notes
+        pack.title, pack.unit, pack.date, pack.cases, pack.questions, pack.notes, breaks
     )
     return attachment(data, pack.title)
 
 
 @blueprint.post("/casepack/print")
 def print_page():
-    return render_template("casepack_print.html", pack=read_pack())
+    pack = read_pack()
+    lines = title_lines(pack.title, COVER_LINE, word_boundaries(searcher().segmenter, pack.title))
+    return render_template("casepack_print.html", pack=pack, title_lines=lines)
