@@ -308,7 +308,9 @@ def test_large_files_streamed_in_process_index_the_same_as_small_ones(tmp_path, 
     original = store._process_here
     monkeypatch.setattr(store, "LARGE_FILE", 0)
     monkeypatch.setattr(
-        store, "_process_here", lambda job, seg: streamed.append(job.shown) or original(job, seg)
+        store,
+        "_process_here",
+        lambda job, seg, progress=None: streamed.append(job.shown) or original(job, seg, progress),
     )
     report = update_index(tmp_path / "streamed", [docs], DEFAULT_DICT)
     assert len(streamed) == 12 and len(report.added) == 12
