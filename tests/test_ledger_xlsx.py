@@ -61,7 +61,7 @@ def exported(client, chosen) -> bytes:
             "deadline": "2025-12-31",
         },
         {"id": chosen[1]["id"], "gap": "=1+1", "measure": "@SUM(A1)", "deadline": "2025年12月底"},
-        {"id": chosen[2]["id"]},
+        {"id": chosen[2]["id"], "deadline": "2026年3月1日"},
     ]
     form = {"draft": json.dumps(draft), "title": "", "csrf_token": token(client)}
     response = client.post(URL, data=form)
@@ -94,7 +94,8 @@ def test_rows_carry_the_users_words_and_the_cited_requirement(exported, chosen):
     assert rows[1][:3] == [2, "、".join(chosen[1]["topics"]) or None, "=1+1"]
     assert sheet["C4"].data_type == "s" and sheet["E4"].value == "@SUM(A1)"
     assert rows[1][6] == "2025年12月底"
-    assert rows[2][0] == 3 and rows[2][2] is None and rows[2][4:] == [None] * 4
+    assert rows[2][0] == 3 and rows[2][2] is None and rows[2][4:6] == [None] * 2
+    assert rows[2][6] == datetime(2026, 3, 1)  # a date in words is a date too (kb.dates)
     assert rows[2][3].endswith("——" + chosen[2]["citation"])
 
     problems = workbook["问题清单"]

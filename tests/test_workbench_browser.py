@@ -98,5 +98,5 @@ def test_case_pack(page, server, tmp_path):
     )
     lines = [t for t in text if t]
     assert lines[:3] == ["典型案例警示教育材料", "某局机关党委", "2025年6月"]
-    assert f"一、{summaries[0]}" in lines
-    assert lines.count("（四）讨论题") == count
+    assert f"案例一\u3000{summaries[0]}" in lines  # the pack's own numbering (web/exports)
+    assert lines.count("【讨论题】") == count

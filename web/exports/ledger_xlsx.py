@@ -11,7 +11,6 @@ yyyy-mm-dd, so the ledger sorts by it; anything else (2025年12月底) stays as 
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
@@ -22,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
+from kb.dates import whole_date
 from web.exports.draft_docx import DraftItem
 from web.exports.ledger import LEDGER_HEADERS, LIST_HEADERS, LedgerRow, ledger_rows
 from web.text import clean_text
@@ -53,7 +53,6 @@ TITLE_ROW, HEADER_ROW = 1, 2
 LINE_HEIGHT = 14.5  # points per line of 11 pt text
 MAX_ROW_HEIGHT = 409  # Excel's limit
 MAX_CELL = 32767  # characters a cell holds
-DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 
 
 def _width(text: str) -> int:
@@ -70,13 +69,8 @@ def _lines(text: str, width: int) -> int:
 
 def _deadline(text: str) -> date | str:
     """A date typed as one becomes a real date; 2025年12月底 and the like stay text."""
-    match = DATE.fullmatch(text.strip())
-    if match:
-        try:
-            return date(*(int(part) for part in match.groups()))
-        except ValueError:
-            pass
-    return text
+    day = whole_date(text)  # kb.dates: 2025-12-31, 2025/12/31, 2025年12月31日 …
+    return date.fromisoformat(day) if day else text
 
 
 def _put(cell: Cell, value: object) -> None:
