@@ -105,6 +105,11 @@ def shot(page, name: str) -> None:
 
 
 def test_search_filter_open_collect_and_export(page, server, tmp_path):
+    # An empty 收集夹 offers nothing to export (its form is hidden, whatever CSS says).
+    page.goto(server + "/basket")
+    page.wait_for_selector("[data-basket-empty]")
+    assert page.locator("[data-basket-empty]").is_visible()
+    assert not page.locator("[data-basket-form]").is_visible()
     page.goto(server + "/")
     page.evaluate("document.activeElement.blur()")
     page.keyboard.press("/")  # back to the search box from anywhere

@@ -164,7 +164,7 @@ def test_empty_draft_is_a_message_not_a_file(client):
         response = client.post(URL, data={"draft": draft, "csrf_token": csrf})
         assert response.status_code == 400
         assert response.mimetype == "text/html"
-        assert "没有生成问题清单和整改台账" in response.get_data(as_text=True)
+        assert "对照检查中还没有" in response.get_data(as_text=True)  # no file, a message
     page = client.post(URL, data={"draft": json.dumps([{"id": "nothere-r9"}]), "csrf_token": csrf})
     assert "另有 1 条要求已不在索引中" in page.get_data(as_text=True)
 

@@ -378,3 +378,21 @@ def test_draft_items_resolve_in_kb_for_requirements_and_passages(searcher):
     assert cases_for_item(searcher, kept) == cases_for_item(searcher, clause)
     for bad in ("", "x", f"{clause.doc_id}-p999999", "nosuch-r1", "a b-r1", "<b>-p1"):
         assert draft_item(searcher, bad) is None, bad
+
+
+@pytest.mark.parametrize(
+    ("page", "url", "field", "said"),
+    [
+        ("/basket", "/basket/export.docx", "items", "收集夹是空的"),
+        ("/basket", "/basket/print", "items", "收集夹是空的"),
+        ("/draft", "/draft/export.docx", "draft", "对照检查中还没有"),
+        ("/draft", "/draft/print", "draft", "对照检查中还没有"),
+        ("/casepack", "/casepack/export.docx", "pack", "案例教材中还没有案例"),
+        ("/casepack", "/casepack/print", "pack", "案例教材中还没有案例"),
+    ],
+)
+def test_nothing_to_export_is_said_not_exported(client, page, url, field, said):
+    """An empty 收集夹, draft or case pack gives a message, never an empty Word file."""
+    response = client.post(url, data={field: "[]", "csrf_token": token(client, page)})
+    assert response.status_code == 400 and said in response.get_data(as_text=True)
+    assert not response.headers.get("Content-Disposition")

@@ -13,7 +13,7 @@ from web.exports.citation import citation
 from web.exports.docx import Excerpt, build_docx
 from web.state import searcher
 from web.views.draft import attachment
-from web.views.posted import malformed, posted_list, posted_text
+from web.views.posted import malformed, posted_list, posted_text, refuse
 
 blueprint = Blueprint("basket", __name__)
 
@@ -34,6 +34,8 @@ def _collected() -> Collected:
     """The posted 收集夹 (hidden field ``items``), resolved; items the index no longer has, or
     that name no passage (a negative or fractional ordinal, a wrong type), count as missing."""
     items = posted_list("items", MAX_ITEMS, WHAT)
+    if not items:
+        refuse("收集夹是空的，没有导出。请先在检索结果中点“收藏”。")
     title = posted_text("title", 60) or DEFAULT_TITLE
     documents: dict[str, object] = {}
     excerpts: list[Excerpt] = []

@@ -15,7 +15,7 @@ from web.exports.draft_docx import DraftCase
 from web.state import searcher
 from web.views.cases import case_listing
 from web.views.draft import attachment, case_entry
-from web.views.posted import malformed, posted_list, posted_text
+from web.views.posted import malformed, posted_list, posted_text, refuse
 
 blueprint = Blueprint("casepack", __name__)
 
@@ -37,6 +37,8 @@ class Pack:
 def read_pack() -> Pack:
     """The posted pack (hidden field ``pack``: a JSON list of case ids), resolved."""
     ids = posted_list("pack", MAX_CASES, WHAT)
+    if not ids:
+        refuse("案例教材中还没有案例，没有导出。请先从案例库加入案例。")
     cases: list[DraftCase] = []
     skipped = 0
     for case_id in ids:

@@ -29,6 +29,7 @@ DEFAULT_TITLE = "对照检查材料"
 WHAT = "对照检查材料"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NOTHING_TO_EXPORT = "对照检查中还没有要求，没有导出。请先从要求清单加入要求。"
 NOTHING_TO_LIST = (
     "对照检查中还没有可导出的要求，没有生成问题清单和整改台账。请先从要求清单加入要求。"
 )
@@ -65,6 +66,8 @@ def read_draft() -> Draft:
     """The posted draft (hidden field ``draft``: a JSON list), resolved against the index.
     Malformed input is a 400 saying so; unknown ids are skipped with a note."""
     items = posted_list("draft", MAX_ITEMS, WHAT)
+    if not items:
+        refuse(NOTHING_TO_EXPORT)
     title = posted_text("title", 60) or DEFAULT_TITLE
     resolved: list[DraftItem] = []
     cases: list[DraftCase] = []
