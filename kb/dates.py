@@ -193,3 +193,18 @@ def written_date(iso: str) -> str:
         return iso
     year, month, day = (int(p) for p in parts)
     return f"{year}年{month}月{day}日"
+
+
+def written_years(years: list[int] | list[str]) -> str:
+    """Years as a page or a citation writes them: runs of three or more as a span (2013—2024),
+    the rest one by one (2015、2018—2020); 2013、2014、…、2024 reads as a list of twelve."""
+    ordered = sorted({int(year) for year in years})
+    parts: list[str] = []
+    start = 0
+    for end in range(len(ordered)):
+        if end + 1 < len(ordered) and ordered[end + 1] == ordered[end] + 1:
+            continue
+        run = ordered[start : end + 1]
+        parts += [f"{run[0]}—{run[-1]}"] if len(run) >= 3 else [str(year) for year in run]
+        start = end + 1
+    return "、".join(parts)

@@ -86,3 +86,16 @@ def test_a_case_in_the_basket_exports_with_its_citation(client, searcher):
     paragraphs = [p.text for p in WordDocument(io.BytesIO(response.data)).paragraphs]
     assert f"一、{case.summary}" in paragraphs
     assert any(p.startswith(f"——《{case.title}》") for p in paragraphs)
+
+
+def test_case_cards_write_their_years_as_spans(client):
+    """A case's years on its card as kb.dates writes them (2013—2024, not twelve years)."""
+    from kb.dates import written_years
+
+    cases = client.get("/api/cases?per_page=100").get_json()["cases"]
+    pages = range(1, len(cases) // 10 + 2)  # enough pages for every card, whatever a page holds
+    html = "".join(client.get(f"/cases?page={n}").get_data(as_text=True) for n in pages)
+    dated = [case for case in cases if case["years"]]
+    assert dated
+    for case in dated:
+        assert f"发生于 {written_years(case['years'])} 年" in html, case["years"]

@@ -227,3 +227,11 @@ def test_file_property_stamps():
     assert stamp_date(" 2020-06-15T07:29:24") == "2020-06-15"
     assert stamp_date("2023-7-12") == "2023-07-12"
     assert stamp_date("20231301") == "" and stamp_date("") == "" and stamp_date("未知") == ""
+
+
+def test_years_are_written_as_spans():
+    from kb.dates import written_years
+
+    assert written_years(list(range(2013, 2025))) == "2013—2024"
+    assert written_years([2020, 2015, 2018, 2019]) == "2015、2018—2020"
+    assert written_years(["2021", "2022"]) == "2021、2022" and written_years([]) == ""

@@ -15,6 +15,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
+from kb.dates import written_years
 from kb.integrity import IndexDamaged
 from kb.numbering import case_heading, numbered
 from kb.search import SearchCore
@@ -74,6 +75,7 @@ def create_app(
     # Print pages number headings as the Word exports do (一、 （一）), from the one owner.
     app.jinja_env.globals["numbered"] = numbered
     app.jinja_env.globals["case_heading"] = case_heading
+    app.jinja_env.filters["written_years"] = written_years
     app.json.ensure_ascii = False
     app.extensions[SETTINGS] = settings
     app.extensions[SEARCHER] = searcher or settings.backend.open_searcher()
