@@ -84,10 +84,6 @@ class GramIndex:
         self.begins = begins[order]
         self.ends = ends[order]
 
-    @property
-    def nbytes(self) -> int:
-        return int(self.positions.nbytes + self.keys.nbytes + 2 * self.begins.nbytes)
-
     def _postings(self, first: str, second: str) -> np.ndarray:
         import numpy as np
 
@@ -96,10 +92,6 @@ class GramIndex:
         if at == len(self.keys) or int(self.keys[at]) != key:
             return self.positions[:0]
         return self.positions[int(self.begins[at]) : int(self.ends[at])]
-
-    def count(self, needle: str) -> int:
-        """How often the rarest pair of ``needle`` occurs: what ``find`` starts from."""
-        return min(len(self._postings(a, b)) for a, b in zip(needle, needle[1:], strict=False))
 
     def find(self, needle: str) -> list[int]:
         """Every position where ``needle`` (two characters or more) starts in the text, in
