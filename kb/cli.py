@@ -18,6 +18,8 @@ from kb.engines.opensearch.settings import SettingsError
 from kb.resources import DEFAULT_DICT, DEFAULT_DOCS
 from kb.settings import Settings, default_index
 
+log = logging.getLogger("kb.cli")
+
 
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
@@ -168,12 +170,24 @@ def _open_searcher(args: argparse.Namespace):
     """The chosen backend's searcher, or None after telling the user why there is none."""
     from kb.indexdir import IndexMissing
     from kb.integrity import IndexDamaged
+    from kb.upgrade import format_behind
     from kb.view import EngineUnavailable
 
+    backend = args.settings.backend
     try:
-        return args.settings.backend.open_searcher()
+        behind = format_behind(backend)
+        if behind:
+            _stderr(
+                f"{behind}，结果可能不完整；运行 kb index 即按新格式重建（kb serve 会自动重建）。"
+            )
+        return backend.open_searcher()
     except (IndexMissing, IndexDamaged, EngineUnavailable) as error:
         _stderr(str(error))
+        return None
+    except Exception as error:  # an index this kb cannot read at all: rebuilding mends it
+        if not behind:
+            raise
+        _stderr(f"{behind}，本版本无法读取（{type(error).__name__}）；请运行 kb index 重建。")
         return None
 
 
@@ -270,6 +284,7 @@ def serve_app(args: argparse.Namespace):
     from kb.integrity import IndexDamaged
     from kb.live_dictionaries import Choice, dictionaries_for_updates
     from kb.settings import InstanceError
+    from kb.upgrade import UPGRADE_NOTICE, format_behind
     from web import create_app
     from web.serve import THREADS
 
@@ -303,18 +318,53 @@ def serve_app(args: argparse.Namespace):
             _stderr(f"索引完成：{len(report.added)} 个文件，{report.passages} 个段落。")
             for failure in report.failed:
                 _stderr(f"  失败：{failure.path}：{failure.reason}")
+        behind = format_behind(backend)
         choice = Choice(given) if given else dictionaries_for_updates(backend, instance)
         if choice.note:
             _stderr(choice.note)
         try:
-            searcher = backend.open_searcher()
+            searcher = _readable_searcher(backend, behind)
         except IndexDamaged as error:  # repaired as kb index would, then served
             _stderr(f"{error} 正在重建……")
             update_in_child(backend, [docs], choice.folder, progress=_stderr)
             searcher = backend.open_searcher()
+            behind = None
+        except _Unreadable as error:  # an older kb's index this one cannot open
+            _stderr(f"{behind}，本版本无法读取（{error}），先重建再启动……")
+            update_in_child(backend, [docs], choice.folder, progress=_stderr)
+            searcher = backend.open_searcher()
+            behind = None
     except tuple(failures) as error:
         return _said(error, failures)
-    return create_app(replace(settings, dictionaries=choice.folder), searcher=searcher)
+    app = create_app(replace(settings, dictionaries=choice.folder), searcher=searcher)
+    if behind:  # the old generation answers meanwhile; the switch comes when it is done
+        _stderr(f"{behind}：先用旧索引提供检索，同时在后台按新格式重建……")
+        app.extensions["kb.admin_job"].start(
+            "升级索引格式", notice=UPGRADE_NOTICE, echo=_stderr, done="索引格式升级完成"
+        )
+    return app
+
+
+class _Unreadable(Exception):
+    """The live index, written by an older kb, cannot be opened or searched by this one."""
+
+
+def _readable_searcher(backend, behind: str | None):
+    """The backend's searcher; for an older kb's index, one that has answered a query."""
+    from kb.integrity import IndexDamaged
+    from kb.view import EngineUnavailable
+
+    if not behind:
+        return backend.open_searcher()
+    try:
+        searcher = backend.open_searcher()
+        searcher.search("通知", limit=1)
+    except (IndexDamaged, EngineUnavailable):
+        raise
+    except Exception as error:
+        log.warning("an index of an older format cannot be read", exc_info=True)
+        raise _Unreadable(type(error).__name__) from error
+    return searcher
 
 
 def cmd_admin(args: argparse.Namespace) -> int:

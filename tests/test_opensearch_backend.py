@@ -581,3 +581,29 @@ def test_incremental_updates_answer_as_a_fresh_build(opensearch_url, tmp_path):
     finally:
         drop(updated)
         drop(fresh)
+
+
+def test_an_index_of_an_older_format_is_noticed_and_rebuilt(opensearch_url, tmp_path):
+    """Issue 17 item 6 on OpenSearch: kb.upgrade reads the format from the index's _meta."""
+    from kb.engines.opensearch.searcher import read_meta
+    from kb.schema import SCHEMA_VERSION
+    from kb.upgrade import format_behind
+
+    folder, backend = one_notice(opensearch_url, tmp_path)
+    update(backend, [folder], DEFAULT_DICT)
+    try:
+        assert format_behind(backend) is None
+        client = backend.opensearch.client()
+        name, meta = read_meta(client, backend.opensearch)
+        client.indices.put_mapping(
+            index=name, body={"_meta": {"kb": {**meta, "schema_version": SCHEMA_VERSION - 1}}}
+        )
+        client.close()
+        said = format_behind(backend)
+        assert said is not None and f"{SCHEMA_VERSION - 1}/" in said
+        lines: list[str] = []
+        report = update(backend, [folder], DEFAULT_DICT, progress=lines.append)
+        assert report.rebuilt and any("索引格式已更新" in line for line in lines)
+        assert format_behind(backend) is None
+    finally:
+        drop(backend)

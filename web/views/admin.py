@@ -66,6 +66,7 @@ class JobState:
     finished: float = 0.0
     summary: str = ""
     pending: bool = False
+    notice: str = ""  # told on every page while the run goes on (an upgrade's, say)
 
 
 class IndexJob:
@@ -85,15 +86,26 @@ class IndexJob:
         self._lock = threading.Lock()
         self._state = JobState()
         self._thread: threading.Thread | None = None
+        self._echo: Callable[[str], None] | None = None
+        self._done = ""
 
-    def start(self, reason: str) -> str:
-        """'started', or 'queued' when a run is going on."""
+    def start(
+        self,
+        reason: str,
+        notice: str = "",
+        echo: Callable[[str], None] | None = None,
+        done: str = "",
+    ) -> str:
+        """'started', or 'queued' when a run is going on. ``notice`` is shown on every page
+        until the run ends; ``echo`` also receives each progress line (``kb serve``'s
+        terminal), and ``done`` heads the summary it receives at the end."""
         with self._lock:
             if self._state.state == "running":
                 self._state.pending = True
                 self._say(f"已排队：{reason}（当前更新完成后再更新一次）")
                 return "queued"
-            self._state = JobState(state="running", started=time.time())
+            self._echo, self._done = echo, done
+            self._state = JobState(state="running", started=time.time(), notice=notice)
             self._say(f"开始更新索引：{reason}")
             self._thread = threading.Thread(target=self._run, name="kb-admin-index", daemon=True)
             self._thread.start()
@@ -110,9 +122,16 @@ class IndexJob:
                 "finished": _clock(state.finished),
             }
 
+    def notice(self) -> str:
+        """What every page should tell while this run goes on ("" when none)."""
+        with self._lock:
+            return self._state.notice if self._state.state == "running" else ""
+
     def _say(self, line: str) -> None:
         # readable(): a progress line may carry a file name the browser could not receive
         self._state.lines.append(f"{datetime.now():%H:%M:%S} {uploads.readable(line)}")
+        if self._echo is not None:
+            self._echo(line)
 
     def _progress(self, line: str) -> None:
         with self._lock:
@@ -133,7 +152,8 @@ class IndexJob:
                 self._state.state = "done" if ok else "failed"
                 self._state.summary = summary
                 self._state.finished = time.time()
-                self._say(summary)
+                self._say(f"{self._done}：{summary}" if self._done and ok else summary)
+                self._echo = None
                 return
 
     def _update_once(self) -> tuple[bool, str]:
@@ -242,8 +262,9 @@ def init_app(app: Flask) -> None:
     app.extensions["kb.login_throttle"] = auth.LoginThrottle()
     app.config.setdefault("UPLOAD_MAX_FILES", uploads.MAX_FILES)
     app.config.setdefault("UPLOAD_MAX_FILE_BYTES", app.config.get("MAX_CONTENT_LENGTH"))
-    app.extensions["kb.admin_job"] = IndexJob(app.extensions[SETTINGS])
+    index_job = app.extensions["kb.admin_job"] = IndexJob(app.extensions[SETTINGS])
     app.extensions["kb.digests"] = {}
+    app.context_processor(lambda: {"index_notice": index_job.notice()})
 
 
 @blueprint.url_value_preprocessor
