@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import dataclass
 
@@ -14,6 +15,12 @@ DEFAULT_INDEX = "kb"
 # Candidates one query may collect (OpenSearch's max_result_window); a query matching more
 # is ranked over the best this many by BM25, and the answer says so.
 DEFAULT_WINDOW = 10_000
+
+
+CLIENT_MISSING = (
+    "没有安装 OpenSearch 客户端（opensearch-py），无法使用 OpenSearch 后端："
+    '请运行 pip install "kb[opensearch]"（离线安装包：install.sh --with opensearch）。'
+)
 
 
 class SettingsError(ValueError):
@@ -65,6 +72,8 @@ class OpenSearchSettings:
         replicas: int | None = None,
     ) -> OpenSearchSettings:
         """Options first, then $KB_OPENSEARCH_URL, _INDEX, _SHARDS, _REPLICAS (and _CA)."""
+        if importlib.util.find_spec("opensearchpy") is None:  # an optional part of kb
+            raise SettingsError(CLIENT_MISSING)
         url = url or os.environ.get(URL_ENV, "")
         if not url:
             raise SettingsError(f"请用 --url 或环境变量 {URL_ENV} 给出 OpenSearch 地址")
