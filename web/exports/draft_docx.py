@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.shared import Mm
 
-from kb.numbering import LIST_NUMBER, numbered
+from kb.numbering import LIST_NUMBER, POINT_START, numbered
 from web.exports.docx import (
     HEADING_FONT,
     body_line,
@@ -134,8 +134,8 @@ def _lines(text: str) -> list[str]:
 
 def _unnumbered(line: str) -> str:
     """A line without the number the user typed (1. （一） 一是…), which the outline gives."""
-    match = LIST_NUMBER.match(line)
-    return (line[match.end() :] if match else line).strip() or line
+    match = LIST_NUMBER.match(line) or POINT_START.match(line)
+    return (line[match.end() :] if match else line).strip(" \u3000，,、") or line
 
 
 def _headline(text: str) -> tuple[str, list[str]]:
