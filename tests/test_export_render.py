@@ -17,8 +17,8 @@ from docx import Document as WordDocument
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from tests.conftest import prerequisite
 from kb.numbering import heading_level
+from tests.conftest import prerequisite
 from tests.word_exports import EXPORTS, PERSON, UNIT
 
 ROOT = Path(__file__).resolve().parents[1]
