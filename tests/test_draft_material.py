@@ -346,6 +346,23 @@ def test_print_page_numbers_exactly_as_the_word_file(client, three):
     assert page.count("<tr>") == 1 + len(items)  # header and one row a problem
 
 
+def test_spreadsheet_rows_in_the_order_the_word_file_lists_the_problems(client, three):
+    from openpyxl import load_workbook
+
+    items = [
+        {"id": three[0]["id"], "gap": "问题甲", "topic": "其他"},  # moved to the end
+        {"id": three[1]["id"], "gap": "问题乙", "topic": "学习教育"},
+        {"id": three[2]["id"], "gap": "问题丙", "topic": "八项规定"},
+    ]
+    word = _read(client.post("/draft/export.docx", data=_form(client, items)).data)
+    table = [row.cells[1].text for row in word.tables[0].rows[1:]]
+    assert table == ["问题乙", "问题丙", "问题甲"]
+    data = client.post("/draft/export.xlsx", data=_form(client, items)).data
+    for sheet in load_workbook(io.BytesIO(data)).worksheets:
+        assert [row[2].value for row in sheet.iter_rows(min_row=3)] == table
+        assert [row[0].value for row in sheet.iter_rows(min_row=3)] == [1, 2, 3]
+
+
 # --- bad input: a valid document or a 400 with a Chinese message, never a 500 --------------
 
 
