@@ -113,6 +113,7 @@ def read_draft() -> Draft:
         if not isinstance(chosen, list):
             malformed(WHAT)
         found = resolve(_text(raw.get("id"), 100))
+        topic = _text(raw.get("topic"), MAX_FIELD)  # unknown: the requirement's own
         if found is None:
             skipped += 1
             continue
@@ -126,9 +127,7 @@ def read_draft() -> Draft:
                 owner=_text(raw.get("owner"), MAX_FIELD),
                 deadline=_text(raw.get("deadline"), MAX_FIELD),
                 topics=list(found.record.topics),
-                group=topic
-                if (topic := _text(raw.get("topic"), MAX_FIELD)) in known_topics
-                else "",
+                group=topic if topic in known_topics else "",
             )
         )
         for case_id in chosen[:MAX_CASES]:
