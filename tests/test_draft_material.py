@@ -182,6 +182,18 @@ def test_cases_section_only_when_cases_are_chosen_and_numbers_stay_consecutive()
     assert CITED.match(text[-1])
 
 
+def test_an_opening_comes_before_the_first_part_only_when_written():
+    words = DraftWords(opening="按照安排，本人认真查摆。\n\n现将有关情况报告如下。")
+    text = _texts(_read(build_draft_docx("对照检查材料", ITEMS, [], (), words)))
+    assert text[:5] == [
+        "对照检查材料",
+        "",
+        "按照安排，本人认真查摆。",
+        "现将有关情况报告如下。",
+    ] + ["一、查摆出的突出问题"]
+    assert _texts(_read(build_draft_docx("对照检查材料", ITEMS, [])))[2] == SECTIONS[0]
+
+
 def test_byline_and_unit_as_the_files_author():
     document = _read(build_draft_docx("我的对照检查材料", ITEMS, [], ["另有 1 条要求…"], WORDS))
     assert _texts(document)[:4] == [
@@ -268,7 +280,7 @@ def _form(client, items: list[dict], **fields: str) -> dict:
 
 def test_form_offers_unit_person_causes_direction_and_topics(client):
     html = client.get("/draft").get_data(as_text=True)
-    for name in ("title", "unit", "person", "direction"):
+    for name in ("title", "unit", "person", "opening", "direction"):
         assert f'name="{name}"' in html, name
     for number, part in enumerate(load_causes(), 1):
         assert f'name="cause.{part.name}"' in html
@@ -295,6 +307,7 @@ def test_export_carries_the_form_fields(client, three):
     fields = {
         "unit": "某局\x00机关党委",
         "person": "张某某",
+        "opening": "按照安排，本人认真查摆。\n现将有关情况报告如下。",
         f"cause.{parts[0]}": "理想信念上的剖析",
         "cause.不在清单里的部分": "不会导出",
         "direction": "今后的努力方向",
@@ -303,7 +316,13 @@ def test_export_carries_the_form_fields(client, three):
     assert response.status_code == 200
     document = _read(response.data)
     text = _texts(document)
-    assert text[1] == "某局机关党委\u3000张某某"
+    assert text[1:6] == [
+        "某局机关党委\u3000张某某",
+        "",
+        "按照安排，本人认真查摆。",  # the opening, before 一、
+        "现将有关情况报告如下。",
+        "一、查摆出的突出问题",
+    ]
     assert document.core_properties.author == "某局机关党委"
     assert text[text.index(f"（一）{parts[0]}方面") + 1] == "理想信念上的剖析"
     assert text[text.index(f"（二）{parts[1]}方面") + 1] == BLANK

@@ -154,7 +154,7 @@ def _lines(page) -> list[str]:
 
 
 def test_draft_parts_and_headings_as_rendered(rendered):
-    """The 对照检查材料 as printed: title and byline on page 1, then the four parts in order,
+    """The 对照检查材料 as printed: title, byline and opening on page 1, then the four parts in order,
     each heading on a line of its own, problems under their topic, every citation
     ——《标题》（…）, the ledger under 三、, and the last page numbered with the page count."""
     data, pdf = rendered["draft"]
@@ -162,6 +162,7 @@ def test_draft_parts_and_headings_as_rendered(rendered):
     first = pages[0]
     assert first[0] == "对照检查材料"
     assert first[1] == (UNIT + PERSON).replace("\u3000", "").replace(" ", "")
+    assert first[2].startswith("按照这次组织生活会的安排")  # the opening, then 一、
     flow = [(number, line) for number, lines in enumerate(pages, 1) for line in lines[:-1]]
     lines = [line for _, line in flow]
     parts = [

@@ -57,6 +57,7 @@ def draft_form(client) -> dict:
     parts = load_causes()
     for part in parts[:-1]:
         form[f"cause.{part.name}"] = f"在{part.name}上，对自己要求不够严格。" * 3
+    form["opening"] = "按照这次组织生活会的安排，本人对照所学要求认真查摆，现将有关情况报告如下。"
     form["direction"] = "坚持学以致用，以整改实效取信于民。"
     return form
 

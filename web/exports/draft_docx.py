@@ -1,7 +1,7 @@
 """The 对照检查材料 in the shape 民主生活会 and 组织生活会 materials take, as a 公文-style Word
 document and (from the same outline) a print page:
 
-    title, then the byline (单位, 姓名职务)
+    title, then the byline (单位, 姓名职务), then the person's opening paragraph if any
     一、查摆出的突出问题      （一）学习教育方面 …: one part per topic the problems were put under,
                               each problem 1. in the person's words, then 对照要求 (the clause
                               verbatim, cited 《标题》（发文字号，日期）) and 具体表现, several
@@ -90,6 +90,7 @@ class DraftWords:
 
     unit: str = ""
     person: str = ""  # 姓名 and 职务, as typed
+    opening: str = ""  # 开头语: why and how the material was written, before 一、
     causes: list[tuple[str, str]] = field(default_factory=list)  # (part, text), outline order
     direction: str = ""  # 努力方向
 
@@ -178,7 +179,7 @@ def draft_blocks(
 ) -> list[Block]:
     """The body of the material, every heading numbered: what both the Word file and the print
     page lay out."""
-    blocks: list[Block] = []
+    blocks = [Block(TEXT, line) for line in _lines(words.opening)]
     sections = [PROBLEMS, CAUSES, MEASURES] + ([CASES] if cases else [])
     number = dict((name, numbered(n, 1, name)) for n, name in enumerate(sections, 1))
 

@@ -67,11 +67,12 @@ def topic_names() -> list[str]:
 
 
 def read_words() -> DraftWords:
-    """The form's fields outside the items: 单位, 姓名职务, each 原因剖析 part (``cause.<part>``)
-    and 努力方向; cleaned and cut to their limits, empty when left out."""
+    """The form's fields outside the items: 单位, 姓名职务, 开头语, each 原因剖析 part
+    (``cause.<part>``) and 努力方向; cleaned and cut to their limits, empty when left out."""
     return DraftWords(
         unit=posted_text("unit", MAX_FIELD),
         person=posted_text("person", MAX_FIELD),
+        opening=posted_text("opening", MAX_TEXT),
         causes=[(part.name, posted_text(f"cause.{part.name}", MAX_TEXT)) for part in causes()],
         direction=posted_text("direction", MAX_TEXT),
     )
