@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from kb.requirement_copies import merge_copies
 from kb.requirements import match_cases
+from kb.resources import DEFAULT_DICT
 from kb.results import CaseRecord, DocumentView, RequirementRecord
 from kb.search import EMPTY_QUERY_NOTE, SearchCore
 
@@ -141,3 +143,45 @@ def cases_for_item(
         if other.passage == item.passage:
             return suggest_cases(searcher, other.id, limit=limit)
     return searcher.cases(item.text[:60], limit=limit).cases
+
+
+# --------------------------------------------------------------------------------------------
+# The parts of a 对照检查材料's 原因剖析: data an admin extends (corpus/dict/draft_causes.txt)
+# --------------------------------------------------------------------------------------------
+
+CAUSES_FILE = "draft_causes.txt"
+_CAUSE_LINE = re.compile(r"^([^:：]+)(?:[:：](.*))?$")
+
+
+@dataclass(frozen=True)
+class CausePart:
+    """One part of 二、问题产生的原因剖析 (理想信念 …) and the hint its form field shows."""
+
+    name: str
+    hint: str = ""
+
+
+def parse_causes(text: str) -> list[CausePart]:
+    """The parts in file order, the first of each name kept (format: the file's header)."""
+    parts: list[CausePart] = []
+    for raw in text.splitlines():
+        line = raw.strip().lstrip("\ufeff")
+        if not line or line.startswith("#"):
+            continue
+        match = _CAUSE_LINE.match(line)
+        name = match.group(1).strip() if match else ""
+        if name and all(part.name != name for part in parts):
+            parts.append(CausePart(name, (match.group(2) or "").strip() if match else ""))
+    return parts
+
+
+def load_causes(folder: Path | None = None) -> list[CausePart]:
+    """The 原因剖析 parts of ``folder``'s list, else the project's own: read on every call, so
+    an admin's edit shows on the next page load without a restart."""
+    for where in (folder, DEFAULT_DICT):
+        path = where / CAUSES_FILE if where is not None else None
+        if path is not None and path.is_file():
+            parts = parse_causes(path.read_text(encoding="utf-8-sig", errors="replace"))
+            if parts:
+                return parts
+    return []

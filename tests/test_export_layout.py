@@ -12,6 +12,7 @@ from docx import Document as WordDocument
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
+from kb.numbering import heading_level
 from tests.word_exports import EXPORTS
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -88,21 +89,25 @@ def test_page_grid_margins_indent_and_headings(exported, name):
             size = paragraph.runs[0].font.size
             assert fmt.first_line_indent == 2 * size, paragraph.text
             assert paragraph._p.pPr.ind.get(qn("w:firstLineChars")) == "200"
-    for paragraph in headings:
+    for paragraph in headings:  # 黑体 一、, 楷体 （一）, 仿宋 bold 1. (GB/T 9704 practice)
         text = paragraph.text
-        if text[0] in "一二三四五六七八九十" and "、" in text[:5] or text.startswith("案例"):
-            assert _fonts(paragraph) == {"黑体"}, text
-        elif text.startswith("（") and "）" in text[:6] or text.startswith("【"):
-            assert _fonts(paragraph) == {"楷体_GB2312"}, text
+        level = heading_level(text)
+        bold = {run.font.bold for run in paragraph.runs}
+        if level == 1 or text.startswith("案例"):
+            assert _fonts(paragraph) == {"黑体"} and bold == {False}, text
+        elif level == 2 or text.startswith("【"):
+            assert _fonts(paragraph) == {"楷体_GB2312"} and bold == {False}, text
+        elif level == 3:
+            assert _fonts(paragraph) == {"仿宋_GB2312"} and bold == {True}, text
         else:
             raise AssertionError(f"kept with the next paragraph but no heading: {text}")
     levels = {text[0] for text in (p.text for p in headings)}
     assert {"（", "【"} & levels or name == "basket"
-    numbered = [
+    numbered = [  # every （一） heading; a （1） line is body text and may end a page
         p
         for p in paragraphs
-        if p.alignment is None
-        and (p.text.startswith("（") and "）" in p.text[:5])
-        and not p.text.startswith("（备注")
+        if p.alignment is None and heading_level(p.text) == 2 and not p.text.startswith("（备注")
     ]
     assert all(p.paragraph_format.keep_with_next for p in numbered)
+    body = [p for p in paragraphs if not p.paragraph_format.keep_with_next]
+    assert not any(run.font.bold for p in body for run in p.runs)

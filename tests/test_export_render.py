@@ -17,8 +17,9 @@ from docx import Document as WordDocument
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from kb.numbering import heading_level
 from tests.conftest import prerequisite
-from tests.word_exports import EXPORTS
+from tests.word_exports import EXPORTS, PERSON, UNIT
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -104,13 +105,16 @@ def test_every_page_numbered_odd_right_even_left(rendered, name):
 @pytest.mark.parametrize("name", EXPORTS)
 def test_no_heading_ends_a_page(rendered, name):
     data, pdf = rendered[name]
-    headings = {  # by their look (黑体 or 楷体 at the left), not by the setting under test
+    headings = {  # by their look (黑体, 楷体 or bold at the left), not by the setting under test
         p.text.strip()
         for p in WordDocument(io.BytesIO(data)).paragraphs
         if p.text.strip()
         and p.alignment is None
         and not p.text.startswith("（备注")
-        and p.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) in ("黑体", "楷体_GB2312")
+        and (
+            p.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) in ("黑体", "楷体_GB2312")
+            or p.runs[0].font.bold
+        )
     }
     assert headings
     seen = 0
@@ -141,3 +145,54 @@ def test_casepack_cover_contents_and_cases_as_rendered(rendered):
         if page.extract_text().strip().replace(" ", "").replace("\n", "").startswith(first_heading)
     ]
     assert starts[0] >= 2, "the first case begins after the 目录, on a page of its own"
+
+
+def _lines(page) -> list[str]:
+    """A page's lines as LibreOffice laid them out, without the spaces text extraction adds."""
+    text = _spaces(page.extract_text())
+    return [line.replace(" ", "") for line in text.splitlines() if line.strip()]
+
+
+def test_draft_parts_and_headings_as_rendered(rendered):
+    """The 对照检查材料 as printed: title, byline and opening on page 1, then the four parts in order,
+    each heading on a line of its own, problems under their topic, every citation
+    ——《标题》（…）, the ledger under 三、, and the last page numbered with the page count."""
+    data, pdf = rendered["draft"]
+    pages = [_lines(page) for page in pdf.pages]
+    first = pages[0]
+    assert first[0] == "对照检查材料"
+    assert first[1] == (UNIT + PERSON).replace("\u3000", "").replace(" ", "")
+    assert first[2].startswith("按照这次组织生活会的安排")  # the opening, then 一、
+    flow = [(number, line) for number, lines in enumerate(pages, 1) for line in lines[:-1]]
+    lines = [line for _, line in flow]
+    parts = [
+        "一、查摆出的突出问题",
+        "二、问题产生的原因剖析",
+        "三、整改措施和努力方向",
+        "四、典型案例警示",
+    ]
+    at = [lines.index(part) for part in parts]
+    assert at == sorted(at), "the parts in their order"
+    word = [p.text for p in WordDocument(io.BytesIO(data)).paragraphs]
+    topics = [t for t in word[: word.index(parts[1])] if heading_level(t) == 2]
+    assert topics and topics[-1] == f"（{'一二三四五六七八九十'[len(topics) - 1]}）其他方面"
+    assert [line for line in lines[at[0] : at[1]] if line in topics] == topics
+    causes = [line for line in lines[at[1] : at[2]] if heading_level(line) == 2]
+    assert causes[:4] == ["（一）理想信念方面", "（二）宗旨意识方面", "（三）纪律规矩方面"] + [
+        "（四）担当作为方面"
+    ]
+    assert "________" in lines[at[1] : at[2]]  # the part left empty: a line to write on
+    ledger = lines[at[2] : at[3]]
+    assert ledger[1] == "（一）整改措施" and "序号" in ledger[2]
+    assert "（二）努力方向" in ledger
+    # Each citation printed: ——《标题》（发文字号，日期）. A long one wraps, and pypdf reads a
+    # dash or a quotation mark at the edge of a right-aligned line out of place, so dashes are
+    # left out and the section named after the citation is not compared.
+    joined = re.sub(r"[\s—]", "", "".join(lines))
+    cites = [re.sub(r"\s", "", t) for t in word if t.startswith("——")]
+    assert cites and all(cite.startswith("——《") for cite in cites)
+    for cite in cites:
+        cited = re.match(r"——(《.+?》(?:（[^）]*）)?)", cite)
+        assert cited and cited.group(1).replace("—", "") in joined, cite
+    assert any(re.search(r"》（[^）]*\d{4}年\d{1,2}月\d{1,2}日）", cite) for cite in cites)
+    assert _footer(pdf.pages[-1])[0] == f"— {len(pdf.pages)} —"

@@ -83,7 +83,7 @@ def test_rows_carry_the_users_words_and_the_cited_requirement(exported, chosen):
 
     first = chosen[0]
     assert rows[0][0] == 1 and rows[0][1] == "、".join(first["topics"])
-    assert rows[0][2] == "理论学习不够系统\n具体事例：今年只参加了两次集中学习"
+    assert rows[0][2] == "理论学习不够系统\n具体表现：今年只参加了两次集中学习"
     assert rows[0][3] == f"{first['full_text']}\n——{first['citation']}"
     assert re.search(r"\n——《[^》]+》（[^）]*\d{4}年\d{1,2}月\d{1,2}日）", rows[0][3])
     assert rows[0][4:7] == ["制定学习计划", "张三", datetime(2025, 12, 31)]

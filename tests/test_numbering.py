@@ -408,7 +408,15 @@ def test_exports_number_headings_with_the_owner():
         assert export_numeral(number) == chinese_numeral(number)
     with pytest.raises(ValueError):
         export_numeral(0)  # an export counts from 1
-    assert draft_docx.SECTIONS == ("一、对照要求查摆的问题", "二、典型案例警示", "三、整改措施")
+    case = draft_docx.DraftCase("某某问题", "", [], [], "", "《通报》")
+    outline = draft_docx.draft_blocks([], [case] * 11, draft_docx.DraftWords())
+    assert [b.text for b in outline if b.level == 1] == [
+        "一、查摆出的突出问题",
+        "二、问题产生的原因剖析",
+        "三、整改措施和努力方向",
+        "四、典型案例警示",
+    ]
+    assert [b.text for b in outline if b.level == 2][-2:] == ["（十）某某问题", "（十一）某某问题"]
 
 
 def test_casepack_headings_are_written_by_the_owner():

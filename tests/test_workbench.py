@@ -11,7 +11,8 @@ import pytest
 from docx import Document as WordDocument
 from docx.oxml.ns import qn
 
-SECTIONS = ("一、对照要求查摆的问题", "二、典型案例警示", "三、整改措施")
+SECTIONS = ("一、查摆出的突出问题", "二、问题产生的原因剖析", "三、整改措施和努力方向")
+CASES_SECTION = "四、典型案例警示"
 
 
 def token(client, page: str = "/draft") -> str:
@@ -111,25 +112,29 @@ def test_draft_export_quotes_the_index_verbatim(client):
     assert positions == sorted(positions)
     part_one = text[positions[0] + 1 : positions[1]]
 
-    # Each requirement: quoted lines from the document, its citation, then the user's words.
-    for number, item in enumerate(chosen, 1):
-        start = part_one.index(f"（{'一二'[number - 1]}）对照要求")
+    # Each requirement: its problem heading, the clause quoted from the document, its citation.
+    for item in chosen:
+        first = next(line.strip() for line in item["full_text"].split("\n") if line.strip())
+        start = part_one.index("对照要求：" + first)
         cite = next(i for i in range(start, len(part_one)) if part_one[i].startswith("——"))
-        quoted = [line for line in part_one[start + 1 : cite] if line]
-        assert quoted
+        quoted = [part_one[start].removeprefix("对照要求：")] + part_one[start + 1 : cite]
         passages = api(client, f"/api/docs/{item['doc_id']}")["passages"]
         source = "\n".join(p["text"] for p in passages[item["passage"] :])
         assert all(line in source for line in quoted)
         assert quoted[0] in passages[item["passage"]]["text"]
         assert part_one[cite] == "——" + item["citation"]
         assert "《" in part_one[cite] and "》" in part_one[cite]
-    assert "本人差距：理论学习不够系统" in part_one
-    assert "本人差距：________" in part_one and "具体事例：________" in part_one
+        assert part_one[cite + 1].startswith("具体表现：")
+    assert "1.理论学习不够系统" in part_one
+    assert "1.________" in part_one or "2.________" in part_one
+    assert "具体表现：________" in part_one
 
-    part_two = text[positions[1] + 1 : positions[2]]
+    part_four = text[text.index(CASES_SECTION) + 1 :] if cases else []
     if cases:
-        assert any(cases[0]["summary"] in line for line in part_two)
-        assert any(line.startswith("——《" + cases[0]["title"]) for line in part_two)
+        assert any(cases[0]["summary"] in line for line in part_four)
+        assert any(line.startswith("——《" + cases[0]["title"]) for line in part_four)
+    else:
+        assert CASES_SECTION not in text
 
     table = WordDocument(io.BytesIO(response.data)).tables[0]
     rows = [[cell.text for cell in row.cells] for row in table.rows]
@@ -156,9 +161,9 @@ def test_draft_accepts_basket_passages_and_prints(client):
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "我的材料" in html and "具体事例：2024年某次会议" in html and "销号情况" in html
-    assert "本人差距：________" in html
-    assert "<h3>（一）对照要求</h3>" in html  # numbered as the Word draft numbers it
+    assert "我的材料" in html and "具体表现：2024年某次会议" in html and "销号情况" in html
+    assert "<h4>1.________</h4>" in html  # numbered as the Word draft numbers it
+    assert "<h2>一、查摆出的突出问题</h2>" in html and "四、典型案例警示" not in html
 
 
 def test_draft_bad_input_is_400_or_skipped_never_500(client):
@@ -272,12 +277,12 @@ def test_case_pack_numbers_beyond_one_hundred(client):
 
 def test_draft_numbers_up_to_one_hundred(client):
     item = api(client, "/api/requirements?limit=1")["items"][0]
-    draft = json.dumps([{"id": item["id"]}] * 100)
+    draft = json.dumps([{"id": item["id"], "gap": f"问题{n}。"} for n in range(1, 101)])
     response = client.post("/draft/export.docx", data={"draft": draft, "csrf_token": token(client)})
     assert response.status_code == 200
-    numbered = [t for t in paragraphs(response.data) if t.endswith("）对照要求")]
-    assert numbered[0] == "（一）对照要求" and numbered[10] == "（十一）对照要求"
-    assert numbered[99] == "（一百）对照要求"
+    numbered = [t for t in paragraphs(response.data) if re.match(r"^\d+\.问题", t)]
+    assert numbered[0] == "1.问题1。" and numbered[10] == "11.问题11。"
+    assert numbered[99] == "100.问题100。" and len(numbered) == 100
 
 
 def test_draft_and_pack_clean_control_characters_and_surrogates(client):
@@ -291,7 +296,7 @@ def test_draft_and_pack_clean_control_characters_and_surrogates(client):
     response = client.post("/draft/export.docx", data=form)
     assert response.status_code == 200
     text = paragraphs(response.data)
-    assert text[0] == "材料" and "本人差距：差距\ufffd" in text
+    assert text[0] == "材料" and "1.差距\ufffd" in text
     assert "另有 1 个案例已不在索引中，未导出。" in text[1]
     rows = [
         [c.text for c in row.cells]
@@ -299,7 +304,7 @@ def test_draft_and_pack_clean_control_characters_and_surrogates(client):
     ]
     assert rows[1][3] == "张三"
     page = client.post("/draft/print", data=form).get_data(as_text=True)
-    assert "本人差距：差距\ufffd" in page
+    assert "1.差距\ufffd" in page
 
     pack = json.dumps([case["id"], "\ud800"])  # json.dumps writes the surrogate as \ud800
     form = {
@@ -361,7 +366,7 @@ def test_draft_wrong_types_inside_items_are_skipped_or_refused(client):
     assert response.status_code == 200
     text = paragraphs(response.data)
     assert "另有 2 条要求已不在索引中，未导出。" in text[1]
-    assert "本人差距：________" in text
+    assert "1.________" in text
 
 
 def test_draft_items_resolve_in_kb_for_requirements_and_passages(searcher):

@@ -45,17 +45,37 @@ def test_requirements_to_draft_export_save_and_reopen(page, server, tmp_path):
     case_summary = first.locator(".suggested [data-field=summary]").first.inner_text()
     first.locator("[data-case-id]").first.check()
     first.locator("[data-input=gap]").fill("会前准备不够充分，有的会议可开可不开")
+    first.locator("[data-input=example]").fill("一季度开会12次\n三次超时")
     first.locator("[data-input=measure]").fill("严格控制会议数量")
+    drafts.nth(1).locator("[data-input=topic]").select_option("其他")
+    page.locator("[data-draft-word=unit]").fill("某局机关党委")
+    page.locator("[data-draft-cause]").first.fill("理论学习浮于表面")
+    page.locator("[data-draft-word=direction]").fill("以整改实效取信于民")
     shot(page, "wb-2-draft")
 
-    text = download(page, page.locator("button", has_text="导出 Word").first, tmp_path / "d.docx")
+    path = tmp_path / "d.docx"
+    text = download(page, page.locator("button", has_text="导出 Word").first, path)
     sections = [
-        text.index(s) for s in ("一、对照要求查摆的问题", "二、典型案例警示", "三、整改措施")
+        text.index(s)
+        for s in (
+            "一、查摆出的突出问题",
+            "二、问题产生的原因剖析",
+            "三、整改措施和努力方向",
+            "四、典型案例警示",
+        )
     ]
     assert sections == sorted(sections)
-    assert "本人差距：会前准备不够充分，有的会议可开可不开" in text
-    assert "本人差距：________" in text  # the second one was left empty
-    assert any(case_summary in line for line in text[sections[1] : sections[2]])
+    assert (
+        text[1] == "某局机关党委"
+        and WordDocument(str(path)).core_properties.author == "某局机关党委"
+    )
+    assert "1.会前准备不够充分，有的会议可开可不开" in text
+    assert "（1）一季度开会12次" in text and "（2）三次超时" in text
+    assert any(t.endswith("）其他方面") for t in text)  # the second, put there by hand
+    assert "1.________" in text  # the second was left empty
+    assert text[sections[1] + 2] == "理论学习浮于表面"
+    assert "以整改实效取信于民" in text[sections[2] :]
+    assert any(case_summary in line for line in text[sections[3] :])
     assert sum(1 for line in text if line.startswith("——《")) >= 3
 
     # Save under a name, clear, reload, reopen: the words come back.
@@ -71,6 +91,10 @@ def test_requirements_to_draft_export_save_and_reopen(page, server, tmp_path):
     assert page.locator(".draft-item").count() == 2
     gap = page.locator(".draft-item").nth(0).locator("[data-input=gap]")
     assert gap.input_value() == "会前准备不够充分，有的会议可开可不开"
+    topic = page.locator(".draft-item").nth(1).locator("[data-input=topic]")
+    assert topic.input_value() == "其他"
+    assert page.locator("[data-draft-word=unit]").input_value() == "某局机关党委"
+    assert page.locator("[data-draft-cause]").first.input_value() == "理论学习浮于表面"
     page.locator(".draft-item").nth(0).locator("[data-case-id]").first.wait_for()
     assert page.locator(".draft-item").nth(0).locator("[data-case-id]").first.is_checked()
     shot(page, "wb-3-draft-reopened")

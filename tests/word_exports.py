@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import re
 
+from kb.workbench import load_causes
+
 UNIT = "某市某局机关党委"
 
 
@@ -32,20 +34,36 @@ def basket(client) -> bytes:
     return _post(client, "/basket/export.docx", "/basket", form)
 
 
-def draft(client) -> bytes:
+PERSON = "办公室主任\u3000张某某"
+
+
+def draft_form(client) -> dict:
+    """A full 对照检查 draft: 20 requirements, the first put under 其他 by hand, several lines of
+    具体表现 on each, cases, the unit and person, every 原因剖析 part but the last, 努力方向."""
     requirements = client.get("/api/requirements?limit=20").get_json()["items"]
     cases = [case["id"] for case in client.get("/api/cases?per_page=5").get_json()["cases"]]
     items = [
         {
             "id": item["id"],
             "gap": "理论学习不够系统。" * 6,
+            "example": "今年只参加了两次集中学习\n读原著不多",
             "measure": "制定学习计划",
             "cases": cases,
+            "topic": "其他" if number == 0 else "",
         }
-        for item in requirements
+        for number, item in enumerate(requirements)
     ]
-    form = {"draft": json.dumps(items), "title": "对照检查材料"}
-    return _post(client, "/draft/export.docx", "/draft", form)
+    form = {"draft": json.dumps(items), "title": "对照检查材料", "unit": UNIT, "person": PERSON}
+    parts = load_causes()
+    for part in parts[:-1]:
+        form[f"cause.{part.name}"] = f"在{part.name}上，对自己要求不够严格。" * 3
+    form["opening"] = "按照这次组织生活会的安排，本人对照所学要求认真查摆，现将有关情况报告如下。"
+    form["direction"] = "坚持学以致用，以整改实效取信于民。"
+    return form
+
+
+def draft(client) -> bytes:
+    return _post(client, "/draft/export.docx", "/draft", draft_form(client))
 
 
 def casepack(client) -> bytes:
@@ -63,6 +81,6 @@ def casepack(client) -> bytes:
 # name -> (build, the title typed, the author expected in the file's properties)
 EXPORTS = {
     "basket": (basket, "学习摘编", ""),
-    "draft": (draft, "对照检查材料", ""),
+    "draft": (draft, "对照检查材料", UNIT),
     "casepack": (casepack, "警示教育读本", UNIT),
 }

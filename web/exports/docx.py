@@ -2,8 +2,8 @@
 
 A4; margins 37/35/28/26 mm; title in 方正小标宋简体 二号 (22 pt) centred; body in 仿宋_GB2312
 三号 (16 pt) with a fixed 28.95 pt line pitch (22 lines in the 225 mm text block) and a
-two-character first-line indent; level-one headings in 黑体, level-two in 楷体_GB2312, each kept
-with the paragraph after it; each excerpt followed by its citation. Fonts are named, not
+two-character first-line indent; level-one headings in 黑体, level-two in 楷体_GB2312, level-three
+in bold 仿宋, each kept with the paragraph after it; each excerpt followed by its citation. Fonts are named, not
 embedded: Word falls back when a machine lacks one. ``new_document`` also gives every export its
 page numbers (web.exports.page_numbers) and document properties (title, author, today's dates).
 
@@ -57,7 +57,15 @@ def _run(paragraph, text: str, name: str, size=BODY_SIZE, bold: bool = False):
     return run
 
 
-def _paragraph(document, text: str, font: str, size=BODY_SIZE, indent: bool = True, align=None):
+def _paragraph(
+    document,
+    text: str,
+    font: str,
+    size=BODY_SIZE,
+    indent: bool = True,
+    align=None,
+    bold: bool = False,
+):
     paragraph = document.add_paragraph()
     fmt = paragraph.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
@@ -69,7 +77,7 @@ def _paragraph(document, text: str, font: str, size=BODY_SIZE, indent: bool = Tr
         paragraph._p.get_or_add_pPr().get_or_add_ind().set(qn("w:firstLineChars"), "200")
     if align is not None:
         paragraph.alignment = align
-    _run(paragraph, text, font, size)
+    _run(paragraph, text, font, size, bold)
     return paragraph
 
 
@@ -102,15 +110,17 @@ def new_document(title_text: str, author: str = "") -> WordDocument:
     return document
 
 
-def title(document, text: str, subtitle: str = "") -> None:
-    """The 小标宋 title, an optional 楷体 subtitle, then one empty line, as 公文 open."""
+def title(document, text: str, subtitle: str = "", byline: str = "") -> None:
+    """The 小标宋 title, the optional 楷体 lines under it (a byline naming the unit and person
+    whose material it is, then a subtitle), then one empty line, as 公文 open."""
     _paragraph(
         document, text, TITLE_FONT, TITLE_SIZE, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER
     )
-    if subtitle:
-        _paragraph(
-            document, subtitle, SUBHEADING_FONT, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER
-        )
+    for line in (byline, subtitle):
+        if line:
+            _paragraph(
+                document, line, SUBHEADING_FONT, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER
+            )
     _paragraph(document, "", BODY_FONT, indent=False)
 
 
@@ -124,6 +134,14 @@ def heading(document: WordDocument, text: str) -> Paragraph:
 def subheading(document: WordDocument, text: str) -> Paragraph:
     """A level-two heading (楷体): （一）…, never left alone at the foot of a page."""
     paragraph = _paragraph(document, text, SUBHEADING_FONT)
+    paragraph.paragraph_format.keep_with_next = True
+    return paragraph
+
+
+def minor_heading(document: WordDocument, text: str) -> Paragraph:
+    """A level-three heading (1.): 仿宋 in bold as GB/T 9704 practice sets it, kept with the
+    paragraph after it."""
+    paragraph = _paragraph(document, text, BODY_FONT, bold=True)
     paragraph.paragraph_format.keep_with_next = True
     return paragraph
 

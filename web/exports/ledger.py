@@ -27,7 +27,7 @@ LIST_HEADERS = LEDGER_HEADERS[:4]
 class LedgerRow:
     number: int
     category: str  # the requirement's topics (要求清单's 话题), empty for a plain passage
-    problem: str  # the person's own 本人差距 and 具体事例
+    problem: str  # the person's own words: the problem and its 具体表现
     requirement: str  # the clause verbatim, then ——《标题》（发文字号，日期）章节
     measure: str
     owner: str
@@ -53,10 +53,11 @@ class LedgerRow:
 
 
 def _problem(item: DraftItem) -> str:
-    """The person's own words: the gap, then the example that shows it."""
+    """The person's own words: the problem, then the 具体表现 that show it (as the Word draft
+    labels them)."""
     lines = [item.gap]
     if item.example:
-        lines.append(f"具体事例：{item.example}")
+        lines.append(f"具体表现：{item.example}")
     return "\n".join(line for line in lines if line)
 
 

@@ -172,6 +172,13 @@
     $("[data-draft-empty]").hidden = current.items.length > 0;
     $("[data-draft-xlsx]").disabled = current.items.length === 0;  // no empty ledger
     $("[data-draft-title]").value = current.title || "对照检查材料";
+    // The material's own words (单位, 姓名职务, 原因剖析, 努力方向) are saved with the draft.
+    $all("[data-draft-word]").forEach(function (input) {
+      if (input.dataset.draftWord !== "title") input.value = current[input.dataset.draftWord] || "";
+    });
+    $all("[data-draft-cause]").forEach(function (input) {
+      input.value = (current.causes || {})[input.dataset.draftCause] || "";
+    });
     current.items.forEach(function (item, index) {
       var node = clone("[data-draft-item]");
       node.dataset.id = item.id;
@@ -179,7 +186,7 @@
       $all("[data-input]", node).forEach(function (input) {
         var name = input.dataset.input;
         input.value = item[name] || "";
-        input.addEventListener("input", function () {
+        input.addEventListener(input.tagName === "SELECT" ? "change" : "input", function () {
           var latest = draft();
           var entry = latest.items.find(function (i) { return i.id === item.id; });
           if (entry) { entry[name] = input.value; write(DRAFT, latest); }
@@ -232,7 +239,8 @@
   function draftPayload() {
     return draft().items.map(function (item) {
       return { id: item.id, cases: item.cases || [], gap: item.gap || "", example: item.example || "",
-        measure: item.measure || "", owner: item.owner || "", deadline: item.deadline || "" };
+        measure: item.measure || "", owner: item.owner || "", deadline: item.deadline || "",
+        topic: item.topic || "" };
     });
   }
 
@@ -241,10 +249,20 @@
     if (!root) return;
     var form = $("[data-draft-form]");
     form.addEventListener("submit", function () { $("[data-draft-field]").value = JSON.stringify(draftPayload()); });
-    $("[data-draft-title]").addEventListener("input", function (event) {
-      var current = draft();
-      current.title = event.target.value;
-      write(DRAFT, current);
+    $all("[data-draft-word]").forEach(function (input) {
+      input.addEventListener("input", function () {
+        var current = draft();
+        current[input.dataset.draftWord] = input.value;
+        write(DRAFT, current);
+      });
+    });
+    $all("[data-draft-cause]").forEach(function (input) {
+      input.addEventListener("input", function () {
+        var current = draft();
+        current.causes = current.causes || {};
+        current.causes[input.dataset.draftCause] = input.value;
+        write(DRAFT, current);
+      });
     });
     $("[data-draft-clear]").addEventListener("click", function () {
       if (window.confirm("确定清空当前的对照检查吗？（已保存的草稿不受影响）")) { write(DRAFT, { title: "对照检查材料", items: [] }); renderDraft(); }

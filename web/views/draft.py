@@ -11,10 +11,22 @@ from urllib.parse import quote
 from flask import Blueprint, Response, render_template
 
 from kb.results import CaseRecord
+from kb.workbench import CausePart, load_causes
 from web.exports.citation import citation
-from web.exports.draft_docx import DraftCase, DraftItem, build_draft_docx
+from web.exports.draft_docx import (
+    OTHER_TOPIC,
+    TABLE_HEADERS,
+    DraftCase,
+    DraftItem,
+    DraftWords,
+    aspect,
+    build_draft_docx,
+    draft_blocks,
+    in_groups,
+    ledger_cells,
+)
 from web.exports.ledger_xlsx import build_ledger_xlsx
-from web.state import searcher
+from web.state import searcher, settings
 from web.text import clean_text
 from web.views.posted import malformed, posted_list, posted_text, refuse
 from web.views.requirements import resolve
@@ -38,9 +50,32 @@ NOTHING_TO_LIST = (
 @dataclass
 class Draft:
     title: str
-    items: list[DraftItem]
+    items: list[DraftItem]  # listed by topic (draft_docx.in_groups), as every export numbers them
     cases: list[DraftCase]
     notes: list[str] = field(default_factory=list)
+    words: DraftWords = field(default_factory=DraftWords)
+
+
+def causes() -> list[CausePart]:
+    """The parts of 原因剖析 (corpus/dict/draft_causes.txt, or the dictionaries folder's)."""
+    return load_causes(settings().dictionaries)
+
+
+def topic_names() -> list[str]:
+    """The topics a problem may be put under (topics.txt order)."""
+    return list(searcher().segmenter.dictionaries.topics.names)
+
+
+def read_words() -> DraftWords:
+    """The form's fields outside the items: 单位, 姓名职务, 开头语, each 原因剖析 part
+    (``cause.<part>``) and 努力方向; cleaned and cut to their limits, empty when left out."""
+    return DraftWords(
+        unit=posted_text("unit", MAX_FIELD),
+        person=posted_text("person", MAX_FIELD),
+        opening=posted_text("opening", MAX_TEXT),
+        causes=[(part.name, posted_text(f"cause.{part.name}", MAX_TEXT)) for part in causes()],
+        direction=posted_text("direction", MAX_TEXT),
+    )
 
 
 def _text(value: object, limit: int) -> str:
@@ -73,11 +108,13 @@ def read_draft() -> Draft:
     cases: list[DraftCase] = []
     seen_cases: set[str] = set()
     skipped = skipped_cases = 0
+    known_topics = set(topic_names()) | {OTHER_TOPIC}
     for raw in items:
         chosen = (raw.get("cases") or []) if isinstance(raw, dict) else None
         if not isinstance(chosen, list):
             malformed(WHAT)
         found = resolve(_text(raw.get("id"), 100))
+        topic = _text(raw.get("topic"), MAX_FIELD)  # unknown: the requirement's own
         if found is None:
             skipped += 1
             continue
@@ -91,6 +128,7 @@ def read_draft() -> Draft:
                 owner=_text(raw.get("owner"), MAX_FIELD),
                 deadline=_text(raw.get("deadline"), MAX_FIELD),
                 topics=list(found.record.topics),
+                group=topic if topic in known_topics else "",
             )
         )
         for case_id in chosen[:MAX_CASES]:
@@ -108,7 +146,8 @@ def read_draft() -> Draft:
         notes.append(f"另有 {skipped} 条要求已不在索引中，未导出。")
     if skipped_cases:
         notes.append(f"另有 {skipped_cases} 个案例已不在索引中，未导出。")
-    return Draft(title, resolved, cases, notes)
+    grouped = [item for _, group in in_groups(resolved) for item in group]
+    return Draft(title, grouped, cases, notes, read_words())
 
 
 def attachment(
@@ -127,15 +166,14 @@ def attachment(
 
 @blueprint.get("/draft")
 def draft_page():
-    return render_template("draft.html")
+    return render_template("draft.html", causes=causes(), topics=topic_names(), aspect=aspect)
 
 
 @blueprint.post("/draft/export.docx")
 def export_docx():
     draft = read_draft()
-    return attachment(
-        build_draft_docx(draft.title, draft.items, draft.cases, draft.notes), draft.title
-    )
+    data = build_draft_docx(draft.title, draft.items, draft.cases, draft.notes, draft.words)
+    return attachment(data, draft.title)
 
 
 @blueprint.post("/draft/export.xlsx")
@@ -144,10 +182,18 @@ def export_xlsx():
     draft = read_draft()
     if not draft.items:
         refuse(NOTHING_TO_LIST + "".join(draft.notes))
-    data = build_ledger_xlsx(draft.title, draft.items, draft.notes)
+    data = build_ledger_xlsx(draft.title, draft.items, draft.notes, draft.words.unit)
     return attachment(data, f"{draft.title}（整改台账）", ".xlsx", XLSX_MIME)
 
 
 @blueprint.post("/draft/print")
 def print_page():
-    return render_template("draft_print.html", draft=read_draft())
+    draft = read_draft()
+    blocks = draft_blocks(draft.items, draft.cases, draft.words)
+    return render_template(
+        "draft_print.html",
+        draft=draft,
+        blocks=blocks,
+        headers=TABLE_HEADERS,
+        ledger=ledger_cells(draft.items),
+    )
