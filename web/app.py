@@ -115,6 +115,15 @@ def create_app(
         app.register_blueprint(module.blueprint)
     admin.init_app(app)
 
+    @app.get("/print-fonts.css", endpoint="print_fonts")
+    def print_fonts():
+        """The 公文 fonts of the print pages, from the module the Word exports read."""
+        from web.exports.fonts import stylesheet
+
+        response = app.response_class(stylesheet(), mimetype="text/css")
+        response.cache_control.max_age = 3600
+        return response
+
     @app.after_request
     def secure(response):
         for name, value in SECURITY_HEADERS.items():

@@ -27,13 +27,14 @@ from docx.shared import Length, Mm, Pt
 from docx.text.paragraph import Paragraph
 
 from kb.numbering import numbered
+from web.exports import fonts
 from web.exports.page_numbers import add_page_numbers
 from web.text import clean_text
 
-TITLE_FONT = "方正小标宋简体"
-BODY_FONT = "仿宋_GB2312"
-HEADING_FONT = "黑体"
-SUBHEADING_FONT = "楷体_GB2312"
+TITLE_FONT = fonts.TITLE.word
+BODY_FONT = fonts.BODY.word
+HEADING_FONT = fonts.HEADING.word
+SUBHEADING_FONT = fonts.SUBHEADING.word
 BODY_SIZE = Pt(16)
 TITLE_SIZE = Pt(22)
 LINE_PITCH = Pt(28.95)
