@@ -11,7 +11,7 @@ import pytest
 
 from kb import cli
 from kb.backend import Backend
-from kb.resources import DEFAULT_DICT, DEFAULT_DOCS, SOURCE_ROOT
+from kb.resources import CODE_HOME, DEFAULT_DICT, DEFAULT_DOCS
 from kb.settings import InstanceError, Settings
 from web import create_app
 from web.state import SETTINGS
@@ -47,9 +47,9 @@ def test_the_instance_folder_is_settled_where_it_is_used_and_never_in_the_source
     assert settings.with_instance().instance_dir == (tmp_path / "instance").resolve()
     assert settings.with_instance(tmp_path / "mine").instance_dir == (tmp_path / "mine").resolve()
     with pytest.raises(InstanceError, match="项目代码目录"):
-        settings.with_instance(SOURCE_ROOT / "instance")
+        settings.with_instance(CODE_HOME / "instance")
     # kb index inside a checkout needs no instance folder, so it is not refused.
-    assert cli.parse_args(["index", "--index", str(SOURCE_ROOT / "idx")]).settings.instance is None
+    assert cli.parse_args(["index", "--index", str(CODE_HOME / "idx")]).settings.instance is None
 
 
 def test_create_app_keeps_kb_folders_in_its_settings_not_in_flask_config(tmp_path, corpus_index):
@@ -91,8 +91,8 @@ _COMPUTES_A_PATH = re.compile(
 def test_no_module_but_the_owners_computes_kb_folders():
     offenders = []
     for package in ("kb", "indexer", "web"):
-        for path in sorted((SOURCE_ROOT / package).rglob("*.py")):
-            name = path.relative_to(SOURCE_ROOT).as_posix()
+        for path in sorted((CODE_HOME / package).rglob("*.py")):
+            name = path.relative_to(CODE_HOME).as_posix()
             if name in _PATH_OWNERS:
                 continue
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
