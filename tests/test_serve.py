@@ -5,14 +5,19 @@ file in the instance folder."""
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
 import re
+import shlex
 import urllib.parse
+from pathlib import Path
 
 import pytest
 from werkzeug.test import Client
 
+from kb import cli
+from kb.resources import CHECKOUT
 from kb.settings import Server
 from web import create_app
 from web.auth import set_password
@@ -127,3 +132,23 @@ def test_requests_and_errors_go_to_the_rotating_log_in_the_instance_folder(
     assert "ERROR kb.web unhandled error on GET /doc/abc123" in log
     assert "Traceback" in log and "RuntimeError: 磁盘读取失败" in log
     assert re.search(r"kb\.access GET /kb/doc/abc123 500", log)
+
+
+def test_the_systemd_unit_starts_kb_serve_on_its_instance_folder(tmp_path, monkeypatch):
+    assert CHECKOUT is not None
+    unit = (CHECKOUT / "deploy" / "kb.service").read_text(encoding="utf-8")
+    lines = dict(line.split("=", 1) for line in unit.splitlines() if "=" in line and line[0] != "#")
+    variable, folder = lines["Environment"].split("=", 1)
+    assert variable == "KB_INSTANCE" and Path(folder).is_absolute()
+    program, *arguments = shlex.split(lines["ExecStart"])
+    assert Path(program).name == "kb"
+    assert arguments == ["serve", "--instance", "${KB_INSTANCE}"]
+    assert lines["Restart"] == "on-failure" and lines["WantedBy"] == "multi-user.target"
+
+    # The command it runs, on an instance folder made by kb init, is what kb serve reads.
+    site = tmp_path / "site"
+    monkeypatch.setattr("sys.stdin", io.StringIO())
+    assert cli.main(["init", str(site), "--no-password"]) == 0
+    started = cli.parse_args([a.replace("${KB_INSTANCE}", str(site)) for a in arguments])
+    assert started.settings.instance == site and started.settings.index == site.resolve() / "index"
+    assert started.server == Server()
