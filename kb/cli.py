@@ -397,18 +397,33 @@ def cmd_init(args: argparse.Namespace) -> int:
     password = None if args.no_password else _new_password()
     if password is None and not args.no_password:
         return 2
-    ensure_private_folder(folder)
-    shutil.copytree(DEFAULT_DICT, folder / INSTANCE_DICT)
-    if corpus is None and args.sample:
-        shutil.copytree(DEFAULT_DOCS, folder / INSTANCE_DOCS)
-    elif corpus is None:
-        (folder / INSTANCE_DOCS).mkdir()
-    write_private(
-        folder / INSTANCE_FILE,
-        instance_file_text(str(corpus.resolve()) if corpus else INSTANCE_DOCS),
-    )
-    if password is not None:
-        set_password(folder, password)
+    existed = folder.is_dir()
+    try:
+        ensure_private_folder(folder)
+        shutil.copytree(DEFAULT_DICT, folder / INSTANCE_DICT)
+        if corpus is None and args.sample:
+            shutil.copytree(DEFAULT_DOCS, folder / INSTANCE_DOCS)
+        elif corpus is None:
+            (folder / INSTANCE_DOCS).mkdir()
+        if password is not None:
+            set_password(folder, password)
+        # Last: kb.toml marks a finished instance, so a failed init is never taken for one.
+        write_private(
+            folder / INSTANCE_FILE,
+            instance_file_text(str(corpus.resolve()) if corpus else INSTANCE_DOCS),
+        )
+    except OSError as error:
+        # The folder was new or empty: take back what this init wrote, nothing else.
+        if existed:
+            for entry in list(folder.iterdir()):
+                if entry.is_dir():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+        _stderr(f"没能建立实例文件夹 {folder}：{error.strerror or error}（没有留下任何文件）")
+        return 5
     docs = corpus.resolve() if corpus else folder / INSTANCE_DOCS
     _stderr(
         f"实例文件夹已建立：{folder}\n"
@@ -614,6 +629,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EngineUnavailable as error:  # the cluster went away during the command
         _stderr(str(error))
         return 4
+    except KeyboardInterrupt:  # Ctrl+C at a prompt or during a command
+        _stderr("已取消。")
+        return 130
     except BrokenPipeError:  # `kb search … | head`: the reader has what it wanted
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (Python flushes it at exit)

@@ -328,3 +328,26 @@ def test_the_installed_layout_keeps_instance_folders_out_of_site_packages(monkey
     with pytest.raises(InstanceError, match="安装目录"):
         kb_settings.instance_folder(tmp_path / "site-packages" / "kb-data", "i")
     assert kb_settings.instance_folder(tmp_path / "srv", "i") == (tmp_path / "srv").resolve()
+
+
+def test_kb_init_that_cannot_write_says_why_and_leaves_nothing(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    real = shutil.copytree
+
+    def full_disk(source, target, *args, **kwargs):
+        if Path(target).name == "docs":
+            raise OSError(28, "No space left on device")
+        return real(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(shutil, "copytree", full_disk)
+    status, said = _kb(
+        monkeypatch, capsys, "init", str(tmp_path / "new"), "--sample", "--no-password"
+    )
+    assert status == 5 and "没能建立实例文件夹" in said and "Traceback" not in said
+    assert not (tmp_path / "new").exists()
+    (tmp_path / "empty").mkdir()
+    status, said = _kb(
+        monkeypatch, capsys, "init", str(tmp_path / "empty"), "--sample", "--no-password"
+    )
+    assert status == 5 and list((tmp_path / "empty").iterdir()) == []
