@@ -545,7 +545,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--instance",
         default=None,
-        help="实例文件夹：kb init 建立的读取其中的 kb.toml；也存放管理密码、密钥等"
+        help="实例文件夹：kb init 建立的，读取其中的 kb.toml；也存放管理密码、密钥等"
         "（默认 索引目录/../instance）",
     )
     serve.add_argument(

@@ -63,21 +63,10 @@ def test_behind_a_proxy_every_link_carries_its_scheme_host_and_prefix(app):
     draft = _text(client.get("/draft", headers=PROXY))
     assert 'data-requirements-api="/kb/api/requirements"' in draft
 
-    # The admin area: the login redirect, the page after login and the device cookie.
+    # The admin area's login redirect (the login itself: below, as a browser sees the paths).
     login = client.get("/admin/", headers=PROXY)
     assert login.status_code == 302
     assert login.headers["Location"].startswith("/kb/admin/login?next=")
-    form = _text(client.get("/admin/login?next=/admin/", headers=PROXY))
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
-    assert token is not None
-    answer = client.post(
-        "/admin/login",
-        data={"csrf_token": token.group(1), "password": "很长很长的管理密码", "next": "/admin/"},
-        headers={**PROXY, "Referer": "https://kb.example.gov.cn/kb/admin/login"},
-    )
-    assert answer.status_code == 303 and answer.headers["Location"] == "/kb/admin/"
-    cookies = answer.headers.getlist("Set-Cookie")
-    assert any("kb_admin_device=" in c and "Path=/kb/admin" in c for c in cookies)
 
 
 def test_without_proxy_fix_forwarded_headers_are_not_believed(app):
@@ -102,6 +91,25 @@ def test_kb_answers_under_its_own_prefix(app):
     headers = {k: v for k, v in PROXY.items() if k != "X-Forwarded-Prefix"}
     api = behind.get("/kb/api/openapi.json", headers=headers).get_json()
     assert api["servers"] == [{"url": "https://kb.example.gov.cn/kb"}]
+
+    # Logging in: redirects and cookies stay under /kb, so other sites on the host never
+    # receive or overwrite kb's session; the session then holds.
+    login = behind.get("/kb/admin/", headers=headers)
+    assert login.status_code == 302
+    assert login.headers["Location"].startswith("/kb/admin/login?next=")
+    form = _text(behind.get("/kb/admin/login?next=/admin/", headers=headers))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token is not None
+    answer = behind.post(
+        "/kb/admin/login",
+        data={"csrf_token": token.group(1), "password": "很长很长的管理密码", "next": "/admin/"},
+        headers={**headers, "Referer": "https://kb.example.gov.cn/kb/admin/login"},
+    )
+    assert answer.status_code == 303 and answer.headers["Location"] == "/kb/admin/"
+    cookies = answer.headers.getlist("Set-Cookie")
+    assert any(c.startswith("kb_admin_device=") and "Path=/kb/admin" in c for c in cookies)
+    assert any(c.startswith("session=") and "Path=/kb/;" in c for c in cookies), cookies
+    assert behind.get("/kb/admin/", headers=headers).status_code == 200
 
 
 def test_requests_and_errors_go_to_the_rotating_log_in_the_instance_folder(

@@ -249,6 +249,9 @@ def test_the_command_line_overrides_the_file_which_overrides_the_environment(tmp
     assert (
         cli.parse_args(["serve", "--instance", str(site), "--proxy-fix", "2"]).server.proxies == 2
     )
+    with pytest.raises(SystemExit) as stopped:
+        cli.parse_args(["serve", "--prefix", "/a b"])
+    assert stopped.value.code == 2
 
     _instance(site, 'backend = "whoosh"\n[opensearch]\nurl = "http://10.0.0.5:9200"\n')
     assert cli.parse_args(["search", "--instance", str(site)]).settings.backend.name == "whoosh"
