@@ -158,7 +158,18 @@ def test_kb_init_lays_out_an_instance_with_dictionaries_to_edit_and_the_password
         instance=site,
     )
     assert args.server == Server()
-    assert cli.parse_args(["index", "--instance", str(site)]).settings == args.settings
+    for command in ("index", "watch", "cases", "search"):
+        assert cli.parse_args([command, "--instance", str(site)]).settings == args.settings
+    status, said = _kb(
+        monkeypatch,
+        capsys,
+        "admin",
+        "set-password",
+        "--instance",
+        str(site),
+        stdin="另一个很长的密码啊\n",
+    )
+    assert status == 0 and check_password(site, "另一个很长的密码啊"), said
 
     # Again: an instance is left as it is (exit 0), nothing asked, nothing rewritten.
     before = _files(site)
