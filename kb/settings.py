@@ -314,13 +314,18 @@ def resolve(
     )
     prefix = given.get("prefix")
     server = Server(
-        host=pick("host") or DEFAULT_HOST,
-        port=pick("port") or DEFAULT_PORT,
-        threads=pick("threads") or DEFAULT_THREADS,
-        prefix=url_prefix(str(prefix)) if prefix is not None else (pick("prefix") or ""),
-        proxies=pick("proxies") or 0,
+        host=_given(pick("host"), DEFAULT_HOST),
+        port=_given(pick("port"), DEFAULT_PORT),
+        threads=_given(pick("threads"), DEFAULT_THREADS),  # out of range: kb serve says so
+        prefix=url_prefix(str(prefix)) if prefix is not None else _given(pick("prefix"), ""),
+        proxies=_given(pick("proxies"), 0),
     )
     return settings, server
+
+
+def _given(value: Any, default: Any) -> Any:
+    """``value`` unless it was not given (None); 0 is a value (``--threads 0`` is refused)."""
+    return default if value is None else value
 
 
 def instance_file_text(corpus: str = INSTANCE_DOCS) -> str:

@@ -263,6 +263,8 @@ def test_the_command_line_overrides_the_file_which_overrides_the_environment(tmp
     with pytest.raises(SystemExit) as stopped:
         cli.parse_args(["serve", "--prefix", "/a b"])
     assert stopped.value.code == 2
+    assert cli.parse_args(["serve", "--instance", str(site), "--threads", "0"]).server.threads == 0
+    assert cli.serve_app(cli.parse_args(["serve", "--threads", "0"])) == 2  # refused at once
 
     _instance(site, 'backend = "whoosh"\n[opensearch]\nurl = "http://10.0.0.5:9200"\n')
     assert cli.parse_args(["search", "--instance", str(site)]).settings.backend.name == "whoosh"
