@@ -381,7 +381,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     if folder.exists() and not folder.is_dir():
         _stderr(f"{folder} 是一个文件，不是文件夹。请指定一个新的或空的文件夹。")
         return 2
-    if folder.is_dir() and any(folder.iterdir()):
+    try:
+        busy = folder.is_dir() and any(folder.iterdir())
+    except OSError as error:
+        _stderr(f"读不了文件夹 {folder}：{error.strerror or error}")
+        return 2
+    if busy:
         _stderr(
             f"文件夹 {folder} 不是空的，也不是 kb 的实例文件夹（没有 {INSTANCE_FILE}），"
             "没有改动。请指定一个新的或空的文件夹。"
