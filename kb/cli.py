@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from kb.backend import Backend
 from kb.engines.opensearch.settings import SettingsError
 from kb.resources import DEFAULT_DICT, DEFAULT_DOCS
-from kb.settings import Settings, default_index
+from kb.settings import LOG_FOLDER, MAX_THREADS, InstanceError, Server, Settings
 
 log = logging.getLogger("kb.cli")
 
@@ -271,8 +270,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = serve_app(args)
     if isinstance(app, int):
         return app
-    _stderr(f"检索服务已启动：http://{args.host}:{args.port}/  （Ctrl+C 停止）")
-    serve(app, args.host, args.port, threads=args.threads)
+    server = args.server
+    _stderr(f"检索服务已启动：http://{server.host}:{server.port}{server.prefix}/  （Ctrl+C 停止）")
+    serve(app, server, log_folder=args.settings.instance_dir / LOG_FOLDER)
     return 0
 
 
@@ -283,15 +283,11 @@ def serve_app(args: argparse.Namespace):
     from indexer.isolated import update_in_child
     from kb.integrity import IndexDamaged
     from kb.live_dictionaries import Choice, dictionaries_for_updates
-    from kb.settings import InstanceError
     from kb.upgrade import UPGRADE_NOTICE, format_behind
     from web import create_app
-    from web.serve import THREADS
 
-    if args.threads is None:
-        args.threads = THREADS
-    if not 1 <= args.threads <= 256:
-        _stderr("--threads 应在 1 到 256 之间")
+    if not 1 <= args.server.threads <= MAX_THREADS:
+        _stderr(f"--threads 应在 1 到 {MAX_THREADS} 之间")
         return 2
     settings = args.settings
     docs = settings.corpus
@@ -336,7 +332,8 @@ def serve_app(args: argparse.Namespace):
             behind = None
     except tuple(failures) as error:
         return _said(error, failures)
-    app = create_app(replace(settings, dictionaries=choice.folder), searcher=searcher)
+    args.settings = replace(settings, dictionaries=choice.folder)  # kb serve logs in its instance
+    app = create_app(args.settings, searcher=searcher)
     if behind:  # the old generation answers meanwhile; the switch comes when it is done
         _stderr(f"{behind}：先用旧索引提供检索，同时在后台按新格式重建……")
         app.extensions["kb.admin_job"].start(
@@ -369,28 +366,126 @@ def _readable_searcher(backend, behind: str | None):
 
 def cmd_admin(args: argparse.Namespace) -> int:
     """`kb admin set-password`: the password of the web admin area (/admin)."""
-    import getpass
-
-    from kb.settings import InstanceError
-    from web.auth import MIN_PASSWORD, set_password
+    from web.auth import set_password
 
     try:
         instance = args.settings.with_instance().instance_dir
     except InstanceError as error:
         _stderr(str(error))
         return 2
+    password = _new_password()
+    if password is None:
+        return 2
+    path = set_password(instance, password)
+    _stderr(f"管理密码已保存（加密散列）：{path}\n用 kb serve 启动后，在 /admin/login 登录。")
+    return 0
+
+
+def _new_password() -> str | None:
+    """The admin password, typed twice at a terminal or read as one line from a pipe; None
+    after saying why it cannot be used."""
+    import getpass
+
+    from web.auth import MIN_PASSWORD
+
     if sys.stdin.isatty():
         password = getpass.getpass("新的管理密码：")
         if getpass.getpass("再输入一次：") != password:
             _stderr("两次输入的密码不一致，没有保存。")
-            return 2
+            return None
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     if len(password) < MIN_PASSWORD:
         _stderr(f"密码至少要 {MIN_PASSWORD} 个字符，没有保存。")
+        return None
+    return password
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """`kb init DIR`: the instance folder a deployment lives in (see docs/deployment.md):
+    a commented kb.toml, copies of the dictionaries to edit, the documents folder, the admin
+    password. Refuses a non-empty folder that is not an instance; leaves an instance alone."""
+    import shutil
+
+    from kb.settings import (
+        INSTANCE_DICT,
+        INSTANCE_DOCS,
+        INSTANCE_FILE,
+        instance_file_text,
+        instance_folder,
+        is_instance,
+    )
+    from web.auth import ensure_private_folder, set_password, write_private
+
+    try:
+        folder = instance_folder(args.folder, ".")
+    except InstanceError as error:
+        _stderr(str(error))
         return 2
-    path = set_password(instance, password)
-    _stderr(f"管理密码已保存（加密散列）：{path}\n用 kb serve 启动后，在 /admin/login 登录。")
+    if is_instance(folder):
+        _stderr(
+            f"{folder} 已经是 kb 的实例文件夹，没有改动任何文件。"
+            f"设置见 {folder / INSTANCE_FILE}；改管理密码用 kb admin set-password --instance {folder}"
+        )
+        return 0
+    if folder.exists() and not folder.is_dir():
+        _stderr(f"{folder} 是一个文件，不是文件夹。请指定一个新的或空的文件夹。")
+        return 2
+    try:
+        busy = folder.is_dir() and any(folder.iterdir())
+    except OSError as error:
+        _stderr(f"读不了文件夹 {folder}：{error.strerror or error}")
+        return 2
+    if busy:
+        _stderr(
+            f"文件夹 {folder} 不是空的，也不是 kb 的实例文件夹（没有 {INSTANCE_FILE}），"
+            "没有改动。请指定一个新的或空的文件夹。"
+        )
+        return 2
+    corpus = Path(args.corpus) if args.corpus else None
+    if corpus is not None and args.sample:
+        _stderr("--sample 把示例文件复制到实例文件夹的 docs/，不能与 --corpus 同时使用。")
+        return 2
+    if corpus is not None and not corpus.is_dir():
+        _stderr(f"文档文件夹不存在：{corpus}")
+        return 2
+    password = None if args.no_password else _new_password()
+    if password is None and not args.no_password:
+        return 2
+    existed = folder.is_dir()
+    try:
+        ensure_private_folder(folder)
+        shutil.copytree(DEFAULT_DICT, folder / INSTANCE_DICT)
+        if corpus is None and args.sample:
+            shutil.copytree(DEFAULT_DOCS, folder / INSTANCE_DOCS)
+        elif corpus is None:
+            (folder / INSTANCE_DOCS).mkdir()
+        if password is not None:
+            set_password(folder, password)
+        # Last: kb.toml marks a finished instance, so a failed init is never taken for one.
+        write_private(
+            folder / INSTANCE_FILE,
+            instance_file_text(str(corpus.resolve()) if corpus else INSTANCE_DOCS),
+        )
+    except OSError as error:
+        # The folder was new or empty: take back what this init wrote, nothing else.
+        if existed:
+            for entry in list(folder.iterdir()):
+                if entry.is_dir():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+        _stderr(f"没能建立实例文件夹 {folder}：{error.strerror or error}（没有留下任何文件）")
+        return 5
+    docs = corpus.resolve() if corpus else folder / INSTANCE_DOCS
+    _stderr(
+        f"实例文件夹已建立：{folder}\n"
+        f"  设置：{folder / INSTANCE_FILE}\n  词典：{folder / INSTANCE_DICT}\n  文档：{docs}\n"
+        + ("" if password else f"  管理密码未设置：kb admin set-password --instance {folder}\n")
+        + f"下一步：kb index --instance {folder}，然后 kb serve --instance {folder}"
+    )
     return 0
 
 
@@ -434,6 +529,9 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--index", default=None, help="索引目录（默认 $KB_INDEX 或 ./.kb/index）")
     index.add_argument("--rebuild", action="store_true", help="完整重建索引")
     index.add_argument("--dict", default=None, help="词典目录（默认 corpus/dict）")
+    index.add_argument(
+        "--instance", default=None, help="实例文件夹（kb init 建立）：读取其中的 kb.toml"
+    )
     _backend_options(index, layout=True)
     index.set_defaults(handler=cmd_index)
 
@@ -444,6 +542,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--interval", type=float, default=2.0, help="检查间隔秒数（默认 2）；文件不再变化后才更新"
     )
     watch.add_argument("--dict", default=None, help="词典目录（默认 corpus/dict）")
+    watch.add_argument(
+        "--instance", default=None, help="实例文件夹（kb init 建立）：读取其中的 kb.toml"
+    )
     _backend_options(watch)
     watch.set_defaults(handler=cmd_watch)
 
@@ -454,6 +555,9 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--offset", type=int, default=0, help="跳过前若干条（翻页）")
     search.add_argument("--per-doc", type=int, default=3, help="同一文件最多几条（0 表示不限）")
     search.add_argument("--json", action="store_true", help="输出 JSON")
+    search.add_argument(
+        "--instance", default=None, help="实例文件夹（kb init 建立）：读取其中的 kb.toml"
+    )
     _backend_options(search)
     search.set_defaults(handler=cmd_search)
 
@@ -466,19 +570,38 @@ def build_parser() -> argparse.ArgumentParser:
     cases.add_argument("--year", action="append", type=int, help="问题发生的年份（可重复）")
     cases.add_argument("--limit", type=int, default=1000, help="最多列出几个（默认 1000）")
     cases.add_argument("--json", action="store_true", help="输出 JSON")
+    cases.add_argument(
+        "--instance", default=None, help="实例文件夹（kb init 建立）：读取其中的 kb.toml"
+    )
     _backend_options(cases)
     cases.set_defaults(handler=cmd_cases)
 
     serve = commands.add_parser("serve", help="启动网页检索服务")
     serve.add_argument("--index", default=None, help="索引目录（默认 $KB_INDEX 或 ./.kb/index）")
-    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认 127.0.0.1）")
-    serve.add_argument("--port", type=int, default=8000, help="端口（默认 8000）")
+    serve.add_argument("--host", default=None, help="监听地址（默认 127.0.0.1）")
+    serve.add_argument("--port", type=int, default=None, help="端口（默认 8000）")
     serve.add_argument("--threads", type=int, default=None, help="处理请求的线程数（默认 8）")
+    serve.add_argument(
+        "--prefix", default=None, help="经反向代理以子路径发布时的网址前缀，如 /kb（默认无）"
+    )
+    serve.add_argument(
+        "--proxy-fix",
+        type=int,
+        nargs="?",
+        const=1,
+        default=None,
+        metavar="N",
+        dest="proxies",
+        help="前面有 N 层反向代理（默认 1）：按其 X-Forwarded-For/Proto/Host/Prefix 头生成网址",
+    )
     serve.add_argument(
         "--corpus", default=None, help="文档文件夹，管理页面上传到这里（默认 corpus/docs）"
     )
     serve.add_argument(
-        "--instance", default=None, help="实例文件夹：管理密码、密钥等（默认 索引目录/../instance）"
+        "--instance",
+        default=None,
+        help="实例文件夹：kb init 建立的，读取其中的 kb.toml；也存放管理密码、密钥等"
+        "（默认 索引目录/../instance）",
     )
     serve.add_argument(
         "--dict",
@@ -497,6 +620,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--instance", default=None, help="实例文件夹（默认 索引目录/../instance）"
     )
     password.set_defaults(handler=cmd_admin)
+
+    init = commands.add_parser(
+        "init", help="建立实例文件夹（设置文件、可修改的词典、文档文件夹、管理密码）"
+    )
+    init.add_argument("folder", help="新的或空的文件夹，如 /srv/kb 或 D:\\kb")
+    init.add_argument(
+        "--corpus", default=None, help="已有的文档文件夹（默认：实例文件夹中新建的 docs/）"
+    )
+    init.add_argument("--sample", action="store_true", help="把示例文件复制到 docs/，先试一试")
+    init.add_argument(
+        "--no-password",
+        action="store_true",
+        help="暂不设置管理密码（以后用 kb admin set-password --instance 文件夹）",
+    )
+    init.set_defaults(handler=cmd_init)
     return parser
 
 
@@ -546,6 +684,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EngineUnavailable as error:  # the cluster went away during the command
         _stderr(str(error))
         return 4
+    except KeyboardInterrupt:  # Ctrl+C at a prompt or during a command
+        _stderr("已取消。")
+        return 130
     except BrokenPipeError:  # `kb search … | head`: the reader has what it wanted
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (Python flushes it at exit)
@@ -562,41 +703,50 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             parser.error(f"--{name.replace('_', '-')} 不能为负数")
     if getattr(args, "limit", 1) == 0:
         parser.error("--limit 至少为 1")
+    if args.command == "init":
+        return args
     try:
-        args.settings = _settings(args)
+        args.settings, args.server = _settings(args)
     except SettingsError as error:
         parser.error(str(error))
+    except InstanceError as error:  # kb.toml unreadable or a value in it wrong
+        parser.exit(2, f"{error}\n")
     return args
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    """The one Settings of this command: index and backend from options or environment;
-    documents and dictionaries default to the project's own (``kb serve`` without ``--dict``
-    decides its dictionaries at start); the instance folder is settled where it is used."""
-    index = Path(args.index) if args.index else default_index()
-    if hasattr(args, "backend"):
-        backend = Backend.choose(
-            index,
-            args.backend,
-            args.url,
-            args.os_index,
-            getattr(args, "shards", None),
-            getattr(args, "replicas", None),
+def _settings(args: argparse.Namespace) -> tuple[Settings, Server]:
+    """The one Settings of this command (and how kb serve listens), by ``kb.settings.resolve``:
+    options, else the instance's kb.toml, else the environment, else kb's defaults (documents
+    and dictionaries the project's own; ``kb serve`` without ``--dict`` decides its
+    dictionaries at start). ``--instance`` of kb serve and kb admin may also name a plain
+    folder for the password and secret key, settled where it is used."""
+    from kb.settings import is_instance, read_instance, resolve
+
+    given = {
+        name: getattr(args, name, None)
+        for name in (
+            "index",
+            "backend",
+            "url",
+            "os_index",
+            "shards",
+            "replicas",
+            "dict",
+            "corpus",
+            "instance",
+            "host",
+            "port",
+            "threads",
+            "prefix",
+            "proxies",
         )
-    else:
-        backend = Backend(index)
-    given_dict = getattr(args, "dict", None)
-    if given_dict:
-        dictionaries: Path | None = Path(given_dict)
-    else:
-        dictionaries = None if args.command == "serve" else DEFAULT_DICT
-    corpus = getattr(args, "corpus", None)
-    return Settings(
-        backend,
-        corpus=Path(corpus).resolve() if corpus else DEFAULT_DOCS,
-        dictionaries=dictionaries,
-        instance=Path(args.instance) if getattr(args, "instance", None) else None,
-    )
+    }
+    folder = given["instance"]
+    plain = args.command in ("serve", "admin") and folder and not is_instance(folder)
+    instance = read_instance(folder) if folder and not plain else None
+    if args.command == "admin":  # no backend options: the index folder alone
+        given["backend"] = "whoosh"
+    return resolve(args.command, given, instance)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -27,6 +28,15 @@ log = logging.getLogger("kb.web")
 
 # The keys of a settings mapping that belong to kb (kb.settings.Settings), not to Flask.
 _KB_KEYS = frozenset({"INDEX", "BACKEND", "CORPUS", "DICT", "INSTANCE", "SEARCHER"})
+
+
+class _PrefixedSession(SecureCookieSessionInterface):
+    """The session cookie belongs to kb's path: under a reverse proxy's prefix (``/kb``) it is
+    not sent to, or overwritten by, other applications on the same host."""
+
+    def get_cookie_path(self, app: Flask) -> str:
+        return app.config["SESSION_COOKIE_PATH"] or (request.script_root + "/")
+
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -61,6 +71,7 @@ def create_app(
     elif settings.instance is None:
         settings = settings.with_instance()
     app = Flask(__name__)
+    app.session_interface = _PrefixedSession()
     app.config.update(
         PAGE_SIZE=10,
         JSON_AS_ASCII=False,

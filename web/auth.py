@@ -288,7 +288,7 @@ def remember_device(response: Any, device: str | None) -> None:
         DEVICE_COOKIE,
         _device_serializer().dumps(device or secrets.token_urlsafe(18)),
         max_age=DEVICE_DAYS * 24 * 3600,
-        path="/admin",
+        path=request.script_root + "/admin",  # under a reverse proxy's prefix too
         httponly=True,
         samesite="Strict",
         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
@@ -316,11 +316,17 @@ def wait_text(seconds: float) -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after login: only a path inside /admin, never another site."""
+    """Where to go after login, as a path inside the app (``redirect_to`` adds a proxy's
+    prefix): only a path inside /admin, never another site."""
     unsafe = ("//", "\\", "\n", "\r")
     if target and target.startswith("/admin") and not any(u in target for u in unsafe):
         return target
-    return url_for("admin.dashboard")
+    return url_for("admin.dashboard")[len(request.script_root) :]
+
+
+def redirect_to(target: str, code: int = 302) -> Any:
+    """A redirect to a path inside the app (from ``safe_next``), under the app's prefix."""
+    return redirect(request.script_root + target, code=code)
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:

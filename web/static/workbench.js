@@ -129,7 +129,9 @@
   var fetched = {};  // id -> promise of {requirement, cases}
   function details(id) {
     if (!fetched[id]) {
-      fetched[id] = window.fetch("/api/requirements/" + encodeURIComponent(id) + "/cases", { headers: { Accept: "application/json" } })
+      // The API's address from the page (url_for), so kb also works under a proxy's prefix.
+      var api = $("[data-draft-page]").getAttribute("data-requirements-api");
+      fetched[id] = window.fetch(api + "/" + encodeURIComponent(id) + "/cases", { headers: { Accept: "application/json" } })
         .then(function (response) { if (!response.ok) throw new Error(String(response.status)); return response.json(); });
     }
     return fetched[id];

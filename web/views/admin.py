@@ -356,7 +356,7 @@ def login():
     target = auth.safe_next(request.values.get("next"))
     if request.method == "GET":
         if auth.logged_in():
-            return redirect(target)
+            return auth.redirect_to(target)
         return render_template("admin_login.html", next=target)
     throttle: auth.LoginThrottle = current_app.extensions["kb.login_throttle"]
     device = auth.known_device()
@@ -376,7 +376,7 @@ def login():
     if ok:
         auth.log_in()
         log.info("admin login from %s", request.remote_addr)
-        response = redirect(target, code=303)
+        response = auth.redirect_to(target, code=303)
         auth.remember_device(response, device)
         return response
     log.warning("failed admin login from %s", request.remote_addr)

@@ -49,4 +49,5 @@ def api_cases():
 
 @blueprint.get("/openapi.json")
 def api_openapi():
-    return jsonify(openapi_document())
+    # Where the API answers as the client reached it (through a proxy: its scheme, host, prefix).
+    return jsonify({**openapi_document(), "servers": [{"url": request.url_root.rstrip("/")}]})

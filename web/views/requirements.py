@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
 from kb.results import RequirementRecord
 from kb.workbench import cases_for_item, draft_item, requirements
@@ -57,7 +57,9 @@ def with_citation(item: RequirementRecord) -> CitedItem:
     return CitedItem(
         record=item,
         citation=citation(item.title, item.doc_no, item.date, item.section),
-        link=f"/doc/{item.doc_id}?p={item.passage}#p-{item.passage}",
+        link=url_for(
+            "docs.document_page", doc_id=item.doc_id, p=item.passage, _anchor=f"p-{item.passage}"
+        ),
     )
 
 
