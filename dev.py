@@ -11,6 +11,9 @@ pyproject.toml changes), then:
          or OpenSearch their tests skip; under CI=true
          the run stops instead (and such a test fails rather than skips)
   bench  the benchmarks in bench/ (they need ../shared/realdocs), figures in BENCHMARKS.md
+  bundle the offline bundle for an intranet (deploy/bundle.py): kb's wheel and every pinned
+         dependency for Linux x86_64/aarch64 and Windows x86_64, install.sh and install.bat;
+         needs the package index once, here; `bundle --help` for its options
 
 Works the same on Linux and Windows; uses only the standard library.
 """
@@ -30,7 +33,12 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 KB = BIN / ("kb.exe" if os.name == "nt" else "kb")
 # The main job reads scans too (the ocr extra); the tests and benchmarks need more.
-EXTRAS = {"run": "[ocr]", "test": "[test]", "bench": "[test,bench]"}
+EXTRAS = {
+    "run": "[ocr]",
+    "test": "[test]",
+    "bench": "[test,bench]",
+    "bundle": "[ocr,opensearch]",  # the versions the bundle pins are the ones installed here
+}
 
 
 def call(*args: str | Path) -> None:
@@ -206,6 +214,11 @@ def main(argv: list[str]) -> None:
         call(PYTHON, "-m", "mypy")  # kb, indexer and web (pyproject.toml, [tool.mypy])
         # The slowest tests listed: the per-test timeout (pyproject.toml) must stay well above.
         call(PYTHON, "-m", "pytest", "--durations=10", *rest)
+    elif command == "bundle":
+        sys.path.insert(0, str(ROOT / "deploy"))
+        import bundle
+
+        bundle.main(rest, PYTHON)
     else:
         for script in (
             "quality",
