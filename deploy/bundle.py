@@ -43,6 +43,51 @@ TARGETS = {
     "windows-x86_64": ["win_amd64"],
 }
 EXTRAS = ("ocr", "opensearch")
+# pip download evaluates environment markers on the machine that runs it, not the target's:
+# a dependency only Windows needs (click's and tqdm's colorama) would be left out. These are
+# the markers' values on each target, for marker_only_requirements.
+MARKERS = {
+    "linux-x86_64": {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
+                     "platform_machine": "x86_64"},
+    "linux-aarch64": {"sys_platform": "linux", "platform_system": "Linux", "os_name": "posix",
+                      "platform_machine": "aarch64"},
+    "windows-x86_64": {"sys_platform": "win32", "platform_system": "Windows", "os_name": "nt",
+                       "platform_machine": "AMD64"},
+}  # fmt: skip
+# Run by the environment's Python: the requirements of kb's closure whose markers hold on the
+# target (given as JSON on stdin) but not here, so pip download must be asked for them.
+_MARKER_PROBE = """
+import json, sys
+from importlib.metadata import PackageNotFoundError, distribution
+from pip._vendor.packaging.requirements import Requirement
+from pip._vendor.packaging.utils import canonicalize_name
+
+target, extras = json.load(sys.stdin)
+seen, wanted, queue = set(), {}, [(Requirement("kb"), tuple(extras))]
+while queue:
+    requirement, chosen = queue.pop()
+    name = canonicalize_name(requirement.name)
+    if (name, chosen) in seen:
+        continue
+    seen.add((name, chosen))
+    try:
+        dist = distribution(requirement.name)
+    except PackageNotFoundError:
+        continue
+    for text in dist.requires or []:
+        child = Requirement(text)
+        def holds(env):
+            if child.marker is None:
+                return True
+            return any(child.marker.evaluate({**env, "extra": e}) for e in ("", *chosen))
+        here = holds({})
+        there = holds(target)
+        if there:
+            queue.append((child, tuple(sorted(child.extras))))
+        if there and not here:
+            wanted[canonicalize_name(child.name)] = str(Requirement(text)).split(";")[0].strip()
+print(json.dumps(sorted(wanted.values())))
+"""
 TEMPLATES = Path(__file__).resolve().parent / "offline"
 
 
@@ -76,6 +121,28 @@ def pins(python: Path, scratch: Path) -> Path:
     path = scratch / "constraints.txt"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def marker_only_requirements(
+    python: Path, target: str, version: str, extras: list[str]
+) -> list[str]:
+    """What the target needs that this machine's markers leave out (e.g. colorama on
+    Windows), as requirements for pip download."""
+    environment = {
+        **MARKERS[target],
+        "python_version": version,
+        "python_full_version": OLDEST[version],
+        "implementation_name": "cpython",
+        "platform_python_implementation": "CPython",
+    }
+    found = subprocess.run(
+        [str(python), "-c", _MARKER_PROBE],
+        input=json.dumps([environment, extras]),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return list(json.loads(found.stdout))
 
 
 def build(
@@ -112,6 +179,9 @@ def build(
                 platforms = [arg for tag in TARGETS[target] for arg in ("--platform", tag)]
                 for extra, dest in [("", wheels)] + [(e, folder / "extras" / e) for e in extras]:
                     requirement = f"{kb_wheel}[{extra}]" if extra else str(kb_wheel)
+                    more = marker_only_requirements(
+                        python, target, version_, [extra] if extra else []
+                    )
                     print(f"== {target} Python {version_} {extra or '基本部分'}", flush=True)
                     run(
                         python,
@@ -132,6 +202,7 @@ def build(
                         "-d",
                         dest,
                         requirement,
+                        *more,
                         env=env,
                     )
         for extra in extras:  # an extra's folder keeps only what the base does not have

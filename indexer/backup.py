@@ -101,7 +101,8 @@ def write_backup(
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             progress(f"正在备份实例文件夹 {instance}……")
             for path, name in _walk(instance, skip=inside, skip_names=SKIPPED_IN_INSTANCE):
-                _add(archive, path, f"{INSTANCE}/{name}", summary)
+                if path.resolve() not in (out, partial):  # written inside the instance
+                    _add(archive, path, f"{INSTANCE}/{name}", summary)
             if staging is not None and summary.generation is not None:
                 progress(f"正在备份索引（{summary.generation}）……")
                 for path, name in _walk(staging):
@@ -222,57 +223,58 @@ def restore_backup(
     corpus: Path | None = None,
     progress: Progress = lambda message: None,
 ) -> RestoreSummary:
-    """Put ``backup`` back: the instance files into ``instance`` (empty or absent), the
-    index generation into ``index`` (empty or absent; None: not restored), documents into
-    ``corpus`` when the backup holds them. Raises BackupError and leaves nothing half
-    written in a folder that was empty."""
+    """Put ``backup`` back: the instance files into ``instance``, the index generation into
+    ``index`` (None: not restored), the documents into ``corpus`` when the backup holds them;
+    each folder written must be empty or absent. ``corpus`` is also where the documents are
+    now: when that is not where they were, the index (which names them by path) is left out,
+    to be built again from them. Raises BackupError and leaves nothing half written."""
     backup = Path(backup)
-    targets = [Path(instance)] + [Path(p) for p in (index, corpus) if p is not None]
+    manifest = read_manifest(backup)
+    generation = manifest.get("generation")
+    summary = RestoreSummary(Path(instance), index, corpus, generation)
+    original = manifest.get("corpus")
+    if corpus is not None and original and Path(original) != Path(corpus).resolve():
+        summary.moved_from, summary.generation, generation = original, None, None
+        summary.notes.append(f"文档文件夹与备份时不同（原为 {original}），索引要按新位置重新建立。")
+    with_documents = bool(manifest.get("documents"))
+    if with_documents and corpus is None:
+        summary.notes.append("备份中有文档，但没有指定文档文件夹，文档未恢复。")
+    if not with_documents:
+        summary.notes.append("备份中没有文档：请把文档放回文档文件夹。")
+    targets = [Path(instance)]
+    if index is not None and generation:
+        targets.append(Path(index))
+    if corpus is not None and with_documents:
+        targets.append(Path(corpus))
     for target in targets:
         if target.exists() and (not target.is_dir() or any(target.iterdir())):
             raise BackupError(f"{target} 不是空文件夹；恢复只写入空文件夹，以免覆盖现有数据。")
+    roots = {INSTANCE: Path(instance)}
+    if index is not None and generation:
+        roots[INDEX] = Path(index)
+    if corpus is not None and with_documents:
+        roots[DOCUMENTS] = Path(corpus)
     made: list[Path] = []
     try:
         with zipfile.ZipFile(backup) as archive:
-            manifest = _manifest(archive, backup)
-            generation = manifest.get("generation")
-            summary = RestoreSummary(Path(instance), index, corpus, generation)
-            original = manifest.get("corpus")
-            if corpus is not None and original and Path(original) != Path(corpus).resolve():
-                # The index names documents by their paths: built again from the new place
-                # (kb restore does it), not carried over to point at the old one.
-                summary.moved_from, summary.generation, generation = original, None, None
-                summary.notes.append(
-                    f"文档文件夹与备份时不同（原为 {original}），索引要按新位置重新建立。"
-                )
             plan: list[tuple[zipfile.ZipInfo, Path]] = []
             for info in archive.infolist():
                 if info.is_dir() or info.filename == MANIFEST:
                     continue
                 part, _, rest = info.filename.partition("/")
-                if part == INSTANCE:
-                    root: Path | None = Path(instance)
-                elif part == INDEX and index is not None and generation:
-                    root = Path(index)
-                elif part == DOCUMENTS:
-                    root = corpus
+                target = _safe(rest, backup)  # every member checked, restored or not
+                if part == DOCUMENTS:
                     summary.documents += 1
-                else:
-                    root = None
-                if root is not None:
-                    plan.append((info, root / _safe(rest, backup)))
-            if summary.documents and corpus is None:
-                summary.notes.append("备份中有文档，但没有指定文档文件夹，文档未恢复。")
-            if not manifest.get("documents"):
-                summary.notes.append("备份中没有文档：请把文档放回文档文件夹。")
-            for target in targets:
-                if not target.exists():
-                    target.mkdir(parents=True)
-                    made.append(target)
+                if part in roots:
+                    plan.append((info, roots[part] / target))
+            for folder in targets:
+                if not folder.exists():
+                    folder.mkdir(parents=True)
+                    made.append(folder)
             progress(f"正在从 {backup} 恢复 {len(plan)} 个文件……")
-            for info, target in plan:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with archive.open(info) as source, open(target, "wb") as sink:
+            for info, path in plan:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                with archive.open(info) as source, open(path, "wb") as sink:
                     shutil.copyfileobj(source, sink, 1 << 20)
         if index is not None and generation:
             _make_live(Path(index), str(generation))
@@ -282,7 +284,7 @@ def restore_backup(
     except BackupError:
         _undo(targets, made)
         raise
-    if manifest.get("schema_version") != SCHEMA_VERSION:
+    if generation and manifest.get("schema_version") != SCHEMA_VERSION:
         summary.notes.append("备份的索引由较早版本的 kb 建立，启动服务时会按新格式重建。")
     return summary
 

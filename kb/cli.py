@@ -635,7 +635,140 @@ def build_parser() -> argparse.ArgumentParser:
         help="暂不设置管理密码（以后用 kb admin set-password --instance 文件夹）",
     )
     init.set_defaults(handler=cmd_init)
+
+    backup = commands.add_parser(
+        "backup", help="备份：设置、词典、管理数据、移出的文件和当前索引（服务运行时也可以）"
+    )
+    backup.add_argument("out", help="备份文件，如 /backup/kb-20261207.zip")
+    backup.add_argument(
+        "--instance", default=None, help="实例文件夹（kb init 建立；默认 索引目录/../instance）"
+    )
+    backup.add_argument("--index", default=None, help="索引目录（默认 $KB_INDEX 或 ./.kb/index）")
+    backup.add_argument("--corpus", default=None, help="文档文件夹")
+    backup.add_argument(
+        "--with-documents",
+        action="store_true",
+        help="把文档也放进备份（默认不放：文档由管理员保管）",
+    )
+    _backend_options(backup)
+    backup.set_defaults(handler=cmd_backup)
+
+    restore = commands.add_parser("restore", help="从 kb backup 的备份文件恢复到空文件夹")
+    restore.add_argument("backup", help="kb backup 写出的 .zip")
+    restore.add_argument("--instance", required=True, help="恢复到的实例文件夹（须为空或不存在）")
+    restore.add_argument(
+        "--index", default=None, help="索引目录（默认按备份中的 kb.toml，否则 实例文件夹/../index）"
+    )
+    restore.add_argument("--corpus", default=None, help="文档文件夹：文档现在（或将要）所在的位置")
+    restore.set_defaults(handler=cmd_restore)
     return parser
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """`kb backup OUT.zip`: see indexer.backup; exit 5 when it cannot be written."""
+    from indexer.backup import BackupError, write_backup
+
+    settings = args.settings
+    try:
+        instance = settings.with_instance().instance_dir
+    except InstanceError as error:
+        _stderr(str(error))
+        return 2
+    index = settings.index if settings.backend.opensearch is None else None
+    try:
+        summary = write_backup(
+            Path(args.out),
+            instance,
+            index,
+            settings.corpus,
+            documents=args.with_documents,
+            progress=_stderr,
+        )
+    except BackupError as error:
+        _stderr(str(error))
+        return 5
+    _stderr(
+        f"备份完成：{summary.path}（{summary.files} 个文件，{summary.bytes / 1e6:.1f} MB；"
+        f"索引 {summary.generation or '未包含'}；文档 {summary.documents} 个）"
+    )
+    for note in summary.notes:
+        _stderr(f"  {note}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """`kb restore BACKUP.zip --instance DIR`: into empty folders; the index goes where the
+    backup's kb.toml (or --index) says, and is built again when the documents moved."""
+    from indexer.backup import BackupError, restore_backup
+
+    instance = Path(args.instance).resolve()
+    try:
+        index, corpus = _restore_places(Path(args.backup), instance, args.index, args.corpus)
+        summary = restore_backup(Path(args.backup), instance, index, corpus, progress=_stderr)
+    except (BackupError, InstanceError) as error:
+        _stderr(str(error))
+        return 2
+    _stderr(f"已恢复到 {instance}" + (f"，索引 {index}" if summary.generation else ""))
+    for note in summary.notes:
+        _stderr(f"  {note}")
+    if summary.moved_from and summary.documents and corpus is not None and index is not None:
+        from indexer.update import update
+        from kb.backend import Backend
+
+        _stderr(f"正在按文档的新位置 {corpus} 建立索引……")
+        report = update(
+            Backend(index), [corpus], _restored_dictionaries(instance), progress=_stderr
+        )
+        _stderr(f"索引完成：{len(report.added)} 个文件，{report.passages} 个段落。")
+    elif not summary.generation:
+        _stderr(
+            f"下一步：kb index --instance {instance}（建立索引），然后 kb serve --instance {instance}"
+        )
+    else:
+        _stderr(f"下一步：kb serve --instance {instance}")
+    return 0
+
+
+def _restore_places(
+    backup: Path, instance: Path, index: str | None, corpus: str | None
+) -> tuple[Path | None, Path | None]:
+    """Where the index and documents go: the options, else the backup's kb.toml (its
+    relative folders now inside ``instance``), else the index beside the instance folder as
+    kb's default layout has it (``index/../instance``)."""
+    import tempfile
+    import zipfile
+
+    from kb.settings import INSTANCE_DOCS, INSTANCE_FILE, INSTANCE_INDEX, read_instance
+
+    settings_file = None
+    with contextlib.suppress(OSError, zipfile.BadZipFile, KeyError), zipfile.ZipFile(backup) as z:
+        settings_file = z.read(f"instance/{INSTANCE_FILE}")
+    if settings_file is None:
+        return Path(index) if index else instance.parent / "index", (
+            Path(corpus).resolve() if corpus else None
+        )
+    with tempfile.TemporaryDirectory() as temp:
+        (Path(temp) / INSTANCE_FILE).write_bytes(settings_file)
+        found = read_instance(temp)
+        home = Path(temp).resolve()
+
+        def here(path: Path | None, inside: str) -> Path:
+            if path is None:
+                return instance / inside
+            return instance / path.relative_to(home) if path.is_relative_to(home) else path
+
+        return (
+            Path(index) if index else here(found.index, INSTANCE_INDEX),
+            Path(corpus).resolve() if corpus else here(found.corpus, INSTANCE_DOCS),
+        )
+
+
+def _restored_dictionaries(instance: Path) -> Path:
+    from kb.settings import INSTANCE_DICT, is_instance, read_instance
+
+    if is_instance(instance):
+        return read_instance(instance).dictionaries or instance / INSTANCE_DICT
+    return DEFAULT_DICT
 
 
 class _OneLineFormatter(logging.Formatter):
@@ -703,7 +836,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             parser.error(f"--{name.replace('_', '-')} 不能为负数")
     if getattr(args, "limit", 1) == 0:
         parser.error("--limit 至少为 1")
-    if args.command == "init":
+    if args.command in ("init", "restore"):  # their folder is not an instance yet
         return args
     try:
         args.settings, args.server = _settings(args)
@@ -742,7 +875,7 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, Server]:
         )
     }
     folder = given["instance"]
-    plain = args.command in ("serve", "admin") and folder and not is_instance(folder)
+    plain = args.command in ("serve", "admin", "backup") and folder and not is_instance(folder)
     instance = read_instance(folder) if folder and not plain else None
     if args.command == "admin":  # no backend options: the index folder alone
         given["backend"] = "whoosh"

@@ -4,6 +4,7 @@ refuses to overwrite and refuses crafted archives, with Chinese messages."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 import zipfile
@@ -209,3 +210,93 @@ def test_a_backup_without_an_index_yet_says_so(tmp_path):
     assert any("索引还没有建立" in note for note in summary.notes)
     restored = restore_backup(tmp_path / "b.zip", tmp_path / "r" / "i", tmp_path / "r" / "x")
     assert restored.generation is None and check_password(tmp_path / "r" / "i", PASSWORD)
+
+
+# --- kb backup / kb restore on the command line -------------------------------------------
+
+
+def _kb(*argv: str) -> int:
+    from kb import cli
+
+    try:
+        return cli.main(list(argv))
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else 2
+
+
+def _cli_answers(capsys, *where: str) -> list[str]:
+    out = []
+    for query in QUERIES:
+        capsys.readouterr()
+        assert _kb("search", query, "--json", *where) in (0, 1)
+        answer = json.loads(capsys.readouterr().out)
+        out.append(
+            json.dumps(
+                [answer["total"]] + [(Path(h["path"]).name, h["text"]) for h in answer["hits"]],
+                ensure_ascii=False,
+            )
+        )
+    return out
+
+
+def test_kb_backup_and_restore_an_instance_made_by_kb_init(tmp_path, capsys):
+    site = tmp_path / "site"
+    assert _kb("init", str(site), "--sample", "--no-password") == 0
+    set_password(site, PASSWORD)
+    assert _kb("index", "--instance", str(site)) == 0
+    before = _cli_answers(capsys, "--instance", str(site))
+
+    out = tmp_path / "kb-backup.zip"
+    capsys.readouterr()
+    assert _kb("backup", str(out), "--instance", str(site), "--with-documents") == 0
+    said = capsys.readouterr().err
+    assert "备份完成" in said and "gen-" in said
+    names = zipfile.ZipFile(out).namelist()
+    assert "instance/kb.toml" in names and any(n.startswith("documents/") for n in names)
+    assert not any(n.startswith("instance/index/") or n.startswith("instance/docs/") for n in names)
+
+    new = tmp_path / "elsewhere" / "kb"
+    assert _kb("restore", str(out), "--instance", str(new)) == 0
+    said = capsys.readouterr().err
+    assert "建立索引" in said  # the documents moved with the instance: built again there
+    assert (new / "kb.toml").is_file() and check_password(new, PASSWORD)
+    assert _cli_answers(capsys, "--instance", str(new)) == before
+
+    # Into a folder that holds something: refused, nothing touched, exit 2.
+    assert _kb("restore", str(out), "--instance", str(site)) == 2
+    assert "不是空文件夹" in capsys.readouterr().err
+
+
+def test_kb_backup_and_restore_the_default_layout(deployment, tmp_path, capsys):
+    """Without kb init: --index and an instance beside it; restored, the index goes beside
+    the new instance folder, as kb's default layout puts it."""
+    where = ["--index", str(deployment["index"])]
+    before = _cli_answers(capsys, *where)
+    out = tmp_path / "b.zip"
+    assert (
+        _kb(
+            "backup",
+            str(out),
+            *where,
+            "--instance",
+            str(deployment["instance"]),
+            "--corpus",
+            str(deployment["corpus"]),
+        )
+        == 0
+    )
+    assert "文档本身不在备份中" in capsys.readouterr().err
+    new = tmp_path / "new"
+    assert _kb("restore", str(out), "--instance", str(new / "instance")) == 0
+    assert "kb serve" in capsys.readouterr().err
+    assert _cli_answers(capsys, "--index", str(new / "index")) == before
+    assert check_password(new / "instance", PASSWORD)
+
+
+def test_kb_restore_of_what_is_not_a_backup_is_a_message(tmp_path, capsys):
+    junk = tmp_path / "junk.zip"
+    junk.write_bytes(b"PK\x03\x04 not really")
+    assert _kb("restore", str(junk), "--instance", str(tmp_path / "x")) == 2
+    err = capsys.readouterr().err
+    assert "不是可用的 kb 备份文件" in err and "Traceback" not in err
+    assert not (tmp_path / "x").exists()
