@@ -73,6 +73,8 @@ def test_without_proxy_fix_forwarded_headers_are_not_believed(app):
     client = Client(wsgi(app, Server()))
     page = _text(client.get(QUERY, headers=PROXY))
     assert 'href="/static/kb.css"' in page and "/kb/" not in page
+    cookies = client.get("/admin/login", headers=PROXY).headers.getlist("Set-Cookie")
+    assert cookies and not any("Secure" in c for c in cookies)  # plain HTTP as far as kb knows
     api = client.get("/api/openapi.json", headers=PROXY).get_json()
     assert api["servers"] == [{"url": "http://localhost"}]
 
@@ -109,6 +111,7 @@ def test_kb_answers_under_its_own_prefix(app):
     cookies = answer.headers.getlist("Set-Cookie")
     assert any(c.startswith("kb_admin_device=") and "Path=/kb/admin" in c for c in cookies)
     assert any(c.startswith("session=") and "Path=/kb/;" in c for c in cookies), cookies
+    assert all("; Secure" in c for c in cookies)  # the proxy said https
     assert behind.get("/kb/admin/", headers=headers).status_code == 200
 
 

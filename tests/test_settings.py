@@ -367,3 +367,15 @@ def test_kb_init_that_cannot_write_says_why_and_leaves_nothing(tmp_path, monkeyp
         monkeypatch, capsys, "init", str(tmp_path / "empty"), "--sample", "--no-password"
     )
     assert status == 5 and list((tmp_path / "empty").iterdir()) == []
+
+
+def test_kb_init_on_a_folder_it_cannot_read_says_so(tmp_path, monkeypatch, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+
+    def refused(self):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "iterdir", refused)
+    status, said = _kb(monkeypatch, capsys, "init", str(locked), "--no-password")
+    assert status == 2 and "读不了文件夹" in said and "Traceback" not in said

@@ -32,10 +32,14 @@ _KB_KEYS = frozenset({"INDEX", "BACKEND", "CORPUS", "DICT", "INSTANCE", "SEARCHE
 
 class _PrefixedSession(SecureCookieSessionInterface):
     """The session cookie belongs to kb's path: under a reverse proxy's prefix (``/kb``) it is
-    not sent to, or overwritten by, other applications on the same host."""
+    not sent to, or overwritten by, other applications on the same host; reached over HTTPS
+    (directly, or through a proxy kb trusts) it is never sent over plain HTTP."""
 
     def get_cookie_path(self, app: Flask) -> str:
         return app.config["SESSION_COOKIE_PATH"] or (request.script_root + "/")
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
 SECURITY_HEADERS = {

@@ -291,7 +291,7 @@ def remember_device(response: Any, device: str | None) -> None:
         path=request.script_root + "/admin",  # under a reverse proxy's prefix too
         httponly=True,
         samesite="Strict",
-        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure,
     )
 
 
