@@ -203,6 +203,28 @@ def _articles_of_raw_text(text: str) -> list[str]:
     return ["".join(lines) for lines in articles]
 
 
+# Articles that state no rule, read by hand: the purpose (第一条 为……制定本细则), the scope
+# and definitions (适用于……，所称……是指/包括), who may write local rules, who interprets, when it
+# takes effect. The requirement list leaves them out.
+FRAMEWORK_ARTICLES = {
+    "regulation_2023_hunsang_xishi_xize.txt": (
+        "第一条",
+        "第二条",
+        "第三条",
+        "第十七条",
+        "第十八条",
+    ),
+    "regulation_2024_huiyi_wenjian_guanli.txt": ("第一条", "第二十八条", "第二十九条", "第三十条"),
+    "regulation_2024_gongwu_jiedai.pdf": (
+        "第一条",
+        "第三条",
+        "第二十三条",
+        "第二十五条",
+        "第二十六条",
+    ),
+}
+
+
 @pytest.mark.parametrize(
     "name, source",
     [
@@ -212,9 +234,14 @@ def _articles_of_raw_text(text: str) -> list[str]:
     ],
 )
 def test_every_article_is_found_whole(corpus, name, source):
-    expected = _articles_of_raw_text((CORPUS_DOCS / source).read_text(encoding="utf-8"))
+    framework = FRAMEWORK_ARTICLES[name]
+    expected = [
+        a
+        for a in _articles_of_raw_text((CORPUS_DOCS / source).read_text(encoding="utf-8"))
+        if not a.startswith(framework)
+    ]
     articles = [r for r in corpus[name][1] if r.kind == "条款"]
-    assert len(expected) >= 18
+    assert len(expected) >= 13
     assert [re.sub(r"\s", "", r.full_text) for r in articles] == expected
     assert all(r.section and re.match(r"^第.+章", r.section[0]) for r in articles)
     assert all(r.kind == "条款" for r in corpus[name][1] if r.text.startswith("第"))
@@ -226,10 +253,12 @@ def test_article_with_its_list_and_a_second_paragraph(corpus):
     assert len(article.continuation) == 6
     assert article.continuation[-1].startswith("（六）除结婚、丧事外")
     assert article.section == ("第三章 操办要求",)
-    second = find(corpus, "regulation_2023_hunsang_xishi_xize.txt", "第二条")
-    assert second.continuation == (
-        "前款所称党员干部，包括上述单位中的科级以上领导干部、一般工作人员中的党员和公职人员。",
-    )
+    fifth = find(corpus, "regulation_2023_hunsang_xishi_xize.txt", "第五条")
+    assert len(fifth.continuation) == 1
+    assert fifth.continuation[0].startswith("报告内容包括：操办事由")
+    # 第二条 only says whom the rules bind and what a word means: no clause of its own.
+    texts = [r.text for r in corpus["regulation_2023_hunsang_xishi_xize.txt"][1]]
+    assert not any(t.startswith(("第二条", "第三条", "第十七条")) for t in texts)
 
 
 def test_hand_picked_clauses_kinds_and_topics(corpus):
@@ -259,7 +288,7 @@ def test_hand_picked_clauses_kinds_and_topics(corpus):
             "分项",
             ["群众工作", "求真务实"],
         ),
-        ("plan_2024_yingshang_huanjing.md", "构建亲清政商关系。", "要求", ["营商环境"]),
+        ("plan_2024_yingshang_huanjing.md", "制定政商交往正面清单", "要求", ["营商环境"]),
         ("plan_2024_yingshang_huanjing.md", "严禁乱检查、乱收费、乱罚款。", "禁止", ["营商环境"]),
         (
             "speech_2024_zuofeng_dahui.txt",
@@ -275,7 +304,7 @@ def test_hand_picked_clauses_kinds_and_topics(corpus):
             ["查摆问题"],
         ),
         ("opinion_2024_rongcuo_jiucuo.txt", "要落实澄清正名机制", "要求", ["担当作为"]),
-        ("speech_2024_jingshi_jiaoyu_dahui.pdf", "把警示教育做细做实。", "要求", ["警示教育"]),
+        ("speech_2024_jingshi_jiaoyu_dahui.pdf", "要把警示教育纳入年度", "要求", ["警示教育"]),
     ]
     for name, start, kind, topics in cases:
         requirement = find(corpus, name, start)
@@ -286,10 +315,20 @@ def test_hand_picked_clauses_kinds_and_topics(corpus):
 
 def test_run_in_headings_and_what_is_not_a_requirement(corpus):
     speech = "speech_2023_zhuti_jiaoyu.txt"
-    lead = find(corpus, speech, "压实领导责任。")
-    assert lead.text == "压实领导责任。" and lead.kind == "要求"
-    assert lead.section == ("三、加强组织领导，确保主题教育取得实实在在的成效",)
-    find(corpus, speech, "理论学习要往深里走、往心里走、往实里走。")
+    # （一）压实领导责任。…… : the run-in heading only heads its item; the item's sentences are
+    # the requirements.
+    texts = [r.text for r in corpus[speech][1]]
+    assert "压实领导责任。" not in texts
+    child = find(corpus, speech, "各级党组织要切实担负起主体责任")
+    assert child.kind == "要求"
+    # The heading is shown once, as the section line of its item's clauses.
+    assert child.section == (
+        "三、加强组织领导，确保主题教育取得实实在在的成效",
+        "（一）压实领导责任",
+    )
+    # （一）理论学习要往深里走……。一是……二是……: the heading goes, its items stay.
+    assert "理论学习要往深里走、往心里走、往实里走。" not in texts
+    find(corpus, speech, "一是领导班子要带头学")
     find(corpus, "speech_2023_beitang_zhen_tuijinhui.txt", "会议能不开的不开，能合并的合并。")
     texts = {name: [r.text for r in reqs] for name, (_, reqs) in corpus.items()}
     not_requirements = [
@@ -359,7 +398,6 @@ def test_kinds_items_and_duplicates():
         (2, "分项", "一是会议要短，讲话要精"),
         (2, "分项", "二是不得层层陪会"),
         (2, "分项", "三是会后不报材料。"),
-        (3, "要求", "严格控制会议数量。"),
         (3, "要求", "内容相近的会议一律合并召开。"),
         (4, "要求", "表格能共享的不重复填。"),
     ]
