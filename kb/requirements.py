@@ -389,6 +389,18 @@ def _announces_list(sentence: str) -> bool:
     )
 
 
+def states_duty(text: str, cues: RequirementCues | None = None) -> bool:
+    """Whether a clause says who is responsible or whom the rules bind (区机关事务服务中心负责
+    ……, 本规定适用于……: [职责用语]) rather than what one must or must not do: the list
+    shows such clauses after those a cadre checks against. A clause that prohibits is never
+    one."""
+    cues = cues or default_requirement_cues()
+    folded = fold(text)
+    if not cues.duties_re.search(folded):
+        return False
+    return not any(prohibitive for _, prohibitive in _marker_spans(text, cues))
+
+
 def is_requirement_sentence(sentence: str, cues: RequirementCues | None = None) -> bool:
     """Whether ``sentence`` states a requirement (see the module docstring for the rule);
     ``cues`` default to the project's own (corpus/dict)."""
