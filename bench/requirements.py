@@ -171,6 +171,13 @@ SAMPLE_SEED = 16
 SPLIT_SEED = 1616
 SAMPLE_REAL = 150
 SAMPLE_CORPUS = 50
+# A held-out sample drawn once after the rules were changed (the test half had been looked at
+# while changing them): HELDOUT_REAL + HELDOUT_CORPUS clauses kb extracted then, none judged
+# before, at random with HELDOUT_SEED; judged without changing any rule afterwards.
+HELDOUT_SEED = 1617
+HELDOUT_REAL = 75
+HELDOUT_CORPUS = 25
+SPLITS = ("tune", "test", "heldout")
 FIELDS = ("split", "source", "file", "passage", "sha1", "kind_before", "verdict", "label", "why")
 # verdict: 1 a requirement a cadre checks against (a concrete obligation or prohibition, an
 # article of a regulation, a 一是 item stating what to do or what not to do), 0 not (a bare lead
@@ -226,6 +233,36 @@ def draw_sample(topics) -> list[dict[str, str]]:
     return rows
 
 
+def draw_heldout(topics, judged: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The held-out sample (see HELDOUT_SEED), clauses judged already left out."""
+    seen = {(r["source"], r["file"], r["sha1"]) for r in judged}
+    rows: list[dict[str, str]] = []
+    for source, folder, size in (
+        ("realdocs", REALDOCS, HELDOUT_REAL),
+        ("corpus", CORPUS_DOCS, HELDOUT_CORPUS),
+    ):
+        clauses = [
+            (key, value)
+            for key, value in extracted(source, folder, topics).items()
+            if (source, *key) not in seen
+        ]
+        for (name, key), (r, _) in random.Random(HELDOUT_SEED).sample(clauses, size):
+            rows.append(
+                {
+                    "split": "heldout",
+                    "source": source,
+                    "file": name,
+                    "passage": str(r.passage),
+                    "sha1": key,
+                    "kind_before": r.kind,
+                    "verdict": "",
+                    "label": "",
+                    "why": "",
+                }
+            )
+    return rows
+
+
 def load_precision_judgments() -> list[dict[str, str]]:
     with PRECISION.open(encoding="utf-8", newline="") as handle:
         return list(
@@ -246,12 +283,14 @@ def precision(topics, sheet: bool = False) -> dict[str, dict[str, float]]:
             for (name, key), (r, _) in extracted(source, folder, topics).items():
                 current[(source, name, key)] = r
     figures: dict[str, dict[str, float]] = {}
-    for split in ("tune", "test"):
+    for split in SPLITS:
         judged = [
             r
             for r in rows
             if r["split"] == split and (r["source"] != "realdocs" or REALDOCS.is_dir())
         ]
+        if not judged:
+            continue
         kept = [r for r in judged if (r["source"], r["file"], r["sha1"]) in current]
         kind = {id(r): current[(r["source"], r["file"], r["sha1"])].kind for r in kept}
         good = [r for r in kept if r["verdict"] == "1"]
@@ -292,6 +331,9 @@ def main() -> None:
     parser.add_argument(
         "--draw", action="store_true", help="draw the sample to judge into clause_precision.tsv"
     )
+    parser.add_argument(
+        "--draw-heldout", action="store_true", help="append the held-out sample to judge"
+    )
     args = parser.parse_args()
     topics = load_topics()
     if args.draw:
@@ -302,6 +344,15 @@ def main() -> None:
             writer = csv.DictWriter(handle, FIELDS, delimiter="\t", lineterminator="\n")
             writer.writeheader()
             writer.writerows(draw_sample(topics))
+        return
+    if args.draw_heldout:
+        judged = load_precision_judgments()
+        if any(r["split"] == "heldout" for r in judged):
+            sys.exit(f"{PRECISION} holds the held-out sample already: it is drawn once")
+        require_realdocs()
+        with PRECISION.open("a", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, FIELDS, delimiter="\t", lineterminator="\n")
+            writer.writerows(draw_heldout(topics, judged))
         return
     if args.precision:
         if not REALDOCS.is_dir():
