@@ -44,9 +44,13 @@ What a requirement is, in a document's body passages (headings and the title are
   followed by its item's body ((一)加强组织领导。各单位要……), or standing alone before the
   body paragraph, only heads the requirements that follow: they are listed, it is not (it is
   their section line). Where the body states its rule with no marker (检查结果纳入……考核。),
-  the body is the clause. So with a speech's short spoken point (四要……。) and a paragraph's
-  short opening 要… sentence followed by its explanation. A heading that prohibits (严禁……) or
-  states a rule by negation (会议能不开的不开) stays: it is what one checks against.
+  the body is the clause. A speech's 第一，…… point opens with its heading whatever its length.
+  So with a speech's short spoken point (四要……。), a paragraph's short opening 要… sentence
+  followed by its explanation, and a very short 要… sentence standing between explanations
+  (……。要干得实。……). A heading that prohibits (严禁……) or states a rule by negation
+  (会议能不开的不开) stays: it is what one checks against.
+* A marker that only stands inside a closing copula (这种干劲是必须有的。) or in a false friend
+  of a description (……是确保……的关键, 根本上要靠……) marks nothing.
 
 Every ``text`` is a verbatim substring of its passage (list numbers such as （一） and 1. are
 left off run-in headings and sentences, 一是 stays with its item); identical clauses of a
@@ -353,14 +357,18 @@ def _mask(pattern: re.Pattern[str], text: str) -> str:
 
 def _marker_spans(sentence: str, cues: RequirementCues) -> list[tuple[int, bool]]:
     """(position, prohibitive) of each requirement marker in ``sentence``; weak markers
-    (严格, 切实, 确保) are left out when a copula sentence (……是……的。) holds only them."""
+    (严格, 切实, 确保) are left out when a copula sentence (……是……的。) holds only them, and
+    so are markers that all stand inside the closing copula (这种干劲是必须有的。)."""
     text = _mask(cues.not_prohibitions_re, _mask(_NOT_MARKERS, fold(sentence)))
     spans = [(m.start(), True) for m in cues.prohibitions_re.finditer(text)]
     text = _mask(cues.false_friends_re, _mask(cues.prohibitions_re, text))
     spans += [(m.start(), False) for m in cues.strong_re.finditer(text)]
     weak = [(m.start(), False) for m in cues.weak_re.finditer(text)]
-    if spans or not _COPULA.search(text):
+    copula = _COPULA.search(text)
+    if spans or not copula:
         spans += weak
+    if copula and spans and all(p >= copula.start() and not f for p, f in spans):
+        return []
     return sorted(spans)
 
 
@@ -529,6 +537,9 @@ def _article(passages: Sequence[Passage], start: int) -> tuple[_Clause, int]:
 # prohibits (严禁……。) stays: it is what one checks against.
 LEAD_HEADING_CHARS = 25
 OPENING_HEADING_CHARS = 12
+# Inside a paragraph, a 要… sentence this short between explanations heads the next point
+# (……。要干得实。对定下来的工作……).
+INNER_HEADING_CHARS = 8
 
 
 def _short(sentence: str, limit: int) -> bool:
@@ -571,6 +582,7 @@ def _paragraph_clauses(
     past_part = any(_PAST_HEADING.search(h) for h in section)
     lead_clause: _Clause | None = None
     checkable = False  # the run-in heading prohibits: one checks against it, it stays
+    spoken = False
     pos = 0
     enumerator = LIST_NUMBER.match(text)
     if enumerator:
@@ -596,15 +608,18 @@ def _paragraph_clauses(
             continue
         kind = _kind(sentence, cues)
         following_sentence = sentences[number + 1] if number + 1 < len(sentences) else ""
-        opening = (
-            number == 0
-            and not enumerator
-            and sentence.startswith("要")
-            and not following_sentence.startswith("要")  # 要……。要……。: parallel, no heading
+        previous_sentence = sentences[number - 1] if number else ""
+        # 要……。要……。 are parallel requirements, no heading among them.
+        stands_alone = (
+            sentence.startswith("要")
+            and bool(following_sentence)
+            and not following_sentence.startswith("要")
+            and not previous_sentence.startswith("要")
         )
+        limit = OPENING_HEADING_CHARS if number == 0 and not enumerator else INNER_HEADING_CHARS
         heading = kind != "禁止" and bool(
             (SPOKEN_POINT.match(sentence) and _short(sentence, LEAD_HEADING_CHARS))
-            or (opening and _short(sentence, OPENING_HEADING_CHARS))
+            or (stands_alone and _short(sentence, limit))
         )
         found.append((_Clause(index, section, _trim(sentence), kind, context), heading))
     clauses: list[_Clause] = []
@@ -623,7 +638,8 @@ def _paragraph_clauses(
         if item and not past_part:
             clauses.append(_Clause(index, section, item, "分项", context))
     if lead_clause is not None:
-        heads_item = not checkable and _short(lead_clause.text, LEAD_HEADING_CHARS)
+        # A speech's 第一，…… point opens with its heading whatever its length.
+        heads_item = not checkable and (spoken or _short(lead_clause.text, LEAD_HEADING_CHARS))
         rest = _trim(text[pos:])
         if heads_item and rest and not clauses:
             # The item's body states its rule without a marker (检查结果纳入……考核。): the body

@@ -572,6 +572,34 @@ def test_spoken_points_and_opening_sentences_that_head_what_follows():
     ]
 
 
+def test_long_spoken_points_and_short_inner_headings():
+    found = _listed(
+        "在全市干部大会上的讲话",
+        [
+            "第二，持续深化作风建设，坚决纠治群众身边的不正之风和腐败问题。各单位要建立问题清单。",
+            "要干得快。对定下来的工作，各单位要说干就干。要干得实。各单位要把工作落到实处。",
+        ],
+        doc_type="讲话",
+    )
+    assert found == [
+        ("要求", "各单位要建立问题清单。"),  # 第二，…… opens with its heading, however long
+        ("要求", "对定下来的工作，各单位要说干就干。"),
+        ("要求", "各单位要把工作落到实处。"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "这种想法和干劲是必须有的。",  # the marker stands inside the closing copula
+        "对规范性文件进行审核是确保文件合法有效的重要措施。",
+        "解决这些问题，根本上要靠制度。",
+    ],
+)
+def test_descriptions_with_a_marker_word_are_no_requirements(sentence):
+    assert not is_requirement_sentence(sentence)
+
+
 def test_lead_ins_narratives_and_framework_articles_are_no_requirements():
     assert _listed("关于做好年终考核工作的通知", ["尤其要做好以下工作。"]) == []
     assert _listed("关于做好年终考核工作的通知", ["对存在下列问题的单位要进行整改。"]) == []
