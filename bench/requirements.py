@@ -171,13 +171,14 @@ SAMPLE_SEED = 16
 SPLIT_SEED = 1616
 SAMPLE_REAL = 150
 SAMPLE_CORPUS = 50
-# A held-out sample drawn once after the rules were changed (the test half had been looked at
-# while changing them): HELDOUT_REAL + HELDOUT_CORPUS clauses kb extracted then, none judged
-# before, at random with HELDOUT_SEED; judged without changing any rule afterwards.
-HELDOUT_SEED = 1617
+# Held-out samples, each drawn once after a round of rule changes (the test half had been
+# looked at while changing them): HELDOUT_REAL + HELDOUT_CORPUS clauses kb extracted then, none
+# judged before, at random with the draw's seed; judged before any rule changed again.
+# "heldout" after the second round; "heldout2" after the third, which had looked at "heldout".
+HELDOUT_DRAWS = (("heldout", 1617), ("heldout2", 1618))
 HELDOUT_REAL = 75
 HELDOUT_CORPUS = 25
-SPLITS = ("tune", "test", "heldout")
+SPLITS = ("tune", "test", *(name for name, _ in HELDOUT_DRAWS))
 FIELDS = ("split", "source", "file", "passage", "sha1", "kind_before", "verdict", "label", "why")
 # verdict: 1 a requirement a cadre checks against (a concrete obligation or prohibition, an
 # article of a regulation, a 一是 item stating what to do or what not to do), 0 not (a bare lead
@@ -233,8 +234,10 @@ def draw_sample(topics) -> list[dict[str, str]]:
     return rows
 
 
-def draw_heldout(topics, judged: list[dict[str, str]]) -> list[dict[str, str]]:
-    """The held-out sample (see HELDOUT_SEED), clauses judged already left out."""
+def draw_heldout(
+    topics, judged: list[dict[str, str]], split: str, seed: int
+) -> list[dict[str, str]]:
+    """A held-out sample (see HELDOUT_DRAWS), clauses judged already left out."""
     seen = {(r["source"], r["file"], r["sha1"]) for r in judged}
     rows: list[dict[str, str]] = []
     for source, folder, size in (
@@ -246,10 +249,10 @@ def draw_heldout(topics, judged: list[dict[str, str]]) -> list[dict[str, str]]:
             for key, value in extracted(source, folder, topics).items()
             if (source, *key) not in seen
         ]
-        for (name, key), (r, _) in random.Random(HELDOUT_SEED).sample(clauses, size):
+        for (name, key), (r, _) in random.Random(seed).sample(clauses, size):
             rows.append(
                 {
-                    "split": "heldout",
+                    "split": split,
                     "source": source,
                     "file": name,
                     "passage": str(r.passage),
@@ -332,7 +335,7 @@ def main() -> None:
         "--draw", action="store_true", help="draw the sample to judge into clause_precision.tsv"
     )
     parser.add_argument(
-        "--draw-heldout", action="store_true", help="append the held-out sample to judge"
+        "--draw-heldout", action="store_true", help="append the next held-out sample to judge"
     )
     args = parser.parse_args()
     topics = load_topics()
@@ -347,12 +350,14 @@ def main() -> None:
         return
     if args.draw_heldout:
         judged = load_precision_judgments()
-        if any(r["split"] == "heldout" for r in judged):
-            sys.exit(f"{PRECISION} holds the held-out sample already: it is drawn once")
+        drawn = {r["split"] for r in judged}
+        pending = [(name, seed) for name, seed in HELDOUT_DRAWS if name not in drawn]
+        if not pending:
+            sys.exit(f"{PRECISION} holds every held-out sample already: each is drawn once")
         require_realdocs()
         with PRECISION.open("a", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, FIELDS, delimiter="\t", lineterminator="\n")
-            writer.writerows(draw_heldout(topics, judged))
+            writer.writerows(draw_heldout(topics, judged, *pending[0]))
         return
     if args.precision:
         if not REALDOCS.is_dir():
