@@ -1,6 +1,11 @@
 """Requirement clauses per document, their topics, and how well typical cases are matched to them.
 
 Usage: python bench/requirements.py [--verbose] [--segment]
+       python bench/requirements.py --precision [--sheet]
+
+``--precision`` prints only the precision of extraction on the judged sample
+bench/judgments/requirements/clause_precision.tsv (see ``precision``); ``--sheet`` also prints
+each judged clause with its verdict, for review (realdocs text goes to the terminal only).
 
 For every document in corpus/docs and the speeches, plans and policies of
 ../shared/realdocs/docs (skipped with a message when absent): the document type and the number
@@ -19,7 +24,10 @@ lower bound (a real 公车私用 case ranked above ours is often just as fitting
 from __future__ import annotations
 
 import argparse
+import csv
+import hashlib
 import json
+import random
 import sys
 import time
 from collections import Counter
@@ -27,6 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from common import require_realdocs  # noqa: E402
 
 from kb.cases import Case, extract_cases, load_taxonomy  # noqa: E402
 from kb.duplicates import clause_fingerprint  # noqa: E402
@@ -37,6 +47,7 @@ CORPUS_DOCS = ROOT / "corpus" / "docs"
 REALDOCS = ROOT.parent / "shared" / "realdocs" / "docs"
 JUDGED = ROOT / "bench" / "judgments" / "requirements" / "requirement_cases.jsonl"
 REAL_PREFIXES = ("speech_", "plan_", "policy_")
+PRECISION = ROOT / "bench" / "judgments" / "requirements" / "clause_precision.tsv"
 
 
 def outline_of(path: Path) -> Outline | None:
@@ -148,12 +159,215 @@ def evaluate(cases: list[Case], topics, segment=None, verbose: bool = False) -> 
     }
 
 
+# --------------------------------------------------------------------------------------------
+# Precision of extraction on a judged sample
+# --------------------------------------------------------------------------------------------
+
+# The sample was drawn once, before kb's rules for the requirement list were changed (issue
+# 16): SAMPLE_REAL clauses of realdocs and SAMPLE_CORPUS of corpus/docs at random with
+# SAMPLE_SEED, out of every clause extract_requirements gave then, in file and document order;
+# each source's sample shuffled with SPLIT_SEED, its first half "tune", the rest "test".
+SAMPLE_SEED = 16
+SPLIT_SEED = 1616
+SAMPLE_REAL = 150
+SAMPLE_CORPUS = 50
+# Held-out samples, each drawn once after a round of rule changes (the test half had been
+# looked at while changing them): HELDOUT_REAL + HELDOUT_CORPUS clauses kb extracted then, none
+# judged before, at random with the draw's seed; judged before any rule changed again.
+# "heldout" after the second round; "heldout2" after the third, which had looked at "heldout".
+HELDOUT_DRAWS = (("heldout", 1617), ("heldout2", 1618))
+HELDOUT_REAL = 75
+HELDOUT_CORPUS = 25
+SPLITS = ("tune", "test", *(name for name, _ in HELDOUT_DRAWS))
+FIELDS = ("split", "source", "file", "passage", "sha1", "kind_before", "verdict", "label", "why")
+# verdict: 1 a requirement a cadre checks against (a concrete obligation or prohibition, an
+# article of a regulation, a 一是 item stating what to do or what not to do), 0 not (a bare lead
+# sentence heading the sub-item that follows, a description, a reward or decision clause, a
+# goal or slogan). label: the kind it should carry (禁止 only when it prohibits, else 要求;
+# 条款 and 分项 by their form), judged for verdict 1 only. why: a short English note for 0s.
+
+
+def clause_key(text: str) -> str:
+    """A clause's identifier in the judged file: the first 12 hex digits of its text's SHA-1
+    (realdocs text is not copied into the project)."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def extracted(
+    source: str, folder: Path, topics
+) -> dict[tuple[str, str], tuple[Requirement, Outline]]:
+    """Every clause extract_requirements gives over ``folder``: (file, key) -> clause, outline;
+    a clause repeated in a file (a quoted article) counts once, as the list shows it."""
+    found: dict[tuple[str, str], tuple[Requirement, Outline]] = {}
+    for name, outline in documents(folder):
+        for r in extract_requirements(outline.title, outline.doc_type, outline.passages, topics):
+            found.setdefault((name, clause_key(r.text)), (r, outline))
+    return found
+
+
+def draw_sample(topics) -> list[dict[str, str]]:
+    """The sample to judge, drawn as described above SAMPLE_SEED (verdicts left empty)."""
+    rows: list[dict[str, str]] = []
+    for source, folder, size in (
+        ("realdocs", REALDOCS, SAMPLE_REAL),
+        ("corpus", CORPUS_DOCS, SAMPLE_CORPUS),
+    ):
+        clauses = list(extracted(source, folder, topics).items())
+        picked = random.Random(SAMPLE_SEED).sample(clauses, size)
+        order = list(range(size))
+        random.Random(SPLIT_SEED).shuffle(order)
+        for position, index in enumerate(order):
+            (name, key), (r, _) = picked[index]
+            rows.append(
+                {
+                    "split": "tune" if position < size // 2 else "test",
+                    "source": source,
+                    "file": name,
+                    "passage": str(r.passage),
+                    "sha1": key,
+                    "kind_before": r.kind,
+                    "verdict": "",
+                    "label": "",
+                    "why": "",
+                }
+            )
+    return rows
+
+
+def draw_heldout(
+    topics, judged: list[dict[str, str]], split: str, seed: int
+) -> list[dict[str, str]]:
+    """A held-out sample (see HELDOUT_DRAWS), clauses judged already left out."""
+    seen = {(r["source"], r["file"], r["sha1"]) for r in judged}
+    rows: list[dict[str, str]] = []
+    for source, folder, size in (
+        ("realdocs", REALDOCS, HELDOUT_REAL),
+        ("corpus", CORPUS_DOCS, HELDOUT_CORPUS),
+    ):
+        clauses = [
+            (key, value)
+            for key, value in extracted(source, folder, topics).items()
+            if (source, *key) not in seen
+        ]
+        for (name, key), (r, _) in random.Random(seed).sample(clauses, size):
+            rows.append(
+                {
+                    "split": split,
+                    "source": source,
+                    "file": name,
+                    "passage": str(r.passage),
+                    "sha1": key,
+                    "kind_before": r.kind,
+                    "verdict": "",
+                    "label": "",
+                    "why": "",
+                }
+            )
+    return rows
+
+
+def load_precision_judgments() -> list[dict[str, str]]:
+    with PRECISION.open(encoding="utf-8", newline="") as handle:
+        return list(
+            csv.DictReader((line for line in handle if not line.startswith("#")), delimiter="\t")
+        )
+
+
+def precision(topics, sheet: bool = False) -> dict[str, dict[str, float]]:
+    """Per split: how many judged clauses kb still extracts, the share of them that are
+    requirements (precision), the judged requirements it no longer extracts (lost), and the
+    share of kept requirements whose kind is the judged one (label precision: those judged
+    要求 or 禁止; "要求/禁止" accepts either), and of the kept clauses kb labels 禁止, the share
+    that are requirements judged 禁止."""
+    rows = load_precision_judgments()
+    current: dict[tuple[str, str, str], Requirement] = {}
+    for source, folder in (("realdocs", REALDOCS), ("corpus", CORPUS_DOCS)):
+        if folder.is_dir():
+            for (name, key), (r, _) in extracted(source, folder, topics).items():
+                current[(source, name, key)] = r
+    figures: dict[str, dict[str, float]] = {}
+    for split in SPLITS:
+        judged = [
+            r
+            for r in rows
+            if r["split"] == split and (r["source"] != "realdocs" or REALDOCS.is_dir())
+        ]
+        if not judged:
+            continue
+        kept = [r for r in judged if (r["source"], r["file"], r["sha1"]) in current]
+        kind = {id(r): current[(r["source"], r["file"], r["sha1"])].kind for r in kept}
+        good = [r for r in kept if r["verdict"] == "1"]
+        labelled = [r for r in good if set(r["label"].split("/")) & {"要求", "禁止"}]
+        right = [r for r in labelled if kind[id(r)] in r["label"].split("/")]
+        forbidding = [r for r in kept if kind[id(r)] == "禁止"]
+        figures[split] = {
+            "judged": len(judged),
+            "extracted": len(kept),
+            "precision": len(good) / len(kept) if kept else 0.0,
+            "requirements lost": sum(1 for r in judged if r["verdict"] == "1" and r not in kept),
+            "label precision": len(right) / len(labelled) if labelled else 0.0,
+            "禁止 labels": len(forbidding),
+            "禁止 precision": (
+                sum(1 for r in forbidding if "禁止" in r["label"].split("/")) / len(forbidding)
+                if forbidding
+                else 0.0
+            ),
+        }
+        if sheet:
+            for r in judged:
+                key = (r["source"], r["file"], r["sha1"])
+                clause = current.get(key)
+                state = clause.kind if clause else "dropped"
+                shown = clause.text[:80] if clause else ""
+                print(
+                    f"{split} {r['verdict']} {r['label'] or '-':<5} {state:<7} {r['file'][:28]:<28} {shown}"
+                )
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--verbose", action="store_true", help="show each judged ranking")
     parser.add_argument("--segment", action="store_true", help="also match with jieba words")
+    parser.add_argument("--precision", action="store_true", help="only extraction precision")
+    parser.add_argument("--sheet", action="store_true", help="with --precision: each clause")
+    parser.add_argument(
+        "--draw", action="store_true", help="draw the sample to judge into clause_precision.tsv"
+    )
+    parser.add_argument(
+        "--draw-heldout", action="store_true", help="append the next held-out sample to judge"
+    )
     args = parser.parse_args()
     topics = load_topics()
+    if args.draw:
+        if PRECISION.exists():
+            sys.exit(f"{PRECISION} exists: the sample is drawn once")
+        require_realdocs()
+        with PRECISION.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, FIELDS, delimiter="\t", lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(draw_sample(topics))
+        return
+    if args.draw_heldout:
+        judged = load_precision_judgments()
+        drawn = {r["split"] for r in judged}
+        pending = [(name, seed) for name, seed in HELDOUT_DRAWS if name not in drawn]
+        if not pending:
+            sys.exit(f"{PRECISION} holds every held-out sample already: each is drawn once")
+        require_realdocs()
+        with PRECISION.open("a", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, FIELDS, delimiter="\t", lineterminator="\n")
+            writer.writerows(draw_heldout(topics, judged, *pending[0]))
+        return
+    if args.precision:
+        if not REALDOCS.is_dir():
+            print(f"realdocs skipped: {REALDOCS} is absent; corpus/docs clauses only")
+        for split, values in precision(topics, sheet=args.sheet).items():
+            shown = (
+                f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in values.items()
+            )
+            print(f"{split}: " + "  ".join(shown))
+        return
     distribution = report_documents("corpus/docs", documents(CORPUS_DOCS), topics)
     if REALDOCS.is_dir():
         distribution += report_documents(

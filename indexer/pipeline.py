@@ -128,6 +128,9 @@ def requirement_fields(
                 "full_text": requirement.full_text,
                 "kind": requirement.kind,
                 "topics": list(requirement.topics),
+                # A run-in heading kept as a clause stands under the headings above it, not
+                # under itself (kb.requirements).
+                "section": list(requirement.section),
             }
         )
         fields["topics"].update(requirement.topics)

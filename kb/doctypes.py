@@ -63,6 +63,15 @@ class DocTypes:
     forwarding_words: tuple[str, ...] = ()
     # 条例 规定 …: a passage standing in one of these is the source that others quote.
     authoritative: frozenset[str] = frozenset()
+    # ``directing`` in file order: the requirement list's default order (条例 before 讲话, 决定
+    # last), see ``requirement_rank``.
+    directing_order: tuple[str, ...] = ()
+
+    def requirement_rank(self, doc_type: str) -> int:
+        """Where clauses of ``doc_type`` stand in the requirement list's default order: the
+        place of the type in [提出要求的文种] (what one checks against first), others last."""
+        order = self.directing_order or tuple(sorted(self.directing))
+        return order.index(doc_type) if doc_type in order else len(order)
 
     @property
     def all(self) -> tuple[str, ...]:
@@ -143,6 +152,7 @@ def parse_doc_types(text: str) -> DocTypes:
         speech_words=words(_SPEECH_WORDS),
         case_words=words(_CASE_WORDS),
         directing=frozenset(directing),
+        directing_order=directing,
         forwarding_words=words(_FORWARDING),
         authoritative=frozenset(authoritative),
     )

@@ -262,6 +262,9 @@ SPOKEN_HEADING = re.compile(rf"^第[{_N}]{{1,3}}\s*[，,、]")
 SPOKEN_RANK = 4.5
 # 一是 / 二是 anywhere a clause may begin (not 是否, 是非).
 POINT_IN_TEXT = re.compile(rf"(?<![^。；;：:，,！？!?\s”）)])[{_N}]{{1,3}}是(?![否非])")
+# A speech's spoken point that opens with its own heading sentence: 一要坚持问题导向。 二要……
+# (kb.requirements: a short one followed by its explanation is the point's heading).
+SPOKEN_POINT = re.compile(rf"^[{_T}]{{1,2}}要(?![求点素是])")
 
 # The number or bullet a case paragraph starts with in a notice: 1. 一、 （一） 案例一 ●
 CASE_NUMBER = re.compile(

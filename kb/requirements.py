@@ -14,8 +14,10 @@ Which documents: those whose type (``kb.doctypes.infer_doc_type``) directs peopl
 What a requirement is, in a document's body passages (headings and the title are not):
 
 * 条款 — a regulation's article (第X条), the whole article: its first paragraph in ``text``,
-  any further paragraphs (前款……, its (一)(二) list) in ``continuation``. Every article counts,
-  the closing ones (本办法自印发之日起施行) too: a regulation is quoted article by article.
+  any further paragraphs (前款……, its (一)(二) list) in ``continuation``. Every article that
+  states a rule counts; not the purpose article (第一条 为……，制定本规定), nor one with no
+  marker that only says who interprets the text, when it takes effect, what a word means or
+  who may write local rules (the phrases of [不算要求的条款] in requirement_cues.txt).
 * 分项 — one 一是/二是/三是 item of a paragraph, from its enumerator to the next one. Items
   listing problems (查摆问题 points) count too: cadres check themselves against them.
 * 要求 / 禁止 — a sentence (to 。！？) carrying a requirement marker (the words are those of
@@ -24,6 +26,7 @@ What a requirement is, in a document's body passages (headings and the title are
   杜绝 严防 力戒 切忌 不要 不能 不搞 (禁止: when prohibitions outnumber the other markers, or tie
   and the last marker, the main clause's, prohibits).
   False friends are not markers: 主要 重要 需要 要点 要求 必要 只要 纪要 …, 应对 应用 适应 …,
+  惹不得 不得不 明令禁止 解决不 … ([不算禁止的词]: they prohibit nothing),
   negations (不严格, 不切实), questions (是否…, 能不能, 好不好), turns of phrase (也要看到,
   最终要看, 绝不是, 不敢腐不能腐不想腐), conditions (确因特殊情况不能参会的，…) and 严格/切实/确保
   alone in a ……是……的 sentence (严格执纪和关心爱护干部是统一的).
@@ -31,11 +34,23 @@ What a requirement is, in a document's body passages (headings and the title are
   (去年, 近年来, 2024年, 一年来, …以来) or it reports an earlier instruction (曾/已经/先后要求);
   nor is anything under a heading that reviews past work (工作回顾, 取得的成效, 成效和不足),
   items included. Nor are a plan's purpose sentence (为……，制定本方案), lead-ins that end with a
-  colon (重点抓好以下几点：) and questions.
+  colon (重点抓好以下几点：) or announce a list (尤其要做好以下工作。), questions, and sentences
+  telling what someone did or thought (他认为……).
 * 要求 / 禁止 — a run-in heading that states a requirement: the lead sentence of a numbered
   paragraph ((一)严格控制会议数量。…, 第一，表格能共享的不重复填。…) with a marker, or starting
   with an imperative verb (加强, 压实, 严格, 推行, 把…); not a descriptive one (开展主题教育是…的
   必然要求, 会前准备比较扎实, 动员部署阶段, a condition ending in 的).
+* A heading is no requirement. A run-in heading of up to LEAD_HEADING_CHARS characters
+  followed by its item's body ((一)加强组织领导。各单位要……), or standing alone before the
+  body paragraph, only heads the requirements that follow: they are listed, it is not (it is
+  their section line). Where the body states its rule with no marker (检查结果纳入……考核。),
+  the body is the clause. A speech's 第一，…… point opens with its heading whatever its length.
+  So with a speech's short spoken point (四要……。), a paragraph's short opening 要… sentence
+  followed by its explanation, and a very short 要… sentence standing between explanations
+  (……。要干得实。……). A heading that prohibits (严禁……) or states a rule by negation
+  (会议能不开的不开) stays: it is what one checks against.
+* A marker that only stands inside a closing copula (这种干劲是必须有的。) or in a false friend
+  of a description (……是确保……的关键, 根本上要靠……) marks nothing.
 
 Every ``text`` is a verbatim substring of its passage (list numbers such as （一） and 1. are
 left off run-in headings and sentences, 一是 stays with its item); identical clauses of a
@@ -67,6 +82,7 @@ from kb.numbering import (
     LIST_NUMBER,
     POINT_IN_TEXT,
     SPOKEN_NUMBER,
+    SPOKEN_POINT,
     heading_rank,
     rank_of_level,
 )
@@ -196,7 +212,28 @@ _CUE_PROHIBITIONS = "禁止"
 _CUE_WEAK = "方案用语"
 _CUE_FALSE_FRIENDS = "不算要求的词"
 _CUE_IMPERATIVES = "祈使动词"
-_CUE_SECTIONS = (_CUE_STRONG, _CUE_PROHIBITIONS, _CUE_WEAK, _CUE_FALSE_FRIENDS, _CUE_IMPERATIVES)
+_CUE_NOT_PROHIBITIONS = "不算禁止的词"
+_CUE_NOT_ARTICLES = "不算要求的条款"
+_CUE_DUTIES = "职责用语"
+_CUE_SECTIONS = (
+    _CUE_STRONG,
+    _CUE_PROHIBITIONS,
+    _CUE_WEAK,
+    _CUE_FALSE_FRIENDS,
+    _CUE_IMPERATIVES,
+    _CUE_NOT_PROHIBITIONS,
+    _CUE_NOT_ARTICLES,
+    _CUE_DUTIES,
+)
+# Sections a word list written before they existed may lack: empty, they change nothing.
+_CUE_OPTIONAL = (_CUE_NOT_PROHIBITIONS, _CUE_NOT_ARTICLES, _CUE_DUTIES)
+_ARTICLE_GAP = 30  # how many characters "…" stands for in [不算要求的条款]
+_NEVER = re.compile(r"(?!)")
+
+
+def _words_re(words: tuple[str, ...], prefix: str = "") -> re.Pattern[str]:
+    """An alternation of ``words`` (never matching when there are none)."""
+    return re.compile(f"{prefix}(?:{alternation(words)})") if words else _NEVER
 
 
 @dataclass(frozen=True)
@@ -209,6 +246,12 @@ class RequirementCues:
     weak: tuple[str, ...]  # 严格 切实 确保: requirements in plans, adjectives elsewhere
     false_friends: tuple[str, ...]  # 主要 需要 应对 …: their 要/应/须 is no marker
     imperatives: tuple[str, ...]  # 加强 压实 把 …: a run-in heading starting so requires
+    # 惹不得 不得不 明令禁止 解决不 …: their 不得/禁止/决不 prohibits nothing
+    not_prohibitions: tuple[str, ...] = ()
+    # 负责解释 所称…是指 …: an article saying only this (and no marker) requires nothing
+    not_articles: tuple[str, ...] = ()
+    # 负责 牵头 …: a clause that says who is responsible (ranked after what one checks against)
+    duties: tuple[str, ...] = ()
 
     @functools.cached_property
     def strong_re(self) -> re.Pattern[str]:
@@ -217,6 +260,18 @@ class RequirementCues:
     @functools.cached_property
     def prohibitions_re(self) -> re.Pattern[str]:
         return re.compile(alternation(self.prohibitions))
+
+    @functools.cached_property
+    def not_prohibitions_re(self) -> re.Pattern[str]:
+        return _words_re(self.not_prohibitions)
+
+    @functools.cached_property
+    def not_article_patterns(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(keyword_pattern(w, _ARTICLE_GAP) for w in self.not_articles)
+
+    @functools.cached_property
+    def duties_re(self) -> re.Pattern[str]:
+        return _words_re(self.duties)
 
     @functools.cached_property
     def weak_re(self) -> re.Pattern[str]:
@@ -239,7 +294,7 @@ def parse_requirement_cues(text: str) -> RequirementCues:
     found: dict[str, tuple[str, ...]] = {}
     for name in _CUE_SECTIONS:
         words = tuple(fold(w) for line in sections[name] for w in split_words(line))
-        if not words:
+        if not words and name not in _CUE_OPTIONAL:
             raise ValueError(f"{CUES_FILE}：[{name}] 段不能为空")
         found[name] = words
     return RequirementCues(
@@ -248,6 +303,9 @@ def parse_requirement_cues(text: str) -> RequirementCues:
         weak=found[_CUE_WEAK],
         false_friends=found[_CUE_FALSE_FRIENDS],
         imperatives=found[_CUE_IMPERATIVES],
+        not_prohibitions=found[_CUE_NOT_PROHIBITIONS],
+        not_articles=found[_CUE_NOT_ARTICLES],
+        duties=found[_CUE_DUTIES],
     )
 
 
@@ -285,6 +343,12 @@ _PAST_REPORT = re.compile(r"(?:曾经?|已经|先后)(?:要求|提出|强调|明
 _PREAMBLE = re.compile(r"^为[^。]*(?:制定本|特制定|现就|现将|决定|如下|提出以下)")
 # Headings of a part that reviews past work.
 _PAST_HEADING = re.compile(r"回顾|取得的|成效和不足|成绩|过去一年|年来")
+# A sentence that only announces a list (尤其要做好以下工作。), like a lead-in ending in a colon.
+_ANNOUNCES_LIST = re.compile(r"(?:以下|如下|下列)[^，,；;。！!]{0,6}[。！!]?$")
+_NAMES_A_LIST = re.compile(r"(?:以下|如下|下列)(?!简称|称)")
+ANNOUNCING_CHARS = 30  # a sentence this short that names a list (对下列问题要……。) announces it
+# A sentence telling what someone did or thought (他认为……, 她坚持……) reports, it requires nothing.
+_NARRATIVE = re.compile(r"^[他她](?!们)")
 
 
 def _mask(pattern: re.Pattern[str], text: str) -> str:
@@ -293,14 +357,18 @@ def _mask(pattern: re.Pattern[str], text: str) -> str:
 
 def _marker_spans(sentence: str, cues: RequirementCues) -> list[tuple[int, bool]]:
     """(position, prohibitive) of each requirement marker in ``sentence``; weak markers
-    (严格, 切实, 确保) are left out when a copula sentence (……是……的。) holds only them."""
-    text = _mask(_NOT_MARKERS, fold(sentence))
+    (严格, 切实, 确保) are left out when a copula sentence (……是……的。) holds only them, and
+    so are markers that all stand inside the closing copula (这种干劲是必须有的。)."""
+    text = _mask(cues.not_prohibitions_re, _mask(_NOT_MARKERS, fold(sentence)))
     spans = [(m.start(), True) for m in cues.prohibitions_re.finditer(text)]
     text = _mask(cues.false_friends_re, _mask(cues.prohibitions_re, text))
     spans += [(m.start(), False) for m in cues.strong_re.finditer(text)]
     weak = [(m.start(), False) for m in cues.weak_re.finditer(text)]
-    if spans or not _COPULA.search(text):
+    copula = _COPULA.search(text)
+    if spans or not copula:
         spans += weak
+    if copula and spans and all(p >= copula.start() and not f for p, f in spans):
+        return []
     return sorted(spans)
 
 
@@ -320,11 +388,34 @@ def _is_past(sentence: str) -> bool:
     return bool(_PAST_CLAUSE.search(first)) or bool(_PAST_REPORT.search(sentence))
 
 
+def _announces_list(sentence: str) -> bool:
+    """A sentence that only announces the list after it (尤其要做好以下工作。 对存在下列问题的
+    社会团体要进行整改。): the list's items are the requirements."""
+    text = sentence.strip()
+    return bool(_ANNOUNCES_LIST.search(text)) or (
+        bool(_NAMES_A_LIST.search(text)) and len(text) <= ANNOUNCING_CHARS
+    )
+
+
+def states_duty(text: str, cues: RequirementCues | None = None) -> bool:
+    """Whether a clause says who is responsible or whom the rules bind (区机关事务服务中心负责
+    ……, 本规定适用于……: [职责用语]) rather than what one must or must not do: the list
+    shows such clauses after those a cadre checks against. A clause that prohibits is never
+    one."""
+    cues = cues or default_requirement_cues()
+    folded = fold(text)
+    if not cues.duties_re.search(folded):
+        return False
+    return not any(prohibitive for _, prohibitive in _marker_spans(text, cues))
+
+
 def is_requirement_sentence(sentence: str, cues: RequirementCues | None = None) -> bool:
     """Whether ``sentence`` states a requirement (see the module docstring for the rule);
     ``cues`` default to the project's own (corpus/dict)."""
     text = sentence.strip()
-    if not text or text.endswith(("：", ":", "？", "?")):
+    if not text or text.endswith(("：", ":", "？", "?")) or _announces_list(text):
+        return False
+    if _NARRATIVE.match(text):
         return False
     if _PREAMBLE.match(text) or _is_past(text):
         return False
@@ -351,11 +442,20 @@ def _lead_states_requirement(lead: str, spoken: bool, cues: RequirementCues) -> 
     starts with an imperative verb, and does not describe; a speech's 第一，… point may also
     state a rule by negation (会议能不开的不开)."""
     body = lead.rstrip("。！!；;")
+    if _announces_list(lead):
+        return False
     if _marker_spans(body, cues):
         return True
     if _DESCRIPTIVE.search(body):
         return False
-    return bool(cues.imperative_re.match(body)) or (spoken and "不" in body)
+    return bool(cues.imperative_re.match(body)) or _rule_by_negation(lead, spoken, cues)
+
+
+def _rule_by_negation(lead: str, spoken: bool, cues: RequirementCues) -> bool:
+    """A speech's 第一，… point that states a rule by negation (会议能不开的不开): a rule one
+    checks against, never a mere heading."""
+    body = lead.rstrip("。！!；;")
+    return spoken and "不" in body and not cues.imperative_re.match(body)
 
 
 def _trim(text: str) -> str:
@@ -430,13 +530,59 @@ def _article(passages: Sequence[Passage], start: int) -> tuple[_Clause, int]:
     return clause, end
 
 
-def _paragraph_clauses(index: int, passage: Passage, cues: RequirementCues) -> list[_Clause]:
-    """Requirements of one body paragraph: its run-in heading, sentences and 一是 items."""
+# A run-in heading this short (characters, its closing punctuation left off) that the rest of
+# its item explains is only the item's heading (（一）加强组织领导。……): the list shows the
+# requirements that follow, not the heading. So is a speech's spoken point (四要……。) this
+# short, and a paragraph's opening 要… sentence of up to OPENING_HEADING_CHARS. A heading that
+# prohibits (严禁……。) stays: it is what one checks against.
+LEAD_HEADING_CHARS = 25
+OPENING_HEADING_CHARS = 12
+# Inside a paragraph, a 要… sentence this short between explanations heads the next point
+# (……。要干得实。对定下来的工作……).
+INNER_HEADING_CHARS = 8
+
+
+def _short(sentence: str, limit: int) -> bool:
+    return len(sentence.rstrip("。！!；;")) <= limit
+
+
+def _is_body(passage: Passage | None) -> bool:
+    """Whether ``passage`` is the body of the item whose heading stands alone before it: an
+    unnumbered paragraph of whole sentences (not a heading, a list item or a signature)."""
+    if passage is None or passage.heading:
+        return False
+    text = passage.text.strip()
+    return not LIST_NUMBER.match(text) and not ARTICLE.match(text) and "。" in text
+
+
+def _article_requires(article: _Clause, cues: RequirementCues) -> bool:
+    """Whether an article states a rule: not the purpose article (第一条 为……，制定本规定),
+    nor one that only says who interprets the text, when it takes effect or what a word means
+    ([不算要求的条款], when no requirement marker is in it)."""
+    body = ARTICLE.sub("", article.text, count=1).strip()
+    if _PREAMBLE.match(body):
+        return False
+    full = "\n".join((body, *article.continuation))
+    if _marker_spans(full, cues):
+        return True
+    folded = fold(full)
+    return not any(pattern.search(folded) for pattern in cues.not_article_patterns)
+
+
+def _paragraph_clauses(
+    index: int, passage: Passage, cues: RequirementCues, following: Passage | None = None
+) -> list[_Clause]:
+    """Requirements of one body paragraph: its run-in heading, sentences and 一是 items. A
+    short heading sentence followed by its item's body is left out (LEAD_HEADING_CHARS), the
+    body's requirements stay; ``following`` is the next passage (the body of a heading that
+    stands alone)."""
     text = passage.text
     section = passage.section
     context = section[-1] if section else ""
     past_part = any(_PAST_HEADING.search(h) for h in section)
-    clauses: list[_Clause] = []
+    lead_clause: _Clause | None = None
+    checkable = False  # the run-in heading prohibits: one checks against it, it stays
+    spoken = False
     pos = 0
     enumerator = LIST_NUMBER.match(text)
     if enumerator:
@@ -448,18 +594,59 @@ def _paragraph_clauses(index: int, passage: Passage, cues: RequirementCues) -> l
             spoken = bool(SPOKEN_NUMBER.match(text))
             if not past_part and _lead_states_requirement(sentence, spoken, cues):
                 kind = _kind(sentence, cues)
-                clauses.append(_Clause(index, own_section, _trim(sentence), kind, context))
+                lead_clause = _Clause(index, own_section, _trim(sentence), kind, context)
+                checkable = kind == "禁止" or _rule_by_negation(sentence, spoken, cues)
             pos = lead.end()
     items = [m.start() for m in POINT_IN_TEXT.finditer(text, pos)]
     before = text[pos : items[0]] if items else text[pos:]
-    for sentence in _sentences(before):
-        if not past_part and is_requirement_sentence(sentence, cues):
-            clauses.append(_Clause(index, section, _trim(sentence), _kind(sentence, cues), context))
+    sentences = _sentences(before)
+    # (clause or None, heads what follows) per sentence
+    found: list[tuple[_Clause | None, bool]] = []
+    for number, sentence in enumerate(sentences):
+        if past_part or not is_requirement_sentence(sentence, cues):
+            found.append((None, False))
+            continue
+        kind = _kind(sentence, cues)
+        following_sentence = sentences[number + 1] if number + 1 < len(sentences) else ""
+        previous_sentence = sentences[number - 1] if number else ""
+        # 要……。要……。 are parallel requirements, no heading among them.
+        stands_alone = (
+            sentence.startswith("要")
+            and bool(following_sentence)
+            and not following_sentence.startswith("要")
+            and not previous_sentence.startswith("要")
+        )
+        limit = OPENING_HEADING_CHARS if number == 0 and not enumerator else INNER_HEADING_CHARS
+        heading = kind != "禁止" and bool(
+            (SPOKEN_POINT.match(sentence) and _short(sentence, LEAD_HEADING_CHARS))
+            or (stands_alone and _short(sentence, limit))
+        )
+        found.append((_Clause(index, section, _trim(sentence), kind, context), heading))
+    clauses: list[_Clause] = []
+    for number, (clause, heading) in enumerate(found):
+        if clause is None:
+            continue
+        # A heading sentence goes when its body follows: a sentence before the next heading,
+        # or the paragraph's 一是 items.
+        body = number + 1 < len(found) and not found[number + 1][1]
+        if heading and (body or (number + 1 == len(found) and items)):
+            continue
+        clauses.append(clause)
     ends = [*items[1:], len(text)] if items else []
     for start, end in zip(items, ends, strict=True):
         item = _trim(text[start:end])
         if item and not past_part:
             clauses.append(_Clause(index, section, item, "分项", context))
+    if lead_clause is not None:
+        # A speech's 第一，…… point opens with its heading whatever its length.
+        heads_item = not checkable and (spoken or _short(lead_clause.text, LEAD_HEADING_CHARS))
+        rest = _trim(text[pos:])
+        if heads_item and rest and not clauses:
+            # The item's body states its rule without a marker (检查结果纳入……考核。): the body
+            # is the requirement, not the heading.
+            clauses.append(_Clause(index, section, rest, lead_clause.kind, context))
+        elif not (heads_item and (rest or _is_body(following))):
+            clauses.insert(0, lead_clause)
     return clauses
 
 
@@ -489,9 +676,11 @@ def extract_requirements(
             continue
         if ARTICLE.match(text):
             clause, last_article_passage = _article(passages, index)
-            clauses.append(clause)
+            if _article_requires(clause, cues):
+                clauses.append(clause)
             continue
-        clauses.extend(_paragraph_clauses(index, passage, cues))
+        following = passages[index + 1] if index + 1 < len(passages) else None
+        clauses.extend(_paragraph_clauses(index, passage, cues, following))
     requirements: list[Requirement] = []
     seen: set[str] = set()
     for clause in clauses:

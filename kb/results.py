@@ -214,7 +214,7 @@ class RequirementRecord:
             doc_no=view.doc_no,
             date=view.date,
             doc_type=view.doc_type,
-            section=list(passage["section"]),
+            section=list(stored.get("section", passage["section"])),
             passage=passage["ordinal"],
             text=stored["text"],
             full_text=stored["full_text"],

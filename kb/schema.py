@@ -9,4 +9,6 @@ from __future__ import annotations
 # 11: year and ordinal indexed as one term each (shift_step=0); passages carry ``ocr`` (the
 #     document was read by OCR) and the first one ``notes`` (how the file was read), so a
 #     document's page can say so
-SCHEMA_VERSION = 11
+# 12: requirement clauses: headings of sub-items, purpose/definition/closing articles and list
+#     lead-ins are no longer stored as clauses; 禁止 false friends (kb.requirements, issue 16)
+SCHEMA_VERSION = 12

@@ -8,8 +8,9 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from kb.dictionaries import Dictionaries
 from kb.requirement_copies import merge_copies
-from kb.requirements import match_cases
+from kb.requirements import match_cases, states_duty
 from kb.resources import DEFAULT_DICT
 from kb.results import CaseRecord, DocumentView, RequirementRecord
 from kb.search import EMPTY_QUERY_NOTE, SearchCore
@@ -45,7 +46,8 @@ def requirements(
     limit: int = 50,
     offset: int = 0,
 ) -> RequirementList:
-    """Requirement clauses, best match first (newest documents first without a query),
+    """Requirement clauses, best match first (without a query by document type, newest
+    documents first within one; ``order_requirements``),
     filtered by topic (all given topics) and document; a clause stated in several documents
     is one item, credited to its source (kb.requirement_copies), and counted once."""
     wanted = set(topics or [])
@@ -68,7 +70,8 @@ def requirements(
         for requirement in passage.get("requirements") or []:
             if wanted <= set(requirement["topics"]):
                 found.append((RequirementRecord.from_stored(view, passage, requirement), view))
-    items = merge_copies(found, searcher.segmenter.dictionaries)
+    dictionaries = searcher.segmenter.dictionaries
+    items = order_requirements(merge_copies(found, dictionaries), dictionaries, bool(query.strip()))
     topic_counts = Counter(t for item in items for t in item.topics)
     doc_counts = Counter((item.doc_id, item.title) for item in items)
     facets: dict[str, list[tuple]] = {
@@ -77,6 +80,24 @@ def requirements(
     }
     notes = [n for n in result.notes if n != EMPTY_QUERY_NOTE]
     return RequirementList(len(items), items[offset : offset + limit], facets, notes, result.error)
+
+
+def order_requirements(
+    items: list[RequirementRecord], dictionaries: Dictionaries, queried: bool
+) -> list[RequirementRecord]:
+    """What a cadre checks against first. Without a query: by document type in the order of
+    [提出要求的文种] (条例 and 规定 first, 决定 such as a 表彰决定 last), then the clauses that
+    say who is responsible (kb.requirements.states_duty) after the others, newest documents
+    first within that (the order given). With a query, the best matches first, but a clause
+    that only says who is responsible after those one checks against."""
+    cues = dictionaries.requirement_cues
+    types = dictionaries.doc_types
+
+    def key(item: RequirementRecord) -> tuple[int, bool]:
+        rank = 0 if queried else types.requirement_rank(item.doc_type)
+        return rank, states_duty(item.full_text, cues)
+
+    return sorted(items, key=key)
 
 
 def requirement(searcher: SearchCore, requirement_id: str) -> RequirementRecord | None:

@@ -5,6 +5,7 @@ them changes the index digest, so the next ``kb index`` rebuilds."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -140,6 +141,7 @@ def test_unit_kinds_provinces_and_ranks_decide_levels(section, word, position, u
         ("要求", "亟待", "各单位亟待完善台账制度。", False, True),
         ("方案用语", "着力", "各单位着力解决群众急难愁盼问题。", False, True),
         ("不算要求的词", "要览", "本书是一部工作要览。", True, False),
+        ("不算禁止的词", "见不得", "群众见不得铺张浪费。", True, False),
     ],
 )
 def test_requirement_cue_words_decide_requirements(section, word, sentence, before, after):
@@ -159,9 +161,26 @@ def test_prohibition_words_and_imperative_verbs_come_from_the_list():
     assert requirements_of(notice, cues_with("禁止", "不宜")) == [
         ("各单位不宜超标准接待。", "禁止")
     ]
-    plan = "关于改进工作作风的实施方案\n\n（一）夯实基层基础。各地结合实际推进。\n"
+    plan = "关于改进工作作风的实施方案\n\n（一）夯实基层基础。\n"
     assert requirements_of(plan) == []
     assert requirements_of(plan, cues_with("祈使动词", "夯实")) == [("夯实基层基础。", "要求")]
+
+
+def test_articles_that_state_no_rule_come_from_the_list():
+    rules = "青岚区公务用车管理规定\n\n第一章 总则\n\n第九条 本规定由区委办公室负责解读。\n"
+    article = "第九条 本规定由区委办公室负责解读。"
+    assert requirements_of(rules) == [(article, "条款")]
+    assert requirements_of(rules, cues_with("不算要求的条款", "负责解读")) == []
+    # A marker keeps the article, whatever else it says.
+    rules = "青岚区公务用车管理规定\n\n第一章 总则\n\n第九条 各单位应当报区委办公室负责解读。\n"
+    assert requirements_of(rules, cues_with("不算要求的条款", "负责解读")) != []
+
+
+def test_the_new_sections_may_be_left_out_of_an_older_list():
+    older = re.sub(r"(?m)^\[(?:不算禁止的词|不算要求的条款|职责用语)\][^[]*", "", CUES_TEXT)
+    cues = parse_requirement_cues(older)
+    assert cues.not_prohibitions == () and cues.not_articles == () and cues.duties == ()
+    assert is_requirement_sentence("各单位不得超标准接待。", cues)
 
 
 @pytest.mark.parametrize(
