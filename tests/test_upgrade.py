@@ -24,8 +24,9 @@ from kb.upgrade import format_behind
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpus" / "docs"
-# The last commit whose index format (SCHEMA_VERSION 10) is older than today's.
+# A commit of kb whose index format (SCHEMA_VERSION 10) is older than today's.
 OLD_KB = "69c7808d93"
+OLD_SCHEMA = 10
 
 
 def _build(index: Path, corpus: Path = SAMPLE) -> None:
@@ -207,7 +208,7 @@ def test_an_index_written_by_a_real_older_kb_is_upgraded(tmp_path, capsys):
     meta = json.loads(
         (IndexDir(index).require_current().folder / "meta.json").read_text(encoding="utf-8")
     )
-    assert meta["schema_version"] == SCHEMA_VERSION - 1
+    assert meta["schema_version"] == OLD_SCHEMA < SCHEMA_VERSION
 
     assert cli.main(["search", "year:2024 八项规定", "--index", str(index)]) == 0
     assert "较早版本" in capsys.readouterr().err
