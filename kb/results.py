@@ -44,12 +44,15 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     # Set when the search itself failed (the details are in the log); the message is for users.
     error: str = ""
+    # How many documents the ``total`` passages come from (the unit the facets count in).
+    documents: int = 0
 
     def as_dict(self) -> dict:
         """The JSON shape of ``kb search --json``: ``error`` only when the search failed."""
         shown = {
             "query": self.query,
             "total": self.total,
+            "documents": self.documents,
             "hits": [h.as_dict() for h in self.hits],
             "notes": list(self.notes),
         }

@@ -112,7 +112,7 @@ def test_search_json_has_the_contract_shape(docs, tmp_path):
     kb("index", str(docs), "--index", index)
     result = json.loads(kb("search", "公车", "--index", index, "--json").stdout)
     # The contract's keys, then notes for the user (and "error" only when kb failed).
-    assert set(result) == {"query", "total", "hits", "notes"}
+    assert set(result) == {"query", "total", "documents", "hits", "notes"}
     # The body passage, then the title (公务用车, a synonym) as a passage of its own.
     assert result["query"] == "公车" and result["total"] == 2
     hit, title = result["hits"]
