@@ -357,12 +357,15 @@ def serve_app(args: argparse.Namespace):
     return create_app(replace(settings, dictionaries=choice.folder), searcher=searcher)
 
 
+PASSWORD_TRIES = 3  # entries refused by the rules before set-password gives up
+
+
 def cmd_admin(args: argparse.Namespace) -> int:
     """`kb admin set-password`: the password of the web admin area (/admin)."""
     import getpass
 
     from kb.settings import InstanceError
-    from web.auth import MIN_PASSWORD, set_password
+    from web.auth import password_problem, set_password
 
     try:
         instance = args.settings.with_instance().instance_dir
@@ -370,15 +373,24 @@ def cmd_admin(args: argparse.Namespace) -> int:
         _stderr(str(error))
         return 2
     if sys.stdin.isatty():
-        password = getpass.getpass("新的管理密码：")
+        for _ in range(PASSWORD_TRIES):
+            password = getpass.getpass("新的管理密码：")
+            problem = password_problem(password)  # said now, not after typing it twice
+            if not problem:
+                break
+            _stderr(problem)
+        else:
+            _stderr("没有保存。")
+            return 2
         if getpass.getpass("再输入一次：") != password:
             _stderr("两次输入的密码不一致，没有保存。")
             return 2
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < MIN_PASSWORD:
-        _stderr(f"密码至少要 {MIN_PASSWORD} 个字符，没有保存。")
-        return 2
+        problem = password_problem(password)
+        if problem:
+            _stderr(f"{problem}没有保存。")
+            return 2
     path = set_password(instance, password)
     _stderr(f"管理密码已保存（加密散列）：{path}\n用 kb serve 启动后，在 /admin/login 登录。")
     return 0

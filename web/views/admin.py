@@ -38,6 +38,7 @@ from flask import (
 )
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from kb.invocation import set_password_command
 from kb.settings import Settings
 from web import auth, uploads
 from web.auth import login_required
@@ -244,6 +245,13 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("UPLOAD_MAX_FILE_BYTES", app.config.get("MAX_CONTENT_LENGTH"))
     app.extensions["kb.admin_job"] = IndexJob(app.extensions[SETTINGS])
     app.extensions["kb.digests"] = {}
+
+
+@blueprint.app_context_processor
+def _set_password_command() -> dict:
+    """What the setup and login pages tell the admin to run: ``kb admin set-password`` as it
+    works on this server (kb.invocation), for this app's instance folder."""
+    return {"set_password_command": lambda: set_password_command(_instance())}
 
 
 @blueprint.url_value_preprocessor
