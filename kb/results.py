@@ -234,6 +234,21 @@ class RequirementRecord:
         return shown
 
 
+@dataclass(frozen=True)
+class DocumentSummary:
+    """A document as a list of files shows it (the admin's 文件列表): what the index holds of
+    it, read from its first passage."""
+
+    doc_id: str
+    path: str
+    title: str
+    doc_type: str
+    date: str  # YYYY-MM-DD or ""
+    year: int | None  # the year the year filter uses (a document dated by month has one)
+    issuer: str
+    doc_no: str
+
+
 @dataclass
 class DocumentView:
     """A whole document for reading: metadata and every passage in order."""

@@ -34,7 +34,14 @@ from kb.planner import DOC_NO_WEIGHT, Plan, Planner
 from kb.primary import Copy, credited
 from kb.query import ParsedQuery, apply_filter, parse_query
 from kb.ranking import HEADING_FACTOR, Concept, assess
-from kb.results import CaseList, CaseRecord, DocumentView, Hit, SearchResult
+from kb.results import (
+    CaseList,
+    CaseRecord,
+    DocumentSummary,
+    DocumentView,
+    Hit,
+    SearchResult,
+)
 from kb.snippets import make_snippet
 from kb.view import Columns, EngineUnavailable, IndexView
 
@@ -370,6 +377,26 @@ class SearchCore:
     def _vocabulary(segmenter: Segmenter) -> list[str]:
         dictionaries = segmenter.dictionaries
         return sorted({t for t, _ in dictionaries.userdict} | set(dictionaries.synonyms.expansions))
+
+    def catalog(self) -> dict[str, DocumentSummary]:
+        """doc_id -> what the index holds of every document (title, type, date ...), from
+        each document's first passage: one query, not a read of every passage. An engine lists
+        as many documents as one query may return (OpenSearch: its result window)."""
+        with self._view() as view:
+            rows = view.documents("ordinal", "0")
+        return {
+            row["doc_id"]: DocumentSummary(
+                doc_id=row["doc_id"],
+                path=row.get("path", ""),
+                title=row.get("title", ""),
+                doc_type=row.get("doc_type", ""),
+                date=row.get("date", ""),
+                year=int(row.get("year") or 0) or None,
+                issuer=row.get("issuer", ""),
+                doc_no=row.get("doc_no", ""),
+            )
+            for row in rows
+        }
 
     def document(self, doc_id: str) -> DocumentView | None:
         """The document with every passage in order, or None if the index has no such id."""

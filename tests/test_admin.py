@@ -1184,3 +1184,86 @@ def test_set_password_from_a_pipe_follows_the_same_rules(tmp_path):
         done = run_kb("admin", "set-password", "--instance", str(tmp_path / "i"), stdin=bad + "\n")
         assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "i" / PASSWORD_FILE).exists()
+
+
+# --- the file list: title, 文种, 成文日期 and each file's state (issue 16 item 7) -------------
+
+
+def file_rows(html: str) -> dict[str, dict[str, str]]:
+    """File name -> the row's cells (title, type, date, state) as text."""
+
+    def cell(row: str, name: str) -> list[str]:
+        found = re.search(rf"<td data-{name}[^>]*>(.*?)</td>", row, re.S)[1]
+        return html_unescape(re.sub(r"<[^>]+>", " ", found)).split()
+
+    rows = {}
+    for row in re.findall(r"<tr data-file.*?</tr>", html, re.S):
+        name = html_unescape(re.search(r"<span data-file-name>([^<]*)<", row)[1])
+        rows[name] = {
+            "state": re.search(r'data-state="(\w+)"', row)[1],
+            "title": " ".join(cell(row, "doc-title")),
+            "type": " ".join(cell(row, "doc-type")),
+            "date": " ".join(cell(row, "doc-date")),
+            "said": " ".join(cell(row, "file-state")),
+        }
+    return rows
+
+
+def test_file_list_shows_title_type_date_and_state(tmp_path):
+    from web.views.admin import save_report
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "shitang.txt").write_text(
+        "关于加强机关食堂管理的通知\n\n青岚委办发〔2024〕9号\n\n各单位要严格执行机关食堂管理制度。\n\n"
+        "中共青岚区委办公室\n2024年3月5日\n",
+        encoding="utf-8",
+    )
+    (corpus / "broken.docx").write_bytes(b"PK\x03\x04 not really a Word file")
+    report = update_index(tmp_path / "index", [corpus], DEFAULT_DICT)
+    assert [Path(f.path).name for f in report.failed] == ["broken.docx"]
+    instance = tmp_path / "instance"
+    set_password(instance, PASSWORD)
+    save_report(instance, report, time.time())
+    (corpus / "xinwenjian.txt").write_text("新到的通知\n\n请按时报送。\n", encoding="utf-8")
+    (corpus / "readme.xyz").write_text("不是文档", encoding="utf-8")
+    app = create_app(
+        {"INDEX": str(tmp_path / "index"), "CORPUS": str(corpus), "DICT": str(DEFAULT_DICT),
+         "INSTANCE": str(instance)}
+    )  # fmt: skip
+    client = app.test_client()
+    login(client)
+    html = client.get("/admin/files").get_data(as_text=True)
+    rows = file_rows(html)
+    assert rows["shitang.txt"] == {
+        "state": "indexed",
+        "title": "关于加强机关食堂管理的通知",
+        "type": "通知",
+        "date": "2024-03-05",
+        "said": "已索引",
+    }
+    assert rows["xinwenjian.txt"]["state"] == "pending"
+    assert rows["xinwenjian.txt"]["said"].startswith("尚未索引")
+    assert rows["xinwenjian.txt"]["title"] == "—"
+    assert rows["broken.docx"]["state"] == "failed"
+    assert rows["broken.docx"]["said"].startswith("索引失败")
+    assert report.failed[0].reason in rows["broken.docx"]["said"]
+    assert rows["readme.xyz"]["state"] == "skipped"
+    assert "已索引 1 个" in html and "尚未索引 1 个" in html and "索引失败 1 个" in html
+
+
+def test_file_list_without_a_readable_index_still_lists_files(site, tmp_path, monkeypatch):
+    from kb.search import SearchCore
+
+    def unreadable(self):
+        raise OSError("the index went away")
+
+    client = site.app(INSTANCE=str(tmp_path / "instance")).test_client()
+    set_password(tmp_path / "instance", PASSWORD)
+    login(client)
+    monkeypatch.setattr(SearchCore, "catalog", unreadable)
+    response = client.get("/admin/files")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert {row["state"] for row in file_rows(html).values()} == {"pending"}
+    assert "读不出索引中的文件信息" in html
