@@ -243,12 +243,25 @@ def query_strings(seed: int, count: int) -> list[list[tuple[str, str]]]:
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
-@pytest.mark.parametrize("path", ["/search", "/cases", "/requirements", "/casepack"])
+PAGES = ["/search", "/cases", "/requirements", "/casepack"]
+RAW = ["page=%FF", "page=%00&page=2", "year=%C0%AF", "q=%E6%95&page=2", "type=&type=&type=",
+       "page=" + "9" * 5000, "year=" + "&year=".join(str(y) for y in range(1990, 2030)),
+       "q=" + "%01" * 50, "sort=date&sort=relevance&page=-0", "issuer=%EF%BC%9C"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", PAGES + ["/api/search", "/api/cases"])
 def test_hostile_query_strings_answer_200_or_a_chinese_400(client, path):
-    for pairs in query_strings(zlib.crc32(path.encode()), 60):
-        response = client.get(path, query_string=pairs)
-        assert response.status_code in (200, 400), (path, pairs, response.status_code)
+    tried = [f"{path}?{raw}" for raw in RAW]
+    tried += [(path, pairs) for pairs in query_strings(zlib.crc32(path.encode()), 60)]
+    for attempt in tried:
+        if isinstance(attempt, str):
+            response = client.get(attempt)
+        else:
+            response = client.get(attempt[0], query_string=attempt[1])
+        assert response.status_code in (200, 400), (attempt, response.status_code)
         text = response.get_data(as_text=True)
-        assert CHINESE.search(text), (path, pairs)
-        if response.status_code == 400:
-            assert "Traceback" not in text
+        assert "Traceback" not in text
+        if path.startswith("/api/") and response.status_code == 200:
+            assert isinstance(response.get_json(), dict), attempt
+        else:
+            assert CHINESE.search(text), attempt
