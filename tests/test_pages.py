@@ -265,3 +265,12 @@ def test_hostile_query_strings_answer_200_or_a_chinese_400(client, path):
             assert isinstance(response.get_json(), dict), attempt
         else:
             assert CHINESE.search(text), attempt
+
+
+def test_the_folded_filters_say_how_many_are_chosen(client):
+    html = client.get("/search?q=整改&year=2024&type=通报").get_data(as_text=True)
+    assert "筛选：文种、年份、发文机关（已选 2 项）</summary>" in html
+    html = client.get("/search?q=整改").get_data(as_text=True)
+    assert "筛选：文种、年份、发文机关</summary>" in html
+    html = client.get("/cases?year=2024").get_data(as_text=True)
+    assert "（已选 1 项）</summary>" in html
