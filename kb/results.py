@@ -174,6 +174,13 @@ class CaseList:
             counters["sanction"].update(set(case.sanctions))
             counters["level"][case.level] += 1
             counters["year"].update(str(year) for year in set(case.years))
+        # A category shown with sub-kinds counts their cases too, as its filter finds them
+        # (the index files 形式主义官僚主义/数据造假 under 形式主义官僚主义 as well).
+        for category in [c for c in counters["problem"] if "/" not in c]:
+            counters["problem"][category] = sum(
+                any(p == category or p.startswith(category + "/") for p in case.problems)
+                for case in self.cases
+            )
         ordered = {
             name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))
             for name, counter in counters.items()

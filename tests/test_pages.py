@@ -274,3 +274,35 @@ def test_the_folded_filters_say_how_many_are_chosen(client):
     assert "筛选：文种、年份、发文机关</summary>" in html
     html = client.get("/cases?year=2024").get_data(as_text=True)
     assert "（已选 1 项）</summary>" in html
+
+
+CASE_FILTERS = {"problem": "problems", "sanction": "sanctions", "level": "levels", "year": "years"}
+
+
+def case_facets_disagree(searcher, query: str) -> list[str]:
+    """Each case facet value of ``query`` against the number of cases its filter lists."""
+    wrong = []
+    for key, values in searcher.cases(query, limit=100_000).facets().items():
+        for value, count in values:
+            chosen = [int(value)] if key == "year" else [value]
+            listed = searcher.cases(query, limit=100_000, **{CASE_FILTERS[key]: chosen}).total
+            if listed != count:
+                wrong.append(f"{query!r} {key}={value}: facet {count}, list {listed}")
+    return wrong
+
+
+def test_case_facets_agree_with_filtered_lists(searcher, real_searcher):
+    """A problem category with sub-kinds (形式主义官僚主义) files its sub-kinds' cases too, as
+    its filter does; realdocs has cases filed under the category alone and under sub-kinds."""
+    wrong = [w for query in ("", "吃喝") for w in case_facets_disagree(searcher, query)]
+    wrong += [
+        w for query in ("", "公款", "形式主义") for w in case_facets_disagree(real_searcher, query)
+    ]
+    assert wrong == []
+
+
+def test_every_facet_count_says_its_unit(client):
+    for url, unit in (("/cases", "个"), ("/casepack", "个"), ("/requirements", "条")):
+        html = client.get(url).get_data(as_text=True)
+        counts = re.findall(r'<span class="n"[^>]*>([^<]*)</span>', html)
+        assert counts and all(re.fullmatch(rf"\d+ {unit}", c) for c in counts), (url, counts)
