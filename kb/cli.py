@@ -392,7 +392,10 @@ def cmd_admin(args: argparse.Namespace) -> int:
             _stderr(f"{problem}没有保存。")
             return 2
     path = set_password(instance, password)
-    _stderr(f"管理密码已保存（加密散列）：{path}\n用 kb serve 启动后，在 /admin/login 登录。")
+    _stderr(
+        f"管理密码已保存（加密散列）：{path}\n"
+        "服务已在运行时刷新 /admin 页面即可登录；否则启动服务（kb serve 或 python dev.py run）后登录。"
+    )
     return 0
 
 

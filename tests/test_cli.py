@@ -255,3 +255,39 @@ def test_interactive_paging_before_a_search_and_out_of_range(corpus_index, monke
     assert "已是第一页" in err and "没有第 999 页" in err
     assert numbered(out) == [1, 2, 3, 4, 5]
     assert err.count("翻页：n 下一页") == 2  # once at the start, once for ?
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a pseudo-terminal is POSIX")
+def test_interactive_paging_at_a_real_terminal(corpus_index):
+    """The same at a pseudo-terminal, a real kb process: the user types, kb pages."""
+    import pty
+    import select
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kb", "search", "--index", str(corpus_index), "--limit", "4"],
+        stdin=terminal, stdout=terminal, stderr=terminal, close_fds=True,
+    )  # fmt: skip
+    os.close(terminal)
+    seen = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal seen
+        while marker not in seen:
+            ready, _, _ = select.select([controller], [], [], 60)
+            assert ready, seen.decode("utf-8", "replace")[-500:]
+            seen += os.read(controller, 65536)
+
+    try:
+        read_until("检索> ".encode())
+        os.write(controller, "整改\n".encode())
+        read_until("第 1/".encode())
+        os.write(controller, b"n\n")
+        read_until("第 2/".encode())
+        os.write(controller, b"\n")
+        assert process.wait(timeout=60) == 0
+    finally:
+        process.kill()
+        os.close(controller)
+    text = seen.decode("utf-8", "replace").replace("\r\n", "\n")  # the terminal's line ends
+    assert "\n4. 《" in text and "\n5. 《" in text and "\n8. 《" in text and "\n9. 《" not in text
