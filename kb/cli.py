@@ -133,7 +133,7 @@ def _print_result(result, offset: int) -> None:
         _stderr(f"出错：{result.error}")
     for note in result.notes:
         _stderr(f"提示：{note}")
-    print(f"共 {result.total} 条结果")
+    print(f"共 {result.total} 条段落，来自 {result.documents} 篇文件")
     for number, hit in enumerate(result.hits, offset + 1):
         meta = " ".join(x for x in (hit.doc_type, hit.date, hit.doc_no) if x)
         print(f"\n{number}. 《{hit.title}》 {meta}")
@@ -195,8 +195,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     if searcher is None:
         return 2
 
-    def run(query: str):
-        return searcher.search(query, limit=args.limit, offset=args.offset, per_doc=args.per_doc)
+    def run(query: str, offset: int = args.offset):
+        return searcher.search(query, limit=args.limit, offset=offset, per_doc=args.per_doc)
 
     if args.query == "-":
         for line in sys.stdin:
@@ -207,7 +207,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         if not sys.stdin.isatty():
             _stderr("请给出检索词，或用 kb search - 从标准输入逐行读取。")
             return 2
-        return _interactive(run)
+        return _interactive(run, args.limit)
     result = run(args.query)
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
@@ -216,17 +216,57 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 1 if result.error else 0
 
 
-def _interactive(run) -> int:
-    _stderr('输入检索词后回车；空行或 Ctrl+D 退出。语法："精确短语"  -排除词  type:通报  year:2024')
+INTERACTIVE_HELP = (
+    '输入检索词后回车；空行或 Ctrl+D 退出。语法："精确短语"  -排除词  type:通报  year:2024\n'
+    "翻页：n 下一页，p 上一页，g 页码 跳到某页（如 g 3）；? 再看这段说明。"
+)
+_PAGE_COMMAND = re.compile(r"(?i)(n|下一页)|(p|上一页)|(?:g|第)\s*(\d{1,7})\s*页?")
+
+
+def _interactive(run, per_page: int) -> int:
+    """Search as the user types; n, p and g <page> page through the last search (kb.paging)."""
+    from kb.paging import Pages
+
+    _stderr(INTERACTIVE_HELP)
+    query: str | None = None
+    pages = Pages(0, per_page)
     while True:
         try:
-            query = input("检索> ").strip()
+            line = input("检索> ").strip()
         except (EOFError, KeyboardInterrupt):
             print()
             return 0
-        if not query:
+        if not line:
             return 0
-        _print_result(run(query), 0)
+        if line in ("?", "？", "help", "帮助"):
+            _stderr(INTERACTIVE_HELP)
+            continue
+        command = _PAGE_COMMAND.fullmatch(line)
+        if command and query is not None:
+            wanted = pages.next if command[1] else pages.previous if command[2] else int(command[3])
+            if wanted is None or not 1 <= wanted <= pages.count:
+                where = (
+                    "最后一页" if command[1] else "第一页" if command[2] else f"没有第 {wanted} 页"
+                )
+                _stderr(f"{'已是' if wanted is None else ''}{where}（共 {pages.count} 页）。")
+                continue
+            page = wanted
+        elif command:
+            _stderr("还没有检索：先输入检索词，再用 n、p 翻页。")
+            continue
+        else:
+            query, page = line, 1
+        pages = Pages(0, per_page, page)
+        result = run(query, pages.offset)
+        pages = Pages(result.total, per_page, page)
+        _print_result(result, pages.offset)
+        if pages.count > 1:
+            steps = "、".join(
+                step
+                for step, shown in (("n 下一页", pages.next), ("p 上一页", pages.previous))
+                if shown
+            )
+            print(f"\n第 {page}/{pages.count} 页；{steps}，g 页码 跳页")
         print()
 
 
@@ -364,6 +404,9 @@ def _readable_searcher(backend, behind: str | None):
     return searcher
 
 
+PASSWORD_TRIES = 3  # entries refused by the rules before set-password gives up
+
+
 def cmd_admin(args: argparse.Namespace) -> int:
     """`kb admin set-password`: the password of the web admin area (/admin)."""
     from web.auth import set_password
@@ -377,7 +420,10 @@ def cmd_admin(args: argparse.Namespace) -> int:
     if password is None:
         return 2
     path = set_password(instance, password)
-    _stderr(f"管理密码已保存（加密散列）：{path}\n用 kb serve 启动后，在 /admin/login 登录。")
+    _stderr(
+        f"管理密码已保存（加密散列）：{path}\n"
+        "服务已在运行时刷新 /admin 页面即可登录；否则启动服务（kb serve 或 python dev.py run）后登录。"
+    )
     return 0
 
 
@@ -386,18 +432,27 @@ def _new_password() -> str | None:
     after saying why it cannot be used."""
     import getpass
 
-    from web.auth import MIN_PASSWORD
+    from web.auth import password_problem
 
     if sys.stdin.isatty():
-        password = getpass.getpass("新的管理密码：")
+        for _ in range(PASSWORD_TRIES):
+            password = getpass.getpass("新的管理密码：")
+            problem = password_problem(password)  # said now, not after typing it twice
+            if not problem:
+                break
+            _stderr(problem)
+        else:
+            _stderr("没有保存。")
+            return None
         if getpass.getpass("再输入一次：") != password:
             _stderr("两次输入的密码不一致，没有保存。")
             return None
     else:
         password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < MIN_PASSWORD:
-        _stderr(f"密码至少要 {MIN_PASSWORD} 个字符，没有保存。")
-        return None
+        problem = password_problem(password)
+        if problem:
+            _stderr(f"{problem}没有保存。")
+            return None
     return password
 
 
@@ -549,7 +604,12 @@ def build_parser() -> argparse.ArgumentParser:
     watch.set_defaults(handler=cmd_watch)
 
     search = commands.add_parser("search", help="检索")
-    search.add_argument("query", nargs="?", help="检索词；“-”表示从标准输入逐行读取，输出 JSON 行")
+    search.add_argument(
+        "query",
+        nargs="?",
+        help="检索词；“-”表示从标准输入逐行读取，输出 JSON 行；省略时进入交互检索"
+        "（n 下一页，p 上一页，g 页码 跳页，每页 --limit 条）",
+    )
     search.add_argument("--index", default=None, help="索引目录（默认 $KB_INDEX 或 ./.kb/index）")
     search.add_argument("--limit", type=int, default=10, help="返回条数（默认 10）")
     search.add_argument("--offset", type=int, default=0, help="跳过前若干条（翻页）")

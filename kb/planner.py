@@ -400,6 +400,12 @@ class Planner:
             issuers = self.view.lexicon("issuer")
             matching_issuers = tuple(Term("issuer", i) for i in issuers if wanted in fold(i))
             clauses.append(AnyOf(matching_issuers) if matching_issuers else NOTHING)
+        if parsed.exact_issuers:
+            # A facet's value: the documents the facet counted, not every issuer containing it.
+            chosen = {fold(normalize_space(i)) for i in parsed.exact_issuers}
+            issuers = self.view.lexicon("issuer")
+            exact = tuple(Term("issuer", i) for i in issuers if fold(normalize_space(i)) in chosen)
+            clauses.append(AnyOf(exact) if exact else NOTHING)
         if parsed.doc_ids:
             clauses.append(AnyOf(tuple(Term("doc_id", d) for d in parsed.doc_ids)))
         if parsed.cases_only:

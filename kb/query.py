@@ -56,7 +56,9 @@ class ParsedQuery:
     excluded: list[str] = field(default_factory=list)
     doc_types: list[str] = field(default_factory=list)
     years: list[tuple[int, int]] = field(default_factory=list)
-    issuers: list[str] = field(default_factory=list)
+    issuers: list[str] = field(default_factory=list)  # typed: any issuer containing it
+    # Chosen from the facets (the page's filters): these issuers exactly, any of them.
+    exact_issuers: list[str] = field(default_factory=list)
     doc_ids: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     sanctions: list[str] = field(default_factory=list)
@@ -74,6 +76,7 @@ class ParsedQuery:
             self.doc_types
             or self.years
             or self.issuers
+            or self.exact_issuers
             or self.doc_ids
             or self.problems
             or self.sanctions

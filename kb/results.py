@@ -44,12 +44,15 @@ class SearchResult:
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     # Set when the search itself failed (the details are in the log); the message is for users.
     error: str = ""
+    # How many documents the ``total`` passages come from (the unit the facets count in).
+    documents: int = 0
 
     def as_dict(self) -> dict:
         """The JSON shape of ``kb search --json``: ``error`` only when the search failed."""
         shown = {
             "query": self.query,
             "total": self.total,
+            "documents": self.documents,
             "hits": [h.as_dict() for h in self.hits],
             "notes": list(self.notes),
         }
@@ -171,6 +174,13 @@ class CaseList:
             counters["sanction"].update(set(case.sanctions))
             counters["level"][case.level] += 1
             counters["year"].update(str(year) for year in set(case.years))
+        # A category shown with sub-kinds counts their cases too, as its filter finds them
+        # (the index files 形式主义官僚主义/数据造假 under 形式主义官僚主义 as well).
+        for category in [c for c in counters["problem"] if "/" not in c]:
+            counters["problem"][category] = sum(
+                any(p == category or p.startswith(category + "/") for p in case.problems)
+                for case in self.cases
+            )
         ordered = {
             name: sorted(counter.items(), key=lambda item: (-item[1], item[0]))
             for name, counter in counters.items()
@@ -229,6 +239,21 @@ class RequirementRecord:
         shown["topics"] = list(self.topics)
         shown["also_in"] = [dict(copy) for copy in self.also_in]
         return shown
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    """A document as a list of files shows it (the admin's 文件列表): what the index holds of
+    it, read from its first passage."""
+
+    doc_id: str
+    path: str
+    title: str
+    doc_type: str
+    date: str  # YYYY-MM-DD or ""
+    year: int | None  # the year the year filter uses (a document dated by month has one)
+    issuer: str
+    doc_no: str
 
 
 @dataclass

@@ -19,6 +19,7 @@ import logging
 from contextlib import AbstractContextManager
 
 from kb.analysis import Segmenter
+from kb.dates import year_of
 from kb.duplicates import fingerprint
 from kb.explain import matched, partial_notes
 from kb.facets import facet_set, facets_of
@@ -33,7 +34,14 @@ from kb.planner import DOC_NO_WEIGHT, Plan, Planner
 from kb.primary import Copy, credited
 from kb.query import ParsedQuery, apply_filter, parse_query
 from kb.ranking import HEADING_FACTOR, Concept, assess
-from kb.results import CaseList, CaseRecord, DocumentView, Hit, SearchResult
+from kb.results import (
+    CaseList,
+    CaseRecord,
+    DocumentSummary,
+    DocumentView,
+    Hit,
+    SearchResult,
+)
 from kb.snippets import make_snippet
 from kb.view import Columns, EngineUnavailable, IndexView
 
@@ -137,9 +145,11 @@ class SearchCore:
         """Ranked passages for ``raw_query``; at most ``per_doc`` per document (0: no limit).
 
         ``sort="date"`` puts newer documents first (relevance decides within a date);
-        ``facets`` counts documents per type, year and issuer over all results; ``filters``
-        ({"type": [...], "year": [...], "issuer": [...]}) work like type:/year:/issuer: in the
-        query, for values with spaces (issuers) that the query language cannot carry.
+        ``facets`` counts documents per type, year and issuer over all results, and
+        ``documents`` says how many documents the passages come from; ``filters`` ({"type":
+        [...], "year": [...], "issuer": [...]}) are a facet's values: type and year work like
+        type:/year: in the query, an issuer is matched whole (``issuer:`` in the query takes
+        any issuer containing it), so a filtered search finds the documents its facet counted.
 
         Never raises for what a user typed: a search that fails inside kb is logged with its
         details and answered with ``error`` set, so one query never stops a page, a batch or
@@ -191,8 +201,9 @@ class SearchCore:
                 filed = facet_set(table.facets[first])
                 best = matched(plan, table.texts[first], table.contexts[first], facets=filed)
                 notes.extend(partial_notes(plan, best))
-            counts = _facets(ranked, table) if facets else {}
-            return SearchResult(raw_query, len(ranked), hits, notes, counts)
+            found = _documents(ranked, table)
+            counts = _facets(found, table, view) if facets else {}
+            return SearchResult(raw_query, len(ranked), hits, notes, counts, documents=len(found))
 
     def _run(
         self, view: IndexView, parsed: ParsedQuery
@@ -367,6 +378,26 @@ class SearchCore:
         dictionaries = segmenter.dictionaries
         return sorted({t for t, _ in dictionaries.userdict} | set(dictionaries.synonyms.expansions))
 
+    def catalog(self) -> dict[str, DocumentSummary]:
+        """doc_id -> what the index holds of every document (title, type, date ...), from
+        each document's first passage: one query, not a read of every passage. An engine lists
+        as many documents as one query may return (OpenSearch: its result window)."""
+        with self._view() as view:
+            rows = view.documents("ordinal", "0")
+        return {
+            row["doc_id"]: DocumentSummary(
+                doc_id=row["doc_id"],
+                path=row.get("path", ""),
+                title=row.get("title", ""),
+                doc_type=row.get("doc_type", ""),
+                date=row.get("date", ""),
+                year=int(row.get("year") or 0) or None,
+                issuer=row.get("issuer", ""),
+                doc_no=row.get("doc_no", ""),
+            )
+            for row in rows
+        }
+
     def document(self, doc_id: str) -> DocumentView | None:
         """The document with every passage in order, or None if the index has no such id."""
         with self._view() as view:
@@ -496,7 +527,9 @@ def _parse(
     parsed.requirements_only = requirements_only
     for key, values in (filters or {}).items():
         for value in values:
-            if value:
+            if key == "issuer" and value:  # a facet's value, matched whole (see search)
+                parsed.exact_issuers.append(value)
+            elif value:
                 apply_filter(key, value, parsed)
     return parsed
 
@@ -532,18 +565,33 @@ def _arrange(scores, table: Columns, per_doc: int) -> list[tuple[int, float, lis
     return kept
 
 
-def _facets(ranked, table: Columns) -> dict[str, list[tuple[str, int]]]:
-    """Distinct documents per type, year and issuer among the results, most frequent first."""
-    seen: set[str] = set()
+def _documents(ranked, table: Columns) -> dict[str, int]:
+    """doc_id -> one of its passages, for every document a result comes from: its own passages
+    and the reposted copies shown under another's (a filter on the copy's year or type finds
+    it on its own, so it counts here too: the facets then agree with the filtered lists)."""
+    first: dict[str, int] = {}
+    for docnum, _, copies in ranked:
+        for key in (docnum, *copies):
+            first.setdefault(table.doc_ids[key], key)
+    return first
+
+
+def _facets(
+    first: dict[str, int], table: Columns, view: IndexView
+) -> dict[str, list[tuple[str, int]]]:
+    """Documents (``_documents``) per type, year and issuer, most frequent first. The year is
+    the one the year filter matches (kb.model.Document.year): a document dated by its month
+    only has no date in the table, so its stored year is read."""
+    undated = [docnum for docnum in first.values() if year_of(table.dates[docnum]) is None]
+    stored_years = {
+        docnum: int(fields.get("year") or 0) for docnum, fields in view.stored(undated).items()
+    }
     counters: dict[str, dict[str, int]] = {"doc_type": {}, "year": {}, "issuer": {}}
-    for docnum, _, _ in ranked:
-        doc_id = table.doc_ids[docnum]
-        if doc_id in seen:
-            continue
-        seen.add(doc_id)
+    for docnum in first.values():
+        year = year_of(table.dates[docnum]) or stored_years.get(docnum)
         for name, value in (
             ("doc_type", table.doc_types[docnum]),
-            ("year", table.dates[docnum][:4]),
+            ("year", str(year) if year else ""),
             ("issuer", table.issuers[docnum]),
         ):
             if value:

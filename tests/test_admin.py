@@ -1083,3 +1083,187 @@ def test_an_index_built_with_the_project_dictionaries_updates_from_them(site, tm
     choice = dictionaries_for_updates(Backend(site.index), tmp_path)
     assert choice.folder == DEFAULT_DICT and not choice.note  # corpus/dict edits still apply
     assert not (tmp_path / "index-dict").exists()
+
+
+# --- the set-password command the pages name, and its checks (issue 16 item 7) ---------------
+
+
+def named_command(html: str) -> list[str]:
+    import shlex
+
+    shown = re.search(r"<(?:pre|code)[^>]*data-set-password>([^<]+)<", html).group(1)
+    return shlex.split(html_unescape(shown))
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the command is run with POSIX quoting here")
+def test_admin_pages_name_a_set_password_command_that_works_off_path(site, tmp_path):
+    """A dev.py user has no kb on PATH: the setup page's command must run as it stands, from
+    any folder, and set the password of this server's instance folder."""
+    instance = tmp_path / "fresh-instance"
+    client = site.app(INSTANCE=str(instance)).test_client()
+    html = client.get("/admin/login").get_data(as_text=True)
+    command = named_command(html)
+    assert command[-3:] == ["set-password", "--instance", str(instance.resolve())]
+    elsewhere = tmp_path / "somewhere-else"
+    elsewhere.mkdir()
+    # The venv's scripts off PATH; kb imported from this checkout, as its install does.
+    env = {**os.environ, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    env.pop("KB_INDEX", None)
+    if not command[0].startswith("/"):
+        pytest.skip("kb is on PATH here, so the page names plain kb")
+    done = subprocess.run(
+        command, input=PASSWORD + "\n", capture_output=True, text=True, encoding="utf-8",
+        cwd=elsewhere, env=env, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert check_password(instance, PASSWORD)
+    assert login(client).status_code == 303  # the page's server takes the new password
+    client.post("/admin/logout", data={"csrf_token": csrf(client, "/admin/")})
+    again = named_command(client.get("/admin/login").get_data(as_text=True))
+    assert again == command  # the login page names the same command for a forgotten password
+
+
+def test_the_command_is_plain_kb_only_where_that_kb_is_this_one(monkeypatch, tmp_path):
+    from kb import invocation
+
+    beside = Path(sys.executable).with_name("kb")
+    other = tmp_path / "kb"
+    other.write_text("#!/bin/sh\n")
+    monkeypatch.setattr(invocation.shutil, "which", lambda name: str(other))
+    assert invocation.kb_command("admin", "set-password").startswith(sys.executable)
+    monkeypatch.setattr(invocation.shutil, "which", lambda name: None)
+    assert invocation.kb_command("x").split()[-3:] == ["-m", "kb", "x"]
+    if beside.exists():
+        monkeypatch.setattr(invocation.shutil, "which", lambda name: str(beside))
+        assert invocation.kb_command("admin", "set-password") == "kb admin set-password"
+    spaced = invocation.set_password_command(tmp_path / "实例 文件夹")
+    assert spaced.endswith("'" + str((tmp_path / "实例 文件夹").resolve()) + "'")
+
+
+def typed_set_password(monkeypatch, capsys, instance: Path, entries: list[str]):
+    """``kb admin set-password`` at a terminal with ``entries`` typed: (status, prompts, err)."""
+    import getpass
+
+    from kb import cli
+
+    prompts: list[str] = []
+    typed = iter(entries)
+
+    def ask(prompt: str = "") -> str:
+        prompts.append(prompt)
+        return next(typed)
+
+    monkeypatch.setattr(getpass, "getpass", ask)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    status = cli.main(["admin", "set-password", "--instance", str(instance)])
+    return status, prompts, capsys.readouterr().err
+
+
+def test_set_password_checks_the_first_entry_before_asking_again(monkeypatch, capsys, tmp_path):
+    instance = tmp_path / "instance"
+    status, prompts, err = typed_set_password(
+        monkeypatch, capsys, instance, ["abc", " " * 9, PASSWORD, PASSWORD]
+    )
+    assert status == 0 and check_password(instance, PASSWORD)
+    assert prompts == ["新的管理密码：", "新的管理密码：", "新的管理密码：", "再输入一次："]
+    assert "密码至少要 8 个字符，这次只有 3 个。" in err and "密码不能全是空格。" in err
+
+
+def test_set_password_gives_up_after_three_refused_entries(monkeypatch, capsys, tmp_path):
+    instance = tmp_path / "instance"
+    status, prompts, err = typed_set_password(
+        monkeypatch, capsys, instance, ["short", "tab\there-long", " padded-password "]
+    )
+    assert status == 2 and prompts == ["新的管理密码："] * 3
+    assert "控制字符" in err and "开头或结尾有空格" in err and "没有保存" in err
+    assert not (instance / PASSWORD_FILE).exists()
+
+
+def test_set_password_from_a_pipe_follows_the_same_rules(tmp_path):
+    for bad, says in (("x" * 1025, "最多 1024"), (" " * 10, "全是空格"), ("abc", "至少要 8")):
+        done = run_kb("admin", "set-password", "--instance", str(tmp_path / "i"), stdin=bad + "\n")
+        assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "i" / PASSWORD_FILE).exists()
+
+
+# --- the file list: title, 文种, 成文日期 and each file's state (issue 16 item 7) -------------
+
+
+def file_rows(html: str) -> dict[str, dict[str, str]]:
+    """File name -> the row's cells (title, type, date, state) as text."""
+
+    def cell(row: str, name: str) -> list[str]:
+        found = re.search(rf"<td data-{name}[^>]*>(.*?)</td>", row, re.S)[1]
+        return html_unescape(re.sub(r"<[^>]+>", " ", found)).split()
+
+    rows = {}
+    for row in re.findall(r"<tr data-file.*?</tr>", html, re.S):
+        name = html_unescape(re.search(r"<span data-file-name>([^<]*)<", row)[1])
+        rows[name] = {
+            "state": re.search(r'data-state="(\w+)"', row)[1],
+            "title": " ".join(cell(row, "doc-title")),
+            "type": " ".join(cell(row, "doc-type")),
+            "date": " ".join(cell(row, "doc-date")),
+            "said": " ".join(cell(row, "file-state")),
+        }
+    return rows
+
+
+def test_file_list_shows_title_type_date_and_state(tmp_path):
+    from web.views.admin import save_report
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "shitang.txt").write_text(
+        "关于加强机关食堂管理的通知\n\n青岚委办发〔2024〕9号\n\n各单位要严格执行机关食堂管理制度。\n\n"
+        "中共青岚区委办公室\n2024年3月5日\n",
+        encoding="utf-8",
+    )
+    (corpus / "broken.docx").write_bytes(b"PK\x03\x04 not really a Word file")
+    report = update_index(tmp_path / "index", [corpus], DEFAULT_DICT)
+    assert [Path(f.path).name for f in report.failed] == ["broken.docx"]
+    instance = tmp_path / "instance"
+    set_password(instance, PASSWORD)
+    save_report(instance, report, time.time())
+    (corpus / "xinwenjian.txt").write_text("新到的通知\n\n请按时报送。\n", encoding="utf-8")
+    (corpus / "readme.xyz").write_text("不是文档", encoding="utf-8")
+    app = create_app(
+        {"INDEX": str(tmp_path / "index"), "CORPUS": str(corpus), "DICT": str(DEFAULT_DICT),
+         "INSTANCE": str(instance)}
+    )  # fmt: skip
+    client = app.test_client()
+    login(client)
+    html = client.get("/admin/files").get_data(as_text=True)
+    rows = file_rows(html)
+    assert rows["shitang.txt"] == {
+        "state": "indexed",
+        "title": "关于加强机关食堂管理的通知",
+        "type": "通知",
+        "date": "2024-03-05",
+        "said": "已索引",
+    }
+    assert rows["xinwenjian.txt"]["state"] == "pending"
+    assert rows["xinwenjian.txt"]["said"].startswith("尚未索引")
+    assert rows["xinwenjian.txt"]["title"] == "—"
+    assert rows["broken.docx"]["state"] == "failed"
+    assert rows["broken.docx"]["said"].startswith("索引失败")
+    assert report.failed[0].reason in rows["broken.docx"]["said"]
+    assert rows["readme.xyz"]["state"] == "skipped"
+    assert "已索引 1 个" in html and "尚未索引 1 个" in html and "索引失败 1 个" in html
+
+
+def test_file_list_without_a_readable_index_still_lists_files(site, tmp_path, monkeypatch):
+    from kb.search import SearchCore
+
+    def unreadable(self):
+        raise OSError("the index went away")
+
+    client = site.app(INSTANCE=str(tmp_path / "instance")).test_client()
+    set_password(tmp_path / "instance", PASSWORD)
+    login(client)
+    monkeypatch.setattr(SearchCore, "catalog", unreadable)
+    response = client.get("/admin/files")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert {row["state"] for row in file_rows(html).values()} == {"pending"}
+    assert "读不出索引中的文件信息" in html

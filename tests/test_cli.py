@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -112,7 +113,7 @@ def test_search_json_has_the_contract_shape(docs, tmp_path):
     kb("index", str(docs), "--index", index)
     result = json.loads(kb("search", "公车", "--index", index, "--json").stdout)
     # The contract's keys, then notes for the user (and "error" only when kb failed).
-    assert set(result) == {"query", "total", "hits", "notes"}
+    assert set(result) == {"query", "total", "documents", "hits", "notes"}
     # The body passage, then the title (公务用车, a synonym) as a passage of its own.
     assert result["query"] == "公车" and result["total"] == 2
     hit, title = result["hits"]
@@ -188,10 +189,105 @@ def test_human_output_marks_matches(docs, tmp_path):
     index = str(tmp_path / "idx")
     kb("index", str(docs), "--index", index)
     out = kb("search", "公车", "--index", index).stdout
-    assert out.startswith("共 2 条结果")
+    assert out.startswith("共 2 条段落，来自 1 篇文件")
     assert "【公车】" in out and "《公务用车管理》" in out
 
 
 def test_bad_arguments_are_refused_politely(tmp_path):
     result = kb("search", "四风", "--limit", "-1", "--index", str(tmp_path))
     assert result.returncode == 2 and "不能为负数" in result.stderr
+
+
+# --- interactive search: paging (issue 16 item 7) ------------------------------------------
+
+
+def interactive(monkeypatch, capsys, index: str, lines: list[str], *options: str):
+    """``kb search`` at a terminal, the user typing ``lines``: (stdout, stderr)."""
+    from kb import cli
+
+    typed = iter(lines)
+
+    def answer(prompt: str = "") -> str:
+        try:
+            return next(typed)
+        except StopIteration:
+            raise EOFError from None
+
+    monkeypatch.setattr("builtins.input", answer)
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    assert cli.main(["search", "--index", index, *options]) == 0
+    captured = capsys.readouterr()
+    return captured.out, captured.err
+
+
+def numbered(out: str) -> list[int]:
+    """The hit numbers printed, in order."""
+    return [int(n) for n in re.findall(r"^(\d+)\. 《", out, re.M)]
+
+
+def test_interactive_search_pages_past_ten(corpus_index, monkeypatch, capsys):
+    from kb.engines.whoosh.searcher import Searcher
+
+    total = Searcher(corpus_index).search("整改").total
+    assert total > 30
+    last = -(-total // 10)
+    out, err = interactive(
+        monkeypatch, capsys, str(corpus_index), ["整改", "n", "n", "p", f"g {last}", "n", ""]
+    )
+    assert "n 下一页" in err and "p 上一页" in err and "g 页码" in err  # the help says how
+    assert numbered(out) == [
+        *range(1, 11),
+        *range(11, 21),
+        *range(21, 31),
+        *range(11, 21),
+        *range((last - 1) * 10 + 1, total + 1),
+    ]
+    assert f"第 2/{last} 页" in out and f"第 {last}/{last} 页" in out
+    assert f"已是最后一页（共 {last} 页）。" in err
+    assert out.count(f"共 {total} 条段落，来自 ") == 5
+
+
+def test_interactive_paging_before_a_search_and_out_of_range(corpus_index, monkeypatch, capsys):
+    out, err = interactive(
+        monkeypatch, capsys, str(corpus_index), ["n", "整改", "p", "g 999", "?", ""], "--limit", "5"
+    )
+    assert "还没有检索：先输入检索词，再用 n、p 翻页。" in err
+    assert "已是第一页" in err and "没有第 999 页" in err
+    assert numbered(out) == [1, 2, 3, 4, 5]
+    assert err.count("翻页：n 下一页") == 2  # once at the start, once for ?
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a pseudo-terminal is POSIX")
+def test_interactive_paging_at_a_real_terminal(corpus_index):
+    """The same at a pseudo-terminal, a real kb process: the user types, kb pages."""
+    import pty
+    import select
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kb", "search", "--index", str(corpus_index), "--limit", "4"],
+        stdin=terminal, stdout=terminal, stderr=terminal, close_fds=True,
+    )  # fmt: skip
+    os.close(terminal)
+    seen = b""
+
+    def read_until(marker: bytes) -> None:
+        nonlocal seen
+        while marker not in seen:
+            ready, _, _ = select.select([controller], [], [], 60)
+            assert ready, seen.decode("utf-8", "replace")[-500:]
+            seen += os.read(controller, 65536)
+
+    try:
+        read_until("检索> ".encode())
+        os.write(controller, "整改\n".encode())
+        read_until("第 1/".encode())
+        os.write(controller, b"n\n")
+        read_until("第 2/".encode())
+        os.write(controller, b"\n")
+        assert process.wait(timeout=60) == 0
+    finally:
+        process.kill()
+        os.close(controller)
+    text = seen.decode("utf-8", "replace").replace("\r\n", "\n")  # the terminal's line ends
+    assert "\n4. 《" in text and "\n5. 《" in text and "\n8. 《" in text and "\n9. 《" not in text

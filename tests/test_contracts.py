@@ -239,7 +239,9 @@ def facet_lists(page: str) -> dict[str, list[tuple[str, int]]]:
     assert aside, "the search page has no filter column"
     shown = {}
     for heading, items in re.findall(r"<h2>(.*?)</h2>\s*<ul>(.*?)</ul>", aside.group(1), re.S):
-        values = re.findall(r'<a [^>]*href="[^"]*">([^<]+)<span class="n">(\d+)</span>', items)
+        values = re.findall(
+            r'<a [^>]*href="[^"]*">([^<]+)<span class="n"[^>]*>(\d+) 篇</span>', items
+        )
         shown[heading] = [(html.unescape(value), int(count)) for value, count in values]
     return shown
 
@@ -256,7 +258,7 @@ def test_the_search_page_lists_facets_with_counts(client, searcher, query):
     page = client.get(f"/search?q={quote(query)}").get_data(as_text=True)
     assert facet_lists(page) == expected
     value, count = expected["文种"][0]
-    link = re.search(rf'href="([^"]*)">{re.escape(value)}<span class="n">{count}<', page)
+    link = re.search(rf'href="([^"]*)">{re.escape(value)}<span class="n"[^>]*>{count} 篇<', page)
     filtered = client.get(html.unescape(link.group(1))).get_data(as_text=True)
     assert 'class="active" href=' in filtered
     assert facet_lists(filtered)["文种"] == [(value, count)]

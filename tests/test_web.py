@@ -94,7 +94,7 @@ def test_original_file_download(client):
 
 def test_api_search_has_the_cli_shape(client, searcher):
     data = client.get("/api/search?q=四风&per_page=5").get_json()
-    assert set(data) == {"query", "total", "hits", "notes"}
+    assert set(data) == {"query", "total", "documents", "hits", "notes"}
     expected = searcher.search("四风", limit=5).as_dict()
     for hit in expected["hits"]:  # this app serves no corpus folder: names only
         hit["path"] = hit["path"].rsplit("/", 1)[-1]

@@ -31,6 +31,7 @@ PASSWORD_FILE = "admin-password"
 SECRET_FILE = "secret-key"
 GENERATION_FILE = "session-generation"
 MIN_PASSWORD = 8
+MAX_PASSWORD = 1024
 SESSION_HOURS = 8
 
 # Login limits (see LoginThrottle and the README's 文件管理 section).
@@ -83,10 +84,27 @@ def secret_key(instance: Path) -> str:
     return path.read_text(encoding="utf-8").strip()
 
 
+def password_problem(password: str) -> str:
+    """Why ``password`` cannot be the admin password ("" when it can), in Chinese: asked of
+    the first entry, before the user types it a second time."""
+    if len(password) < MIN_PASSWORD:
+        return f"密码至少要 {MIN_PASSWORD} 个字符，这次只有 {len(password)} 个。"
+    if len(password) > MAX_PASSWORD:
+        return f"密码最多 {MAX_PASSWORD} 个字符。"
+    if not password.strip():
+        return "密码不能全是空格。"
+    if any(ord(c) < 32 or ord(c) == 127 for c in password):
+        return "密码里有控制字符（如制表符），登录页面的输入框无法输入，请换一个。"
+    if password != password.strip():
+        return "密码的开头或结尾有空格，登录时容易漏输，请去掉。"
+    return ""
+
+
 def set_password(instance: Path, password: str) -> Path:
     """Store a salted scrypt hash of ``password``; returns the file written."""
-    if len(password) < MIN_PASSWORD:
-        raise ValueError(f"密码至少 {MIN_PASSWORD} 个字符")
+    problem = password_problem(password)
+    if problem:
+        raise ValueError(problem)
     path = instance / PASSWORD_FILE
     write_private(path, generate_password_hash(password, method="scrypt") + "\n")
     revoke_sessions(instance)

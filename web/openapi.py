@@ -258,7 +258,11 @@ SEARCH_PARAMS = [
     ),
     _query_param("type", "按文种筛选，可重复", _STRINGS),
     _query_param("year", "按年份筛选（2024 或 2023-2025），可重复", _STRINGS),
-    _query_param("issuer", "按发文机关筛选（包含即可），可重复", _STRINGS),
+    _query_param(
+        "issuer",
+        "按发文机关筛选（与分面中的值完全一致；包含即可时在 q 中写 issuer:），可重复",
+        _STRINGS,
+    ),
     _query_param(
         "sort", "relevance（默认）或 date", {"type": "string", "enum": ["relevance", "date"]}
     ),
@@ -289,10 +293,24 @@ def openapi_document() -> dict:
                                 "application/json": {
                                     "schema": {
                                         "type": "object",
-                                        "required": ["query", "total", "hits", "notes"],
+                                        "required": [
+                                            "query",
+                                            "total",
+                                            "documents",
+                                            "hits",
+                                            "notes",
+                                        ],
                                         "properties": {
                                             "query": _STRING,
-                                            "total": {"type": "integer"},
+                                            "total": {
+                                                "type": "integer",
+                                                "description": "找到的段落数",
+                                            },
+                                            "documents": {
+                                                "type": "integer",
+                                                "description": "这些段落来自多少篇文件"
+                                                "（含转载副本；分面按篇计数）",
+                                            },
                                             "hits": {"type": "array", "items": _HIT},
                                             "notes": _NOTES,
                                             "error": _FAILED,

@@ -138,7 +138,18 @@
     }
   });
 
+  // The filters (筛选) fold above the results on a phone, a tap away; beside the results on a
+  // wider screen they stay open (the CSS hides their bar there).
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 760px)") : null;
+  function foldFilters() {
+    document.querySelectorAll("[data-facets]").forEach(function (box) {
+      box.open = !(narrow && narrow.matches);
+    });
+  }
+  if (narrow && narrow.addEventListener) narrow.addEventListener("change", foldFilters);
+
   document.addEventListener("DOMContentLoaded", function () {
+    foldFilters();
     var items = load();
     updateCount(items);
     markCollected(items);

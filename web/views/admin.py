@@ -16,7 +16,7 @@ import json
 import logging
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -38,6 +38,8 @@ from flask import (
 )
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from kb.catalog import failures_by_file, listed_file
+from kb.invocation import set_password_command
 from kb.settings import Settings
 from web import auth, uploads
 from web.auth import login_required
@@ -265,6 +267,13 @@ def init_app(app: Flask) -> None:
     index_job = app.extensions["kb.admin_job"] = IndexJob(app.extensions[SETTINGS])
     app.extensions["kb.digests"] = {}
     app.context_processor(lambda: {"index_notice": index_job.notice()})
+
+
+@blueprint.app_context_processor
+def _set_password_command() -> dict:
+    """What the setup and login pages tell the admin to run: ``kb admin set-password`` as it
+    works on this server (kb.invocation), for this app's instance folder."""
+    return {"set_password_command": lambda: set_password_command(_instance())}
 
 
 @blueprint.url_value_preprocessor
@@ -504,9 +513,19 @@ def _limits() -> dict:
 def files():
     corpus = _corpus()
     scan = uploads.scan_corpus(corpus) if corpus is not None else uploads.CorpusScan()
+    index_problem = ""
+    try:
+        catalog = searcher().catalog()
+    except Exception:  # a missing or damaged index still lists the files, saying so
+        log.exception("cannot list the index's documents")
+        catalog = {}
+        index_problem = "读不出索引中的文件信息（索引缺失或损坏？），下面只列出文件本身。"
+    report = load_report(_instance()) or {}
+    failures = failures_by_file(report.get("failed") or [])
     listed = [
         {
             "key": entry.key,
+            "doc": listed_file(entry.path, entry.indexable, catalog, failures),
             "shown": entry.shown,
             "kind": entry.kind,
             "size": uploads.size_text(entry.size) if entry.size is not None else "—",
@@ -521,6 +540,8 @@ def files():
         corpus=uploads.readable(str(corpus)) if corpus else None,
         files=listed,
         indexable=sum(1 for entry in scan.entries if entry.indexable),
+        states=Counter(item["doc"].label for item in listed),
+        index_problem=index_problem,
         unreadable=scan.unreadable,
     )
 

@@ -61,7 +61,7 @@ def read_pack() -> Pack:
 
 @blueprint.get("/casepack")
 def casepack_page():
-    return render_template("casepack.html", **case_listing(request.args))
+    return render_template("casepack.html", **case_listing(request.args, "casepack.casepack_page"))
 
 
 @blueprint.post("/casepack/export.docx")

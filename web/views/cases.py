@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 
+from kb.paging import Pages, page_number
 from kb.results import CASE_FACETS
 from web.state import searcher
 from web.views.params import MAX_QUERY
@@ -29,14 +30,11 @@ def case_query(args) -> dict:
     }
 
 
-def case_listing(args) -> dict:
-    """Template values for a filtered, paged list of cases (the case library, 案例教材):
-    the cases of the page, facets, the active filters and link makers for them."""
+def case_listing(args, endpoint: str) -> dict:
+    """Template values for a filtered, paged list of cases (the case library, 案例教材, each
+    its ``endpoint``): the cases of the page, facets, the active filters and link makers."""
     wanted = case_query(args)
-    try:
-        page = max(1, min(int(args.get("page", "1")), 1000))
-    except ValueError:
-        page = 1
+    page = page_number(args.get("page"))
     found = searcher().cases(**wanted, limit=100_000)
     active = {
         "problem": wanted["problems"],
@@ -58,9 +56,10 @@ def case_listing(args) -> dict:
     def at_page(number: int) -> dict:
         return {k: v for k, v in {"q": wanted["query"], "page": number, **active}.items() if v}
 
+    pages = Pages(found.total, PAGE_SIZE, page)
     return {
         "query": wanted["query"],
-        "cases": found.cases[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        "cases": found.cases[pages.offset : pages.offset + PAGE_SIZE],
         "total": found.total,
         "notes": found.notes,
         "error": found.error,
@@ -69,11 +68,11 @@ def case_listing(args) -> dict:
         "active": active,
         "toggled": toggled,
         "at_page": at_page,
-        "page": page,
-        "pages": max(1, -(-found.total // PAGE_SIZE)),
+        "page_link": lambda number: url_for(endpoint, **at_page(number)),
+        "pages": pages,
     }
 
 
 @blueprint.get("/cases")
 def cases_page():
-    return render_template("cases.html", **case_listing(request.args))
+    return render_template("cases.html", **case_listing(request.args, "cases.cases_page"))

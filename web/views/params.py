@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 
 from flask import Request
 
+from kb.paging import page_number
 from kb.query import MAX_QUERY_CHARS
 
 # What a request may carry. kb.query keeps the first MAX_QUERY_CHARS characters and says so;
 # cutting here at that length would cut silently.
 MAX_QUERY = 4 * MAX_QUERY_CHARS
-MAX_PAGE = 1000
 SORTS = ("relevance", "date")
 
 
@@ -65,6 +65,6 @@ def parse_search_params(request: Request, default_per_page: int) -> SearchParams
         q=(args.get("q") or "").strip()[:MAX_QUERY],
         filters={k: v for k, v in filters.items() if v},
         sort=args.get("sort", "") if args.get("sort") in SORTS else "relevance",
-        page=_int(args.get("page"), 1, 1, MAX_PAGE),
+        page=page_number(args.get("page")),
         per_page=_int(args.get("per_page"), default_per_page, 1, 100),
     )

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flask import Blueprint, abort, jsonify, render_template, request, url_for
 
+from kb.paging import Pages, page_number
 from kb.results import RequirementRecord
 from kb.workbench import cases_for_item, draft_item, requirements
 from web.exports.citation import citation
@@ -72,7 +73,7 @@ def resolve(item_id: str) -> CitedItem | None:
 @blueprint.get("/requirements")
 def requirements_page():
     params = _params(request.args)
-    page = _int(request.args.get("page"), 1, 1, 1000)
+    page = page_number(request.args.get("page"))
     found = requirements(searcher(), **params, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     active_topics = params["topics"] or []
 
@@ -98,8 +99,8 @@ def requirements_page():
         active_doc=params["doc_id"],
         toggled_topic=toggled_topic,
         link=link,
-        page=page,
-        pages=max(1, -(-found.total // PAGE_SIZE)),
+        pages=Pages(found.total, PAGE_SIZE, page),
+        page_link=lambda number: url_for("requirements.requirements_page", page=number, **link()),
     )
 
 

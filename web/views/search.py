@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request, url_for
 
+from kb.paging import Pages
 from web.state import searcher
 from web.views.params import parse_search_params
 
@@ -30,15 +31,14 @@ def search_page():
         )
         if result.total == 0 and params.q:
             suggestions = searcher().suggest(params.q)
-    pages = 0
-    if result is not None:
-        pages = max(1, -(-result.total // params.per_page))
+    pages = Pages(result.total, params.per_page, params.page) if result is not None else None
     return render_template(
         "search.html",
         params=params,
         result=result,
         suggestions=suggestions,
         pages=pages,
+        page_link=lambda number: url_for("search.search_page", **params.query_args(page=number)),
         facet_names=FACET_NAMES,
         facet_keys=FACET_KEYS,
     )
