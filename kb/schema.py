@@ -9,4 +9,5 @@ from __future__ import annotations
 # 11: year and ordinal indexed as one term each (shift_step=0); passages carry ``ocr`` (the
 #     document was read by OCR) and the first one ``notes`` (how the file was read), so a
 #     document's page can say so
-SCHEMA_VERSION = 11
+# 12: passages carry ``access``, who may see them (kb.access)
+SCHEMA_VERSION = 12

@@ -24,8 +24,8 @@ from kb.upgrade import format_behind
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpus" / "docs"
-# The last commit whose index format (SCHEMA_VERSION 10) is older than today's.
-OLD_KB = "69c7808d93"
+# The last commit whose index format (SCHEMA_VERSION 11) is older than today's.
+OLD_KB = "dae82303f9"
 
 
 def _build(index: Path, corpus: Path = SAMPLE) -> None:

@@ -312,9 +312,12 @@ class _OpenSearchView:
         sources = self._fetch([self.table.ids[k] for k in keys])
         return {key: sources[self.table.ids[key]] for key in keys}
 
-    def documents(self, field: str, value: str) -> list[dict]:
+    def documents(self, field: str, value: str, filter: Node | None = None) -> list[dict]:
+        query: dict = {"term": {field: value}}
+        if filter is not None:
+            query = {"bool": {"must": [query], "filter": [to_dsl(filter)]}}
         body = {
-            "query": {"term": {field: value}},
+            "query": query,
             "size": self.settings.window,
             "sort": [{"ordinal": "asc"}],
         }

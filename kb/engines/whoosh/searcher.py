@@ -332,5 +332,8 @@ class _WhooshView:
     def stored(self, keys: list[int]) -> dict[int, dict]:
         return {key: self.searcher.stored_fields(key) for key in keys}
 
-    def documents(self, field: str, value: str) -> list[dict]:
-        return list(self.searcher.documents(**{field: value}))
+    def documents(self, field: str, value: str, filter: Node | None = None) -> list[dict]:
+        if filter is None:
+            return list(self.searcher.documents(**{field: value}))
+        query = wq.And([wq.Term(field, value), self.compiled(filter)])
+        return [self.searcher.stored_fields(docnum) for docnum in query.docs(self.searcher)]
