@@ -317,3 +317,40 @@ def test_the_admin_sets_a_documents_visibility_on_its_form(tmp_path):
         assert (total > 0) == (status == 200)
     page = admin.get(f"/admin/meta?key={key}").get_data(as_text=True)
     assert 'value="限定" selected' in page and 'value="纪检组"' in page
+
+
+def _word_text(data: bytes) -> str:
+    import io
+
+    from docx import Document as WordDocument
+
+    return "\n".join(p.text for p in WordDocument(io.BytesIO(data)).paragraphs)
+
+
+def test_exports_leave_out_what_the_viewer_may_not_see(site):
+    doc_id = site.doc_id(CHIHE)
+    admin = site.app().test_client()
+    admin_login(admin)
+    document = admin.get(f"/api/docs/{doc_id}").get_json()
+    passage = max(document["passages"], key=lambda p: len(p["text"]))
+    case = admin.get("/api/cases?per_page=100").get_json()["cases"]
+    case = next(c for c in case if c["doc_id"] == doc_id)
+    items = json.dumps([{"kind": "passage", "doc_id": doc_id, "ordinal": passage["ordinal"]}])
+    for client, shown in ((site.app().test_client(), False), (admin, True)):
+        token = csrf(client, "/basket")
+        word = client.post("/basket/export.docx", data={"items": items, "csrf_token": token})
+        assert word.status_code == 200
+        text = _word_text(word.data)
+        assert (passage["text"] in text) == shown and ("已不在索引中" in text) != shown
+        pack = client.post(
+            "/casepack/export.docx",
+            data={"pack": json.dumps([case["id"]]), "csrf_token": token},
+        )
+        if shown:
+            assert pack.status_code == 200 and case["text"][:30] in _word_text(pack.data)
+        else:  # the case cannot be had: told as gone from the index, never shown
+            assert pack.status_code == 200
+            text = _word_text(pack.data)
+            assert case["text"][:30] not in text and "已不在索引中" in text
+    exports = [e for e in audit.entries(site.instance) if e["action"] == audit.EXPORT]
+    assert {e["user"] for e in exports} >= {"匿名访客", "管理员"}
