@@ -195,6 +195,8 @@ class Viewer:
     def describe(self) -> str:
         if not self.logged_in:
             return "匿名访客"
+        if self.name == self.role:  # the installation's admin (the admin password)
+            return self.role
         department = f"（{self.department}）" if self.department else ""
         return f"{self.name}{department}·{self.role}"
 

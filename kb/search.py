@@ -70,8 +70,9 @@ class SearchCore:
     def _view(self) -> AbstractContextManager[IndexView]:
         raise NotImplementedError
 
-    def counts(self) -> tuple[int, int]:
-        """(documents, passages) of the live index."""
+    def counts(self, visible: Node | None = None) -> tuple[int, int]:
+        """(documents, passages) of the live index; only those ``visible`` matches when given
+        (kb.access: what one viewer may see)."""
         raise NotImplementedError
 
     def damage(self) -> str:
@@ -427,12 +428,10 @@ class RestrictedSearch(SearchCore):
         with self.core._view() as view:
             yield _RestrictedView(view, self.visible)
 
-    def counts(self) -> tuple[int, int]:
+    def counts(self, visible: Node | None = None) -> tuple[int, int]:
         """(documents, passages) this viewer may see."""
-        with self._view() as view:
-            top, _ = view.run(Everything(), None, None, False)
-            doc_ids = [view.table.doc_ids[key] for _, key in top]
-        return len(set(doc_ids)), len(doc_ids)
+        both = self.visible if visible is None else AllOf((visible, self.visible))
+        return self.core.counts(both)
 
     def damage(self) -> str:
         return self.core.damage()

@@ -354,3 +354,13 @@ def test_exports_leave_out_what_the_viewer_may_not_see(site):
             assert case["text"][:30] not in text and "已不在索引中" in text
     exports = [e for e in audit.entries(site.instance) if e["action"] == audit.EXPORT]
     assert {e["user"] for e in exports} >= {"匿名访客", "管理员"}
+
+
+def test_logging_out_from_the_top_bar_ends_the_admins_session_too(site):
+    client = site.app().test_client()
+    admin_login(client)
+    assert client.get("/admin/accounts").status_code == 200
+    token = csrf(client, "/search")
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+    assert client.get("/admin/accounts").status_code == 302
+    assert client.get(f"/doc/{site.doc_id(ZHENGZHI)}").status_code == 404

@@ -77,6 +77,9 @@ def login() -> ResponseReturnValue:
 
 @blueprint.post("/logout")
 def logout() -> ResponseReturnValue:
+    if auth.has_password() and auth.logged_in():
+        # The admin's session: ended everywhere, as the admin pages' own 退出 does.
+        auth.log_out()
     accounts.log_out()
     flash("已退出登录。", "info")
     return redirect(url_for("accounts.login"), code=303)

@@ -146,11 +146,14 @@ class OpenSearchSearcher(SearchCore):
                 raise unavailable(error, self.settings) from error
             raise
 
-    def counts(self) -> tuple[int, int]:
-        """(documents, passages); documents are counted exactly up to 40,000, nearly so above."""
+    def counts(self, visible: Node | None = None) -> tuple[int, int]:
+        """(documents, passages), of those ``visible`` matches when given; documents are
+        counted exactly up to 40,000, nearly so above."""
         self._current()
         docs = {"cardinality": {"field": "doc_id", "precision_threshold": 40_000}}
-        body = {"size": 0, "aggs": {"docs": docs}}
+        body: dict = {"size": 0, "aggs": {"docs": docs}}
+        if visible is not None:
+            body["query"] = {"bool": {"filter": [to_dsl(visible)]}}
         try:
             found = self.client.search(index=self.settings.index, body=body, track_total_hits=True)
         except Exception as error:

@@ -257,9 +257,16 @@ class Searcher(SearchCore):
         with self._snapshot() as (snap, searcher):
             yield _WhooshView(snap, searcher)
 
-    def counts(self) -> tuple[int, int]:
-        _, table = self._current_searcher()
-        doc_ids = [d for d in table.doc_ids if d]
+    def counts(self, visible: Node | None = None) -> tuple[int, int]:
+        if visible is None:
+            _, table = self._current_searcher()
+            doc_ids = [d for d in table.doc_ids if d]
+        else:
+            with self._view() as view:
+                assert isinstance(view, _WhooshView)
+                query = view.compiled(visible)
+                assert query is not None
+                doc_ids = [view.table.doc_ids[key] for key in query.docs(view.searcher)]
         return len(set(doc_ids)), len(doc_ids)
 
     def close(self) -> None:
