@@ -58,9 +58,11 @@ def browser(site):
             expected = ("status of 401", "status of 404", "status of 422")
             page.on(
                 "console",
-                lambda m: problems.append(m.text)
-                if m.type == "error" and not any(e in m.text for e in expected)
-                else None,
+                lambda m: (
+                    problems.append(m.text)
+                    if m.type == "error" and not any(e in m.text for e in expected)
+                    else None
+                ),
             )
             page.on(
                 "request",
