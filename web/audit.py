@@ -1,8 +1,8 @@
 """留痕: an append-only log of who searched, read, downloaded and exported what, and when.
 
 One JSON object per line in ``<instance>/audit/audit.jsonl``; past ``max_bytes`` the file is
-closed and renamed ``audit-<time>.jsonl`` and a new one begun (the oldest beyond KEEP_FILES
-go). Entries are written after each response by one hook (``init_app``), from the request's
+closed and renamed ``audit-<time>.jsonl`` and a new one begun; kb never deletes one (the
+admin archives them). Entries are written after each response by one hook (``init_app``), from the request's
 endpoint: which views count is the table ``ACTIONS``, and any response sent as a file to
 download counts as an export. Only named query parameters are kept (never a form's fields,
 so never a password).
@@ -25,7 +25,6 @@ from web.state import settings, viewer
 AUDIT_FOLDER = "audit"
 CURRENT = "audit.jsonl"
 MAX_BYTES = 5 * 1024 * 1024
-KEEP_FILES = 100
 MAX_VALUE = 200  # characters kept of a query parameter
 
 # Endpoint -> what the entry says was done.
@@ -68,9 +67,7 @@ def append(instance: Path, entry: dict, max_bytes: int = MAX_BYTES) -> None:
             size = 0
         if size and size + len(line.encode("utf-8")) > max_bytes:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-            os.replace(current, folder / f"audit-{stamp}.jsonl")
-            for old in sorted(folder.glob("audit-*.jsonl"))[:-KEEP_FILES]:
-                old.unlink()
+            os.replace(current, folder / f"audit-{stamp}.jsonl")  # kept: never deleted here
         fd = os.open(current, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as stream:
             stream.write(line)
