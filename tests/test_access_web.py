@@ -364,3 +364,24 @@ def test_logging_out_from_the_top_bar_ends_the_admins_session_too(site):
     assert client.post("/logout", data={"csrf_token": token}).status_code == 303
     assert client.get("/admin/accounts").status_code == 302
     assert client.get(f"/doc/{site.doc_id(ZHENGZHI)}").status_code == 404
+
+
+def test_audit_downloads_never_turn_a_name_or_word_into_a_formula(site):
+    import io
+
+    from openpyxl import load_workbook
+
+    accounts.create_account(site.instance, "=1+2", "@部门", "读者", READER_PASSWORD)
+    client = site.app().test_client()
+    assert log_in(client, "=1+2").status_code == 303
+    client.get("/search", query_string={"q": '=HYPERLINK("http://x","点")'})
+    admin = site.app().test_client()
+    admin_login(admin)
+    text = admin.get("/admin/audit.csv").get_data(as_text=True)
+    assert ",'=1+2,'@部门," in text and ",=1+2" not in text
+    assert '"q==HYPERLINK(' in text  # a parameter's cell starts with its name: no formula
+    book = load_workbook(io.BytesIO(admin.get("/admin/audit.xlsx").data))
+    sheet = book["留痕"]
+    assert [c.value for c in sheet[1]] == list(audit.COLUMNS)
+    cells = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value == "=1+2"]
+    assert cells and all(c.data_type == "s" for c in cells)

@@ -176,6 +176,12 @@ def admin_audit() -> ResponseReturnValue:
     return render_template("admin_audit.html", rows=rows, columns=audit.COLUMNS, shown=AUDIT_SHOWN)
 
 
+def _spreadsheet_safe(value: str) -> str:
+    """A cell Excel will not run: text starting like a formula (=, +, -, @; a searched word
+    may) gets a leading apostrophe, which Excel shows as plain text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 @blueprint.get("/admin/audit.csv")
 @auth.login_required
 def admin_audit_csv() -> ResponseReturnValue:
@@ -183,9 +189,39 @@ def admin_audit_csv() -> ResponseReturnValue:
     writer = csv.writer(out)
     writer.writerow(audit.COLUMNS)
     for entry in audit.entries(settings().instance_dir):
-        writer.writerow(audit.row(entry))
+        writer.writerow([_spreadsheet_safe(value) for value in audit.row(entry)])
     # With a BOM, so that Excel opens the Chinese text as UTF-8.
     body = "\ufeff" + out.getvalue()
     response = Response(body, mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = "attachment; filename*=UTF-8''%E7%95%99%E7%97%95.csv"
+    return response
+
+
+@blueprint.get("/admin/audit.xlsx")
+@auth.login_required
+def admin_audit_xlsx() -> ResponseReturnValue:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=False)
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "留痕"
+    sheet.append(list(audit.COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for entry in audit.entries(settings().instance_dir):
+        sheet.append(audit.row(entry))
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"  # text stays text: never a formula
+    sheet.freeze_panes = "A2"
+    for letter, width in zip("ABCDEFGHI", (26, 12, 12, 10, 16, 16, 30, 40, 6), strict=True):
+        sheet.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
+    response = Response(
+        out.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response.headers["Content-Disposition"] = "attachment; filename*=UTF-8''%E7%95%99%E7%97%95.xlsx"
     return response
