@@ -321,3 +321,21 @@ def test_a_changed_rule_applies_at_the_next_update_without_a_rebuild(tmp_path):
     assert searcher.for_viewer(ANONYMOUS).document(chihe) is None
     assert searcher.for_viewer(OFFICE_READER).document(chihe) is not None
     searcher.close()
+
+
+def test_a_viewer_who_may_see_nothing_finds_nothing(build):
+    searcher = build(
+        {
+            "a.txt": "关于食堂管理的通知\n\n严格食堂管理。\n",
+            "a.txt.json": '{"visibility": "内部"}',
+            "b.txt": "关于食堂采购的通知\n\n规范食堂采购。\n",
+            "b.txt.json": '{"visibility": "限定", "departments": ["纪检组"]}',
+        }
+    )
+    anonymous = searcher.for_viewer(ANONYMOUS)
+    for query in ("食堂", '"食堂"', "type:通知", "食堂 year:2024"):
+        result = anonymous.search(query, facets=True)
+        assert (result.total, result.hits) == (0, []), query
+    assert anonymous.cases().total == 0 and anonymous.counts() == (0, 0)
+    assert len({h.doc_id for h in searcher.for_viewer(OFFICE_READER).search("食堂").hits}) == 1
+    assert len({h.doc_id for h in searcher.search("食堂").hits}) == 2

@@ -385,3 +385,28 @@ def test_audit_downloads_never_turn_a_name_or_word_into_a_formula(site):
     assert [c.value for c in sheet[1]] == list(audit.COLUMNS)
     cells = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value == "=1+2"]
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_uploads_carry_the_visibility_chosen_on_the_form(site):
+    import io
+
+    admin = site.app().test_client()
+    admin_login(admin)
+    token = csrf(admin, "/admin/upload")
+    notice = "关于整改台账报送的通知\n\n各部门于月底前报送整改台账。\n".encode()
+
+    def send(**fields):
+        data = {"csrf_token": token, "files": (io.BytesIO(notice), "整改台账通知.txt"), **fields}
+        return admin.post("/admin/upload", data=data, content_type="multipart/form-data")
+
+    refused = send(visibility="内部", people="张三")
+    assert refused.status_code == 400
+    assert "只有“限定”的文件才列出部门和人员" in refused.get_data(as_text=True)
+    assert not (site.docs / "整改台账通知.txt").exists()
+    assert "可见范围" in admin.get("/admin/upload").get_data(as_text=True)
+    saved = send(visibility="限定", departments="纪检组、办公室")
+    assert saved.status_code == 200 and "已保存为" in saved.get_data(as_text=True)
+    side = json.loads((site.docs / "整改台账通知.txt.json").read_text(encoding="utf-8"))
+    assert side == {"visibility": "限定", "departments": ["纪检组", "办公室"], "people": []}
+    (site.docs / "整改台账通知.txt").unlink()  # the module's other tests know no such file
+    (site.docs / "整改台账通知.txt.json").unlink()
