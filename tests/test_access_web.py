@@ -410,3 +410,36 @@ def test_uploads_carry_the_visibility_chosen_on_the_form(site):
     assert side == {"visibility": "限定", "departments": ["纪检组", "办公室"], "people": []}
     (site.docs / "整改台账通知.txt").unlink()  # the module's other tests know no such file
     (site.docs / "整改台账通知.txt.json").unlink()
+
+
+def test_single_sign_on_trusts_the_header_only_from_the_proxy(site):
+    from urllib.parse import quote
+
+    doc_id = site.doc_id(CHIHE)
+    named = {"X-Remote-User": quote("李四")}
+    client = site.app().test_client()
+    assert client.get(f"/doc/{doc_id}", headers=named).status_code == 404  # off by default
+    sso = site.instance / accounts.SSO_FILE
+    sso.write_text('{"header": "X-Remote-User", "proxies": ["127.0.0.1"]}', encoding="utf-8")
+    try:
+        assert client.get(f"/doc/{doc_id}", headers=named).status_code == 200
+        elsewhere = {"REMOTE_ADDR": "10.0.0.9"}
+        response = client.get(f"/doc/{doc_id}", headers=named, environ_base=elsewhere)
+        assert response.status_code == 404  # not from the proxy: the header counts for nothing
+        for other in (quote("王五"), quote("无此人"), ""):
+            response = client.get(f"/doc/{doc_id}", headers={"X-Remote-User": other})
+            assert response.status_code == 404
+        sso.write_text("{not json", encoding="utf-8")
+        assert client.get(f"/doc/{doc_id}", headers=named).status_code == 404
+    finally:
+        sso.unlink()
+
+
+def test_an_unreadable_access_setting_asks_for_a_login(site):
+    setting = site.instance / accounts.ACCESS_FILE
+    setting.write_text("{broken", encoding="utf-8")
+    try:
+        response = site.app().test_client().get("/search?q=作风")
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    finally:
+        setting.unlink()

@@ -9,6 +9,13 @@ everywhere. The admin password of ``web.auth`` stays the 管理员 account of th
 
 Whether anonymous visitors may search at all is kept beside them (``access.json``); by
 default they may, and see 公开 documents only.
+
+Single sign-on behind a reverse proxy is off unless the server's admin writes ``sso.json`` in
+the instance folder by hand (never through the web): ``{"header": "X-Remote-User",
+"proxies": ["127.0.0.1"]}``. A request from one of ``proxies`` (the proxy's own address as
+the server sees it) whose ``header`` names an enabled account (percent-encoded UTF-8, as
+headers carry no Chinese) is that account's. Anyone who can reach the server other than
+through the proxy from one of those addresses could name any user: README says so.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from flask import Flask, current_app, g, jsonify, redirect, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -29,6 +37,8 @@ from web.state import VIEWER, settings, viewer
 
 ACCOUNTS_FILE = "accounts.json"
 ACCESS_FILE = "access.json"
+SSO_FILE = "sso.json"
+DEFAULT_PROXIES = ("127.0.0.1", "::1")
 SESSION_HOURS = auth.SESSION_HOURS
 MAX_ACCOUNTS = 10_000
 # A hash checked for unknown names, so that a wrong name takes as long as a wrong password.
@@ -162,7 +172,10 @@ def anonymous_search(instance: Path) -> bool:
         raw = json.loads((instance / ACCESS_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return True
-    return bool(raw.get("anonymous_search", True))
+    except (OSError, ValueError):  # unreadable: ask for a login rather than guess
+        current_app.logger.exception("cannot read %s", instance / ACCESS_FILE)
+        return False
+    return not isinstance(raw, dict) or raw.get("anonymous_search", True) is not False
 
 
 def set_anonymous_search(instance: Path, allowed: bool) -> None:
@@ -211,12 +224,45 @@ def session_account() -> Account | None:
     return account
 
 
+def trusted_header(instance: Path) -> tuple[str, frozenset[str]] | None:
+    """(header, proxy addresses) of single sign-on, or None: off (no ``sso.json``, no header
+    named in it, or a file that cannot be read)."""
+    try:
+        raw = json.loads((instance / SSO_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        current_app.logger.exception("cannot read %s; single sign-on is off", instance / SSO_FILE)
+        return None
+    header = str(raw.get("header") or "").strip() if isinstance(raw, dict) else ""
+    if not header:
+        return None
+    proxies = raw.get("proxies") or DEFAULT_PROXIES
+    return header, frozenset(str(p) for p in proxies)
+
+
+def header_account() -> Account | None:
+    """The enabled account the trusted proxy's header names, when single sign-on is on."""
+    found = trusted_header(_instance())
+    if found is None:
+        return None
+    header, proxies = found
+    if request.remote_addr not in proxies:
+        return None
+    name = unquote(request.headers.get(header, "")).strip()
+    if not name:
+        return None
+    account = load_accounts(_instance()).get(name)
+    return account if account is not None and not account.disabled else None
+
+
 def current_viewer() -> Viewer:
-    """Who makes the request: the admin (the admin password's session), an account's
-    user, or an anonymous visitor."""
+    """Who makes the request: the admin (the admin password's session), the account a
+    trusted proxy names (single sign-on, when on), an account's session, or an anonymous
+    visitor."""
     if auth.has_password() and auth.logged_in():
         return SYSTEM_ADMIN
-    account = session_account()
+    account = header_account() or session_account()
     return account.viewer() if account is not None else ANONYMOUS
 
 
