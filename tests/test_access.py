@@ -339,3 +339,17 @@ def test_a_viewer_who_may_see_nothing_finds_nothing(build):
     assert anonymous.cases().total == 0 and anonymous.counts() == (0, 0)
     assert len({h.doc_id for h in searcher.for_viewer(OFFICE_READER).search("食堂").hits}) == 1
     assert len({h.doc_id for h in searcher.search("食堂").hits}) == 2
+
+
+def test_kb_watch_notices_a_folder_rule_changing(tmp_path):
+    from indexer.watch import snapshot
+
+    inner = tmp_path / "a" / "b"
+    inner.mkdir(parents=True)
+    (inner / "x.txt").write_text("正文", encoding="utf-8")
+    before = snapshot([tmp_path])
+    (tmp_path / "a" / RULE_FILE).write_text('visibility = "内部"\n', encoding="utf-8")
+    after = snapshot([tmp_path])
+    assert after != before and str((tmp_path / "a").resolve() / RULE_FILE) in after
+    (tmp_path / "a" / RULE_FILE).write_text('visibility = "限定"\n', encoding="utf-8")
+    assert snapshot([tmp_path]) != after

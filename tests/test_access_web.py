@@ -443,3 +443,13 @@ def test_an_unreadable_access_setting_asks_for_a_login(site):
         assert response.status_code == 302 and "/login" in response.headers["Location"]
     finally:
         setting.unlink()
+
+
+def test_audit_downloads_take_control_characters_searched_for(site):
+    client = site.app().test_client()
+    client.get("/search", query_string={"q": "作风\x00\x07建设"})
+    admin = site.app().test_client()
+    admin_login(admin)
+    assert admin.get("/admin/audit.xlsx").status_code == 200
+    assert admin.get("/admin/audit.csv").status_code == 200
+    assert admin.get("/admin/audit").status_code == 200

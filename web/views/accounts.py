@@ -27,6 +27,7 @@ from flask.typing import ResponseReturnValue
 from kb.access import READER, ROLES
 from web import accounts, audit, auth
 from web.state import settings, viewer
+from web.text import clean_text
 
 log = logging.getLogger("kb.accounts")
 
@@ -211,7 +212,7 @@ def admin_audit_xlsx() -> ResponseReturnValue:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for entry in audit.entries(settings().instance_dir):
-        sheet.append(audit.row(entry))
+        sheet.append([clean_text(value) for value in audit.row(entry)])
         for cell in sheet[sheet.max_row]:
             cell.data_type = "s"  # text stays text: never a formula
     sheet.freeze_panes = "A2"
