@@ -353,3 +353,24 @@ def test_kb_watch_notices_a_folder_rule_changing(tmp_path):
     assert after != before and str((tmp_path / "a").resolve() / RULE_FILE) in after
     (tmp_path / "a" / RULE_FILE).write_text('visibility = "限定"\n', encoding="utf-8")
     assert snapshot([tmp_path]) != after
+
+
+def test_quoted_phrases_the_pair_index_finds_are_filtered_too(restricted):
+    """A large index answers quoted phrases from its character pairs (kb.grams), outside
+    Whoosh: those candidates pass the same filter."""
+    _, docs, index = restricted
+    searcher = Searcher(index)
+    try:
+        _, table = searcher._current_searcher()
+        table.index_grams()  # as a searcher does by itself past GRAMS_FROM characters
+        assert table.grams is not None
+        chihe, copy = _ids(CHIHE, docs=docs), _ids(COPY, docs=docs)
+        paragraph = _first_paragraph(next(docs.rglob(CHIHE)))
+        for phrase in ('"青岚纪发〔2025〕3号"', f'"{paragraph[:30]}"'):
+            assert chihe <= _doc_ids(searcher.search(phrase, per_doc=0))
+            for viewer in (ANONYMOUS, OFFICE_READER):
+                found = _doc_ids(searcher.for_viewer(viewer).search(phrase, per_doc=0))
+                assert not found & chihe and found <= copy
+            assert chihe <= _doc_ids(searcher.for_viewer(JIJIAN_READER).search(phrase, per_doc=0))
+    finally:
+        searcher.close()
