@@ -190,6 +190,7 @@ def iter_rows(document: Document, segmenter: Segmenter) -> Iterator[dict]:
             "issuer": document.issuer,
             "speaker": document.speaker,
             "ocr": ocr,
+            "access": document.access,
             **cases.get(ordinal, {}),
             **requirements.get(ordinal, {}),
         }

@@ -55,6 +55,7 @@ from indexer.pipeline import (
 from indexer.readers import UnreadableFile, limits, supported
 from indexer.readers.base import listen_to_pages
 from indexer.sidecar import is_side_file, read_side_metadata, side_file_candidates
+from kb.access import rule_files
 from kb.analysis import Segmenter
 from kb.dictionaries import LEXICON, Dictionaries, dictionary_names, doc_types_of
 from kb.doctypes import DocTypes
@@ -480,11 +481,12 @@ def _ensure_table(generation: Generation) -> None:
 # --- scanning -----------------------------------------------------------------------------
 
 
-def _stamp(path: Path, now_ns: int) -> tuple[int, ...] | None:
-    """Sizes and modification times of the file and its possible side files, or None when
-    one of them changed so recently that a further change could keep the same time."""
+def _stamp(path: Path, now_ns: int, roots: list[Path] | None = None) -> tuple[int, ...] | None:
+    """Sizes and modification times of the file, its possible side files and the folder
+    rule files above it (kb.access), or None when one of them changed so recently that a
+    further change could keep the same time."""
     stamp: list[int] = []
-    for candidate in (path, *side_file_candidates(path)):
+    for candidate in (path, *side_file_candidates(path), *rule_files(path, roots or [])):
         try:
             stat = candidate.stat()
         except OSError:
@@ -672,7 +674,7 @@ def _plan_changes(
         doc_id = doc_id_for(source.path)
         seen.add(doc_id)
         old = None if full_build else previous.get(doc_id)
-        stamp = _stamp(source.path, now_ns)  # before reading: a later write changes it
+        stamp = _stamp(source.path, now_ns, scopes)  # before reading: a later write changes it
         if old is not None and stamp is not None and old.stamp == stamp:
             report.unchanged += 1
             report.warnings.extend(old.problems)
@@ -682,7 +684,7 @@ def _plan_changes(
             if size > limits.MAX_FILE_BYTES:  # not even hashed; the old text, if any, stays
                 report.failed.append(Failure(source.shown, limits.FILE_TOO_BIG))
                 continue
-            side = read_side_metadata(source.path, doc_types)
+            side = read_side_metadata(source.path, doc_types, scopes)
             digest = file_hash(source.path, side.fingerprint)
         except OSError as error:
             report.failed.append(Failure(source.shown, f"无法读取文件：{error.strerror or error}"))

@@ -11,6 +11,7 @@ edited synonyms or a new user dictionary apply without a restart.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -19,6 +20,7 @@ from pathlib import Path
 from indexer.discover import MISSING, walk
 from indexer.store import IndexBusy, Report, update_index
 from indexer.update import IndexWriteFailed, write_failure
+from kb.access import rule_files
 from kb.dictionaries import DictionaryError
 from kb.view import EngineUnavailable
 
@@ -30,11 +32,20 @@ def snapshot(paths: Iterable[Path], skip: Path | None = None) -> Snapshot:
     """Size and modification time of every file under ``paths``, walked as indexing walks
     them (``indexer.discover``), without the folder ``skip`` (the index itself, lest each
     update trigger the next). Paths passed over count by their reason, so a link or pipe
-    appearing or going also starts an update that reports it."""
+    appearing or going also starts an update that reports it. The folder rule files of who
+    may see what (``kb.access``; hidden, so the walk leaves them out) count too."""
+    paths = list(paths)
     found: Snapshot = {}
+    folders: set[Path] = set()
     for entry in walk(paths, skip=skip):
         if entry.stat is not None:
             found[str(entry.path)] = (entry.stat.st_size, entry.stat.st_mtime_ns)
+            if entry.path.parent not in folders:
+                folders.add(entry.path.parent)
+                for rule in rule_files(entry.path, paths):
+                    with contextlib.suppress(OSError):
+                        info = rule.stat()
+                        found[str(rule)] = (info.st_size, info.st_mtime_ns)
         elif entry.reason != MISSING:
             found[str(entry.path)] = (-1, hash(entry.reason))
     return found

@@ -190,8 +190,26 @@ def _open_searcher(args: argparse.Namespace):
         return None
 
 
+def _as_viewer(args: argparse.Namespace, searcher):
+    """The searcher as ``--as USER`` sees the index (an account of the web's instance
+    folder, kb.access), or as the admin without ``--as``; None after saying why not."""
+    name = getattr(args, "as_user", None)
+    if not name:
+        return searcher
+    from web.accounts import load_accounts
+
+    instance = args.settings.with_instance().instance_dir
+    account = load_accounts(instance).get(name)
+    if account is None or account.disabled:
+        _stderr(f"实例文件夹 {instance} 中没有名为“{name}”的可用账户。")
+        return None
+    return searcher.for_viewer(account.viewer())
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     searcher = _open_searcher(args)
+    if searcher is not None:
+        searcher = _as_viewer(args, searcher)
     if searcher is None:
         return 2
 
@@ -272,6 +290,8 @@ def _interactive(run, per_page: int) -> int:
 
 def cmd_cases(args: argparse.Namespace) -> int:
     searcher = _open_searcher(args)
+    if searcher is not None:
+        searcher = _as_viewer(args, searcher)
     if searcher is None:
         return 2
     result = searcher.cases(
@@ -575,6 +595,21 @@ def _backend_options(parser: argparse.ArgumentParser, layout: bool = False) -> N
         )
 
 
+def _viewer_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--as",
+        dest="as_user",
+        default=None,
+        metavar="姓名",
+        help="以网页账户的身份检索，只看到该账户可见的文件（默认：以管理员身份，看到全部）",
+    )
+    parser.add_argument(
+        "--instance",
+        default=None,
+        help="实例文件夹（kb init 建立的读取其中的 kb.toml）；--as 的账户也在这里（默认 索引目录/../instance）",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kb", description="政策与会议文件检索知识库")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -615,9 +650,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--offset", type=int, default=0, help="跳过前若干条（翻页）")
     search.add_argument("--per-doc", type=int, default=3, help="同一文件最多几条（0 表示不限）")
     search.add_argument("--json", action="store_true", help="输出 JSON")
-    search.add_argument(
-        "--instance", default=None, help="实例文件夹（kb init 建立）：读取其中的 kb.toml"
-    )
+    _viewer_options(search)
     _backend_options(search)
     search.set_defaults(handler=cmd_search)
 
@@ -630,9 +663,7 @@ def build_parser() -> argparse.ArgumentParser:
     cases.add_argument("--year", action="append", type=int, help="问题发生的年份（可重复）")
     cases.add_argument("--limit", type=int, default=1000, help="最多列出几个（默认 1000）")
     cases.add_argument("--json", action="store_true", help="输出 JSON")
-    cases.add_argument(
-        "--instance", default=None, help="实例文件夹（kb init 建立）：读取其中的 kb.toml"
-    )
+    _viewer_options(cases)
     _backend_options(cases)
     cases.set_defaults(handler=cmd_cases)
 
@@ -935,7 +966,11 @@ def _settings(args: argparse.Namespace) -> tuple[Settings, Server]:
         )
     }
     folder = given["instance"]
-    plain = args.command in ("serve", "admin", "backup") and folder and not is_instance(folder)
+    plain = (
+        args.command in ("serve", "admin", "backup", "search", "cases")
+        and folder
+        and not is_instance(folder)
+    )
     instance = read_instance(folder) if folder and not plain else None
     if args.command == "admin":  # no backend options: the index folder alone
         given["backend"] = "whoosh"

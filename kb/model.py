@@ -68,6 +68,8 @@ class Document:
     warnings: list[str] = field(default_factory=list)
 
     month: str = ""  # YYYY-MM, for documents dated by month only
+    # Who may see it: kb.access tokens, comma-separated (side files and folder rules set it).
+    access: str = "公开"
 
     @property
     def year(self) -> int | None:

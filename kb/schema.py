@@ -11,4 +11,5 @@ from __future__ import annotations
 #     document's page can say so
 # 12: requirement clauses: headings of sub-items, purpose/definition/closing articles and list
 #     lead-ins are no longer stored as clauses; 禁止 false friends (kb.requirements, issue 16)
-SCHEMA_VERSION = 12
+# 13: passages carry ``access``, who may see them (kb.access)
+SCHEMA_VERSION = 13

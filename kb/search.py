@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import difflib
 import logging
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 
+from kb.access import ACCESS_FIELD, PUBLIC, Viewer
 from kb.analysis import Segmenter
 from kb.dates import year_of
 from kb.duplicates import fingerprint
@@ -29,7 +31,7 @@ from kb.feedback import feedback
 from kb.folding import fold
 from kb.indexdir import IndexMissing
 from kb.passage_table import context_of
-from kb.plan import Everything
+from kb.plan import AllOf, Everything, Node
 from kb.planner import DOC_NO_WEIGHT, Plan, Planner
 from kb.primary import Copy, credited
 from kb.query import ParsedQuery, apply_filter, parse_query
@@ -76,8 +78,9 @@ class SearchCore:
     def _view(self) -> AbstractContextManager[IndexView]:
         raise NotImplementedError
 
-    def counts(self) -> tuple[int, int]:
-        """(documents, passages) of the live index."""
+    def counts(self, visible: Node | None = None) -> tuple[int, int]:
+        """(documents, passages) of the live index; only those ``visible`` matches when given
+        (kb.access: what one viewer may see)."""
         raise NotImplementedError
 
     def damage(self) -> str:
@@ -94,6 +97,13 @@ class SearchCore:
 
     def close(self) -> None:
         """Release what the engine holds open."""
+
+    def for_viewer(self, viewer: Viewer) -> SearchCore:
+        """This searcher as ``viewer`` sees the index: every query, count, case and document
+        page filtered, inside the engine's query, to the passages ``viewer`` may see
+        (``kb.access``). The admin sees all (this very searcher)."""
+        visible = viewer.filter()
+        return self if visible is None else RestrictedSearch(self, visible)
 
     @staticmethod
     def _rerank(
@@ -430,6 +440,89 @@ class SearchCore:
             ocr=bool(first.get("ocr")),
             notes=list(first.get("notes") or []),
         )
+
+
+class RestrictedSearch(SearchCore):
+    """A searcher's answers limited to the passages ``visible`` matches (see
+    ``SearchCore.for_viewer``): one per request, sharing the engine's open index."""
+
+    def __init__(self, core: SearchCore, visible: Node) -> None:
+        self.core = core
+        self.visible = visible
+
+    @property
+    def segmenter(self) -> Segmenter:
+        return self.core.segmenter
+
+    @contextmanager
+    def _view(self) -> Iterator[IndexView]:
+        with self.core._view() as view:
+            yield _RestrictedView(view, self.visible)
+
+    def counts(self, visible: Node | None = None) -> tuple[int, int]:
+        """(documents, passages) this viewer may see."""
+        both = self.visible if visible is None else AllOf((visible, self.visible))
+        return self.core.counts(both)
+
+    def damage(self) -> str:
+        return self.core.damage()
+
+    def close(self) -> None:
+        """Nothing of its own: the engine stays open for the other viewers."""
+
+
+class _RestrictedView:
+    """An ``IndexView`` whose searches and document lookups are filtered by ``visible``:
+    the engine compiles the filter into its query, so nothing outside it is ever a
+    candidate. Where every live passage is 公开 (nothing is restricted), no filter is
+    needed and none is added. Term statistics stay those of the whole index (they decide
+    how words are searched and weighed, and are never shown)."""
+
+    def __init__(self, view: IndexView, visible: Node) -> None:
+        self.inner = view
+        self.segmenter = view.segmenter
+        self._visible = visible
+        self._needed: bool | None = None
+
+    @property
+    def visible(self) -> Node | None:
+        if self._needed is None:
+            public = self.inner.doc_frequency(ACCESS_FIELD, PUBLIC)
+            self._needed = public < self.inner.doc_count()
+        return self._visible if self._needed else None
+
+    @property
+    def table(self) -> Columns:
+        return self.inner.table
+
+    def doc_count(self) -> int:
+        return self.inner.doc_count()
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return self.inner.doc_frequency(field, term)
+
+    def prefetch(self, pairs: list[tuple[str, str]]) -> None:
+        self.inner.prefetch(pairs)
+
+    def lexicon(self, field: str) -> list[str]:
+        return self.inner.lexicon(field)
+
+    def run(
+        self, query: Node, filter: Node | None, mask: Node | None, by_date: bool
+    ) -> tuple[list[tuple[float, int]], str]:
+        visible = self.visible
+        if visible is not None:
+            filter = visible if filter is None else AllOf((filter, visible))
+        return self.inner.run(query, filter, mask, by_date)
+
+    def stored(self, keys: list[int]) -> dict[int, dict]:
+        return self.inner.stored(keys)
+
+    def documents(self, field: str, value: str, filter: Node | None = None) -> list[dict]:
+        visible = self.visible
+        if visible is not None:
+            filter = visible if filter is None else AllOf((filter, visible))
+        return self.inner.documents(field, value, filter)
 
 
 def _hit(

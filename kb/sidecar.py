@@ -14,6 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from kb.access import RESTRICTED, check_visibility
 from kb.dates import find_date, whole_date
 from kb.docno import normalize_doc_no
 from kb.doctypes import DocTypes
@@ -114,6 +115,26 @@ def revise(
         elif key in side or checked != indexed.get(key, ""):
             revised[key] = checked
     return revised, errors
+
+
+ACCESS_KEYS = ("visibility", "departments", "people")  # who may see it (kb.access)
+
+
+def revise_visibility(side: dict, level: str, departments: str, people: str) -> tuple[dict, str]:
+    """The side file's object with the visibility the admin's form chose, and why it was
+    refused (``""`` when it was not). An empty ``level`` leaves the choice to the folder's
+    rule file (the keys leave the side file); lists are kept only for 限定."""
+    revised = {key: value for key, value in side.items() if key not in ACCESS_KEYS}
+    if not level.strip():
+        return revised, ""
+    found, problem = check_visibility(level, departments, people)
+    if found is None:
+        return side, problem
+    revised["visibility"] = found.level
+    if found.level == RESTRICTED:
+        revised["departments"] = list(found.departments)
+        revised["people"] = list(found.people)
+    return revised, ""
 
 
 def write_side_file(path: Path, data: dict) -> None:

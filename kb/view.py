@@ -74,8 +74,9 @@ class IndexView(Protocol):
         """The stored fields of the passages ``keys`` name."""
         ...
 
-    def documents(self, field: str, value: str) -> list[dict]:
-        """Stored fields of every passage whose ``field`` is ``value`` (doc_id, case_id)."""
+    def documents(self, field: str, value: str, filter: Node | None = None) -> list[dict]:
+        """Stored fields of every passage whose ``field`` is ``value`` (doc_id, case_id) and
+        that ``filter`` (compiled into the engine's query, as in ``run``) matches."""
         ...
 
 

@@ -8,6 +8,7 @@ queries over the sample corpus and must agree.
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import json
 import shutil
@@ -16,6 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
+import test_access
 import test_fuzz
 import test_query_grammar
 import test_search
@@ -607,3 +609,28 @@ def test_an_index_of_an_older_format_is_noticed_and_rebuilt(opensearch_url, tmp_
         assert format_behind(backend) is None
     finally:
         drop(backend)
+
+
+# --- who may see what (kb.access), on OpenSearch --------------------------------------------
+# The leak tests of test_access over an OpenSearch index of the same restricted corpus: the
+# visibility filter is compiled into the DSL (kb.engines.opensearch.dsl) as into Whoosh.
+WHOOSH_ONLY = {"test_quoted_phrases_the_pair_index_finds_are_filtered_too"}  # Whoosh's table
+for _name in dir(test_access):
+    if _name.startswith("test_") and _name not in WHOOSH_ONLY:
+        _fixtures = inspect.signature(getattr(test_access, _name)).parameters
+        if "restricted" in _fixtures or "searcher" in _fixtures:
+            globals()[f"{_name}_on_opensearch"] = getattr(test_access, _name)
+
+
+@pytest.fixture(scope="module")
+def restricted(opensearch_url, tmp_path_factory):
+    """Overrides test_access's fixture: the restricted corpus indexed on OpenSearch."""
+    root = tmp_path_factory.mktemp("os-access")
+    docs = test_access.lay_out(root)
+    backend = fresh_backend(opensearch_url, root / "state")
+    report = update(backend, [docs], DEFAULT_DICT)
+    assert not report.failed
+    opened = backend.open_searcher()
+    yield opened, docs, root / "state"
+    opened.close()
+    drop(backend)

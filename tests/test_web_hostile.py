@@ -407,7 +407,8 @@ def form_bodies(site: Site, token: str | None) -> list[tuple[str | None, bytes]]
     return bodies
 
 
-LAST = ("admin.login", "admin.logout")  # they end the admin's session: walked last
+# They end the admin's session: walked last, in this order.
+LAST = ("admin.login", "accounts.logout", "admin.logout")
 
 
 def walk(visitor: Visitor, site: Site, app_rules, light: bool = False) -> dict[str, list[str]]:
@@ -417,7 +418,7 @@ def walk(visitor: Visitor, site: Site, app_rules, light: bool = False) -> dict[s
     found: dict[str, list[str]] = {}
     every_query = queries()
     walked: set[str] = set()  # endpoints walked fully: a second rule for one gets a sample
-    rules = sorted(app_rules, key=lambda r: (r.endpoint in LAST, r.endpoint == "admin.logout"))
+    rules = sorted(app_rules, key=lambda r: LAST.index(r.endpoint) + 1 if r.endpoint in LAST else 0)
     for rule in rules:
         if rule.endpoint == LAST[0] and visitor.name == "admin":
             # Everything before was walked as the admin: the session outlived it.

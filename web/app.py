@@ -102,7 +102,11 @@ def create_app(
         app.config["SECRET_KEY"] = secret_key(instance)
     CSRFProtect(app)  # every POST of every page needs the token
 
+    from web import accounts as account_store
+    from web import audit
+    from web.state import viewer
     from web.views import (
+        accounts,
         admin,
         api,
         basket,
@@ -116,6 +120,7 @@ def create_app(
     )
 
     for module in (
+        accounts,
         search,
         docs,
         cases,
@@ -129,6 +134,9 @@ def create_app(
     ):
         app.register_blueprint(module.blueprint)
     admin.init_app(app)
+    account_store.init_app(app)  # who makes each request (kb.access), anonymous search
+    audit.init_app(app)  # 留痕
+    app.jinja_env.globals["current_viewer"] = viewer
 
     @app.get("/print-fonts.css", endpoint="print_fonts")
     def print_fonts():

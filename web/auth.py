@@ -42,6 +42,9 @@ MAX_DELAY = 15 * 60.0
 FORGET_AFTER = 24 * 3600.0  # a bucket without failures for this long starts afresh
 DEVICE_COOKIE = "kb_admin_device"
 DEVICE_DAYS = 180
+# Key in app.extensions: a function telling whether the session is an account with the
+# role 管理员 (web.accounts registers it; this module cannot import that one).
+ACCOUNT_ADMIN = "kb.account_admin"
 
 
 def ensure_private_folder(folder: Path) -> Path:
@@ -349,10 +352,14 @@ def redirect_to(target: str, code: int = 302) -> Any:
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     """Admin views: no password set -> the setup instructions (GET) or 403 (anything else);
-    not logged in -> the login page (GET) or 401; so a forged request never changes a thing."""
+    not logged in -> the login page (GET) or 401; so a forged request never changes a thing.
+    An account with the role 管理员 (web.accounts) is let in as the admin is."""
 
     @functools.wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
+        account_admin = current_app.extensions.get(ACCOUNT_ADMIN)
+        if account_admin is not None and account_admin():
+            return view(*args, **kwargs)
         if not has_password():
             if request.method == "GET":
                 return render_template("admin_setup.html"), 403

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import current_app
+from flask import current_app, g
+
+from kb.access import ANONYMOUS, Viewer
 
 if TYPE_CHECKING:
     from kb.search import SearchCore
@@ -18,11 +20,29 @@ if TYPE_CHECKING:
 
 SEARCHER = "kb.searcher"  # key in app.extensions: the SearchCore every request shares
 SETTINGS = "kb.settings"  # key in app.extensions: the app's kb.settings.Settings
+VIEWER = "kb.viewer"  # key in app.extensions: who makes the current request (web.accounts)
+
+
+def viewer() -> Viewer:
+    """Who makes the current request (kb.access), worked out once per request by the
+    function ``web.accounts`` registers; anonymous when there is none."""
+    if "kb_viewer" not in g:
+        find = current_app.extensions.get(VIEWER)
+        g.kb_viewer = find() if find is not None else ANONYMOUS
+    return g.kb_viewer
+
+
+def engine() -> SearchCore:
+    """The searcher every request shares, unrestricted: for the index's state only (counts,
+    damage), never for what a user reads."""
+    return current_app.extensions[SEARCHER]
 
 
 def searcher() -> SearchCore:
-    """The searcher of the app handling the current request."""
-    return current_app.extensions[SEARCHER]
+    """The searcher of the app handling the current request, as the current viewer sees the
+    index: every search, case list, document page and export a view makes through it shows
+    only what the viewer may see (``kb.access``, enforced in the engine's query)."""
+    return engine().for_viewer(viewer())
 
 
 def settings() -> Settings:

@@ -38,9 +38,11 @@ from flask import (
 )
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from kb.access import LEVELS
 from kb.catalog import failures_by_file, listed_file
 from kb.invocation import set_password_command
 from kb.settings import Settings
+from kb.sidecar import revise_visibility, write_side_file
 from web import auth, uploads
 from web.auth import login_required
 from web.state import SETTINGS, searcher, settings
@@ -441,7 +443,7 @@ def update():
 @blueprint.get("/upload")
 @login_required
 def upload_form():
-    return render_template("admin_upload.html", results=None, limits=_limits())
+    return render_template("admin_upload.html", results=None, limits=_limits(), levels=LEVELS)
 
 
 @dataclass
@@ -460,6 +462,19 @@ def upload():
     if not files:
         flash("请选择要上传的文件。", "error")
         return redirect(url_for("admin.upload_form"), code=303)
+    # Who may see the new files (kb.access): checked before anything is saved, and written
+    # as each file's side file right after it, so no update indexes it as 公开 meanwhile.
+    visibility, problem = revise_visibility(
+        {},
+        request.form.get("visibility", ""),
+        request.form.get("departments", ""),
+        request.form.get("people", ""),
+    )
+    if problem:
+        page = render_template(
+            "admin_upload.html", results=[], limits=_limits(), levels=LEVELS, error=problem
+        )
+        return page, 400
     known = _digests(corpus)
     results: list[UploadResult] = []
     max_file = current_app.config.get("UPLOAD_MAX_FILE_BYTES")
@@ -485,12 +500,20 @@ def upload():
             log.warning("upload of %r failed: %s", result.name, error)
             result.problem = "无法保存文件，请检查文件夹权限或磁盘空间。"
             continue
+        if visibility:
+            try:
+                write_side_file(saved, visibility)
+            except OSError as error:  # never left without the visibility it was sent with
+                log.warning("side file of upload %s failed: %s", saved, error)
+                saved.unlink(missing_ok=True)
+                result.problem = "无法保存文件的可见范围，文件未保存；请检查文件夹权限或磁盘空间。"
+                continue
         known[digest] = saved
         result.saved_as = saved.relative_to(corpus).as_posix()
         log.info("uploaded %s (%d bytes) from %s", saved, len(data), request.remote_addr)
     saved_any = any(r.saved_as for r in results)
     return render_template(
-        "admin_upload.html", results=results, saved_any=saved_any, limits=_limits()
+        "admin_upload.html", results=results, saved_any=saved_any, limits=_limits(), levels=LEVELS
     )
 
 

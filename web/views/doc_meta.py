@@ -1,6 +1,7 @@
 """The admin corrects a document's metadata (/admin/meta): title, 文种, 成文日期, 发文机关,
-讲话人, 发文字号, saved as the document's side file ``<file>.json``, which the indexer applies
-at the next update.
+讲话人, 发文字号, and who may see it (公开/内部/限定 with departments and people, kb.access),
+saved as the document's side file ``<file>.json``, which the indexer applies at the next
+update.
 
 Why a side file and not the index: the index is rebuilt from the files (a new schema, new
 dictionaries, another engine); a correction kept beside the file survives every rebuild, and
@@ -18,10 +19,20 @@ from pathlib import Path
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from kb.access import LEVELS, split_names
 from kb.dictionaries import DictionaryError, doc_types_of
 from kb.doctypes import DocTypes, default_doc_types
 from kb.filenames import doc_id_for, readable
-from kb.sidecar import FIELDS, LABELS, own_side_file, read_json_side, revise, write_side_file
+from kb.sidecar import (
+    ACCESS_KEYS,
+    FIELDS,
+    LABELS,
+    own_side_file,
+    read_json_side,
+    revise,
+    revise_visibility,
+    write_side_file,
+)
 from web import uploads
 from web.auth import login_required
 from web.state import searcher, settings
@@ -44,6 +55,15 @@ class MetaForm:
     side_problem: str  # why the present side file cannot be used ("" when it can)
     values: dict[str, str] = field(default_factory=dict)  # shown in the inputs
     errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def visibility(self) -> dict[str, str]:
+        """The side file's visibility as the form shows it ("" level: the folder's rule)."""
+        return {
+            "visibility": str(self.side.get("visibility") or ""),
+            "departments": "、".join(split_names(self.side.get("departments"))),
+            "people": "、".join(split_names(self.side.get("people"))),
+        }
 
     @property
     def pending(self) -> bool:
@@ -102,6 +122,7 @@ def _page(form: MetaForm, status: int = 200) -> ResponseReturnValue:
             form=form,
             fields=[(key, LABELS[key]) for key in LABELS],
             doc_types=_doc_types().all,
+            levels=LEVELS,
         ),
         status,
     )
@@ -124,8 +145,17 @@ def save() -> ResponseReturnValue:
         return _missing()
     submitted = {key: request.form.get(key, "") for key in FIELDS}
     revised, errors = revise(form.side, form.indexed, submitted, _doc_types())
+    revised, problem = revise_visibility(
+        revised,
+        request.form.get("visibility", ""),
+        request.form.get("departments", ""),
+        request.form.get("people", ""),
+    )
+    if problem:
+        errors["visibility"] = problem
     if errors:
-        form.values, form.errors = submitted, errors
+        chosen = {key: request.form.get(key, "") for key in ACCESS_KEYS}
+        form.values, form.errors = {**submitted, **chosen}, errors
         return _page(form, 422)  # the form was sent whole; a value is wrong
     path: Path = form.entry.path
     changed = revised != form.side or form.side_problem

@@ -19,11 +19,11 @@ from kb.duplicates import fingerprint
 from kb.folding import fold
 
 # Bump when the mapping or the way rows become sources changes (a full rebuild follows).
-MAPPING_VERSION = 3
+MAPPING_VERSION = 4  # 4: ``access`` (kb.access), a keyword list
 
 TOKEN_FIELDS = ("words", "subwords")
 EXACT_FIELD = "exact"
-LIST_FIELDS = ("problem", "sanction", "case_year", "requirement_topic")
+LIST_FIELDS = ("problem", "sanction", "case_year", "requirement_topic", "access")
 KEYWORD_FIELDS = (
     "passage_id",
     "doc_id",

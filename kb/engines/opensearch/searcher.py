@@ -146,11 +146,14 @@ class OpenSearchSearcher(SearchCore):
                 raise unavailable(error, self.settings) from error
             raise
 
-    def counts(self) -> tuple[int, int]:
-        """(documents, passages); documents are counted exactly up to 40,000, nearly so above."""
+    def counts(self, visible: Node | None = None) -> tuple[int, int]:
+        """(documents, passages), of those ``visible`` matches when given; documents are
+        counted exactly up to 40,000, nearly so above."""
         self._current()
         docs = {"cardinality": {"field": "doc_id", "precision_threshold": 40_000}}
-        body = {"size": 0, "aggs": {"docs": docs}}
+        body: dict = {"size": 0, "aggs": {"docs": docs}}
+        if visible is not None:
+            body["query"] = {"bool": {"filter": [to_dsl(visible)]}}
         try:
             found = self.client.search(index=self.settings.index, body=body, track_total_hits=True)
         except Exception as error:
@@ -312,9 +315,12 @@ class _OpenSearchView:
         sources = self._fetch([self.table.ids[k] for k in keys])
         return {key: sources[self.table.ids[key]] for key in keys}
 
-    def documents(self, field: str, value: str) -> list[dict]:
+    def documents(self, field: str, value: str, filter: Node | None = None) -> list[dict]:
+        query: dict = {"term": {field: value}}
+        if filter is not None:
+            query = {"bool": {"must": [query], "filter": [to_dsl(filter)]}}
         body = {
-            "query": {"term": {field: value}},
+            "query": query,
             "size": self.settings.window,
             "sort": [{"ordinal": "asc"}],
         }

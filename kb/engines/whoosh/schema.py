@@ -62,4 +62,6 @@ def build_schema(segmenter: Segmenter | None = None) -> fields.Schema:
         # OCR), the reading notes (indexer.readers' warnings) on the first passage only.
         ocr=fields.STORED(),
         notes=fields.STORED(),
+        # Who may see the passage (kb.access tokens); every search filters on it.
+        access=fields.KEYWORD(commas=True, lowercase=False, stored=True),
     )

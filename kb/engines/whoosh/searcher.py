@@ -15,6 +15,7 @@ from pathlib import Path
 
 from whoosh import query as wq
 from whoosh.collectors import FilterCollector, TimeLimitCollector
+from whoosh.idsets import BitSet, DocIdSet
 from whoosh.searching import Searcher as WhooshSearcher
 from whoosh.searching import TimeLimit
 from whoosh.sorting import FieldFacet, MultiFacet
@@ -34,7 +35,7 @@ from kb.integrity import (
     resized,
 )
 from kb.passage_table import PassageTable
-from kb.plan import Node
+from kb.plan import AllOf, Node
 from kb.search import (
     TIME_BUDGET,
     TIMEOUT_NOTE,
@@ -45,6 +46,7 @@ from kb.view import CONTAINS, IndexView
 GRAMS_FROM = 1_000_000  # folded characters from which a snapshot indexes them (kb.grams)
 OPEN_ATTEMPTS = 5  # generations tried when rebuilds keep replacing the one being opened
 SEARCHERS_PER_SNAPSHOT = 8  # Whoosh searchers, one per query running at the same time
+FILTERS_PER_SNAPSHOT = 64  # filters (a viewer's rights, type:, year: ...) kept as bit sets
 
 log = logging.getLogger("kb.search")
 
@@ -76,6 +78,22 @@ class _Snapshot:
         self._may_open = True
         self.users = 0
         self.retired = False
+        # The passages a filter allows, by plan node: a snapshot never changes, so a filter
+        # asked again (every query of one viewer carries the same one, kb.access) is a lookup.
+        self.filters: dict[Node, BitSet] = {}
+        self._filters_lock = threading.Lock()
+
+    def allowed(self, node: Node, compute) -> BitSet:
+        """The passages ``node`` allows, ``compute(node)`` the first time."""
+        with self._filters_lock:
+            found = self.filters.get(node)
+        if found is None:
+            found = compute(node)
+            with self._filters_lock:
+                if len(self.filters) >= FILTERS_PER_SNAPSHOT:
+                    self.filters.clear()
+                self.filters[node] = found
+        return found
 
     @property
     def first(self) -> WhooshSearcher:
@@ -115,6 +133,27 @@ class _Snapshot:
     def close(self) -> None:
         for searcher in self.searchers:
             searcher.close()
+
+
+class _Allowed(DocIdSet):
+    """The passages a filter allows, as Whoosh's FilterCollector takes them. The collector
+    takes a *falsy* set for "no filter": an empty one (a viewer who may see nothing, a year
+    nothing was written in) must still filter everything out, so this set is always true."""
+
+    def __init__(self, bits: BitSet) -> None:
+        self.bits = bits
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __contains__(self, docnum: object) -> bool:
+        return docnum in self.bits
+
+    def __iter__(self):
+        return iter(self.bits)
+
+    def __len__(self) -> int:
+        return len(self.bits)
 
 
 def _index_grams(table: PassageTable) -> None:
@@ -257,9 +296,16 @@ class Searcher(SearchCore):
         with self._snapshot() as (snap, searcher):
             yield _WhooshView(snap, searcher)
 
-    def counts(self) -> tuple[int, int]:
-        _, table = self._current_searcher()
-        doc_ids = [d for d in table.doc_ids if d]
+    def counts(self, visible: Node | None = None) -> tuple[int, int]:
+        if visible is None:
+            _, table = self._current_searcher()
+            doc_ids = [d for d in table.doc_ids if d]
+        else:
+            with self._view() as view:
+                assert isinstance(view, _WhooshView)
+                query = view.compiled(visible)
+                assert query is not None
+                doc_ids = [view.table.doc_ids[key] for key in query.docs(view.searcher)]
         return len(set(doc_ids)), len(doc_ids)
 
     def close(self) -> None:
@@ -276,6 +322,7 @@ class _WhooshView:
     def __init__(self, snap: _Snapshot, searcher: WhooshSearcher) -> None:
         self.segmenter = snap.segmenter
         self.table = snap.table
+        self.snap = snap
         self.searcher = searcher
         self._containing: dict[str, list[int]] = {}  # a scan of the texts is worth keeping
 
@@ -319,7 +366,7 @@ class _WhooshView:
             TimeLimitCollector(
                 self.searcher.collector(**options), timelimit=TIME_BUDGET, use_alarm=False
             ),
-            self.compiled(filter),
+            None if filter is None else _Allowed(self._allowed(filter)),
             self.compiled(mask),
         )
         note = ""
@@ -329,8 +376,29 @@ class _WhooshView:
             note = TIMEOUT_NOTE
         return collector.results().top_n, note
 
+    def _allowed(self, node: Node) -> BitSet:
+        """The passages a filter allows, as Whoosh's collector takes them; kept with the
+        snapshot (the parts of an AllOf each on their own, so a viewer's rights are found
+        once whatever else the query filters on)."""
+
+        def compute(node: Node) -> BitSet:
+            if isinstance(node, AllOf):
+                parts = [self._allowed(child) for child in node.children]
+                found = parts[0].copy()
+                for part in parts[1:]:
+                    found.intersection_update(part)
+                return found
+            query = self.compiled(node)
+            size = self.searcher.doc_count_all()
+            return BitSet(self.searcher.docs_for_query(query), size=size)
+
+        return self.snap.allowed(node, compute)
+
     def stored(self, keys: list[int]) -> dict[int, dict]:
         return {key: self.searcher.stored_fields(key) for key in keys}
 
-    def documents(self, field: str, value: str) -> list[dict]:
-        return list(self.searcher.documents(**{field: value}))
+    def documents(self, field: str, value: str, filter: Node | None = None) -> list[dict]:
+        if filter is None:
+            return list(self.searcher.documents(**{field: value}))
+        query = wq.And([wq.Term(field, value), self.compiled(filter)])
+        return [self.searcher.stored_fields(docnum) for docnum in query.docs(self.searcher)]

@@ -1,0 +1,228 @@
+"""Logging in as a reader (/login, /logout), the admin's accounts page (/admin/accounts) and
+the 留痕 log (/admin/audit, downloadable as .csv).
+
+The accounts themselves, sessions and who makes a request are ``web.accounts``; the log is
+``web.audit``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+
+from kb.access import READER, ROLES
+from web import accounts, audit, auth
+from web.state import settings, viewer
+from web.text import clean_text
+
+log = logging.getLogger("kb.accounts")
+
+blueprint = Blueprint("accounts", __name__)
+AUDIT_SHOWN = 500
+
+
+def _safe_next(target: str | None) -> str:
+    """Where to go after login: a path of this site only."""
+    unsafe = ("//", "\\", "\n", "\r")
+    if target and target.startswith("/") and not any(u in target for u in unsafe):
+        return target
+    return url_for("search.search_page")
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    target = _safe_next(request.values.get("next"))
+    if request.method == "GET":
+        return render_template("login.html", next=target)
+    name = request.form.get("name", "").strip()[:100]
+    throttle: auth.LoginThrottle = current_app.extensions["kb.reader_throttle"]
+    buckets = [
+        (f"address:{request.remote_addr or '?'}", auth.FREE_FAILURES),
+        (f"user:{name}", auth.FREE_FAILURES),
+    ]
+    wait = throttle.begin(buckets)
+    if wait:
+        error = f"尝试次数太多，请 {auth.wait_text(wait)}后再试。"
+        response = make_response(render_template("login.html", next=target, error=error), 429)
+        response.headers["Retry-After"] = str(max(int(-(-wait // 1)), 1))
+        return response
+    account = None
+    try:
+        account = accounts.authenticate(
+            settings().instance_dir, name, request.form.get("password", "")
+        )
+    finally:
+        throttle.finish(buckets, account is not None, clear=buckets[0][0])
+    if account is None:
+        log.warning("failed login as %r from %s", name, request.remote_addr)
+        error = "姓名或密码不正确，或账户已停用。"
+        return render_template("login.html", next=target, error=error, name=name), 401
+    accounts.log_in(account)
+    log.info("%s logged in from %s", account.name, request.remote_addr)
+    return redirect(target, code=303)
+
+
+@blueprint.post("/logout")
+def logout() -> ResponseReturnValue:
+    if auth.has_password() and auth.logged_in():
+        # The admin's session: ended everywhere, as the admin pages' own 退出 does.
+        auth.log_out()
+    accounts.log_out()
+    flash("已退出登录。", "info")
+    return redirect(url_for("accounts.login"), code=303)
+
+
+# --- the admin's pages ---------------------------------------------------------------------
+
+
+def _accounts_page(error: str = "", status: int = 200, form: dict | None = None):
+    instance = settings().instance_dir
+    listed = sorted(accounts.load_accounts(instance).values(), key=lambda a: (a.department, a.name))
+    return (
+        render_template(
+            "admin_accounts.html",
+            accounts=listed,
+            roles=ROLES,
+            default_role=READER,
+            anonymous=accounts.anonymous_search(instance),
+            error=error,
+            form=form or {},
+        ),
+        status,
+    )
+
+
+@blueprint.get("/admin/accounts")
+@auth.login_required
+def admin_accounts() -> ResponseReturnValue:
+    return _accounts_page()
+
+
+@blueprint.post("/admin/accounts")
+@auth.login_required
+def admin_create() -> ResponseReturnValue:
+    form = {key: request.form.get(key, "") for key in ("name", "department", "role")}
+    try:
+        account = accounts.create_account(
+            settings().instance_dir,
+            form["name"],
+            form["department"],
+            form["role"],
+            request.form.get("password", ""),
+        )
+    except accounts.AccountError as error:
+        return _accounts_page(str(error), 400, form)
+    log.info("account %s created by %s", account.name, viewer().describe())
+    flash(f"已新建账户“{account.name}”。", "info")
+    return redirect(url_for("accounts.admin_accounts"), code=303)
+
+
+@blueprint.post("/admin/accounts/change")
+@auth.login_required
+def admin_change() -> ResponseReturnValue:
+    name = request.form.get("name", "")
+    action = request.form.get("action", "")
+    instance = settings().instance_dir
+    try:
+        if action == "reset":
+            accounts.change_account(instance, name, password=request.form.get("password", ""))
+            done = "已重设密码"
+        elif action in ("disable", "enable"):
+            accounts.change_account(instance, name, disabled=action == "disable")
+            done = "已停用" if action == "disable" else "已启用"
+        elif action == "update":
+            accounts.change_account(
+                instance,
+                name,
+                department=request.form.get("department", ""),
+                role=request.form.get("role", ""),
+            )
+            done = "已修改部门和角色"
+        else:
+            return _accounts_page("不认识的操作。", 400)
+    except accounts.AccountError as error:
+        return _accounts_page(str(error), 400)
+    log.info("account %s: %s by %s", name, action, viewer().describe())
+    flash(f"账户“{name}”{done}，该账户的登录已全部失效。", "info")
+    return redirect(url_for("accounts.admin_accounts"), code=303)
+
+
+@blueprint.post("/admin/accounts/anonymous")
+@auth.login_required
+def admin_anonymous() -> ResponseReturnValue:
+    allowed = request.form.get("allowed") == "1"
+    accounts.set_anonymous_search(settings().instance_dir, allowed)
+    flash("未登录的访客现在可以检索公开文件。" if allowed else "未登录的访客现在须先登录。", "info")
+    return redirect(url_for("accounts.admin_accounts"), code=303)
+
+
+@blueprint.get("/admin/audit")
+@auth.login_required
+def admin_audit() -> ResponseReturnValue:
+    rows = [audit.row(entry) for entry in audit.latest(settings().instance_dir, AUDIT_SHOWN)]
+    return render_template("admin_audit.html", rows=rows, columns=audit.COLUMNS, shown=AUDIT_SHOWN)
+
+
+def _spreadsheet_safe(value: str) -> str:
+    """A cell Excel will not run: text starting like a formula (=, +, -, @; a searched word
+    may) gets a leading apostrophe, which Excel shows as plain text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@blueprint.get("/admin/audit.csv")
+@auth.login_required
+def admin_audit_csv() -> ResponseReturnValue:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(audit.COLUMNS)
+    for entry in audit.entries(settings().instance_dir):
+        writer.writerow([_spreadsheet_safe(value) for value in audit.row(entry)])
+    # With a BOM, so that Excel opens the Chinese text as UTF-8.
+    body = "\ufeff" + out.getvalue()
+    response = Response(body, mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = "attachment; filename*=UTF-8''%E7%95%99%E7%97%95.csv"
+    return response
+
+
+@blueprint.get("/admin/audit.xlsx")
+@auth.login_required
+def admin_audit_xlsx() -> ResponseReturnValue:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=False)
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "留痕"
+    sheet.append(list(audit.COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for entry in audit.entries(settings().instance_dir):
+        sheet.append([clean_text(value) for value in audit.row(entry)])
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"  # text stays text: never a formula
+    sheet.freeze_panes = "A2"
+    for letter, width in zip("ABCDEFGHI", (26, 12, 12, 10, 16, 16, 30, 40, 6), strict=True):
+        sheet.column_dimensions[letter].width = width
+    out = io.BytesIO()
+    book.save(out)
+    response = Response(
+        out.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response.headers["Content-Disposition"] = "attachment; filename*=UTF-8''%E7%95%99%E7%97%95.xlsx"
+    return response
