@@ -152,6 +152,18 @@ def ensure_cjk_font() -> None:
         apt_install("fonts-wqy-microhei")
 
 
+def ensure_network_tools() -> None:
+    """tests/test_bundle.py installs the offline bundle with the network cut: a new network
+    namespace (unshare, util-linux) whose loopback it brings up (ip, iproute2). Installed
+    where we can; elsewhere (not root, not Linux) that test skips and says why."""
+    import shutil
+
+    lacking = [package for tool, package in (("unshare", "util-linux"), ("ip", "iproute2"))
+               if not shutil.which(tool)]  # fmt: skip
+    if lacking and sys.platform == "linux" and shutil.which("apt-get") and os.geteuid() == 0:
+        apt_install(*lacking)
+
+
 def check_realdocs() -> None:
     """The tests on real documents need ../shared/realdocs beside the checkout."""
     if (ROOT.parent / "shared" / "realdocs" / "docs").is_dir():
@@ -207,6 +219,7 @@ def main(argv: list[str]) -> None:
         ensure_browser()
         ensure_converters()
         ensure_cjk_font()
+        ensure_network_tools()
         check_realdocs()
         ensure_opensearch()
         call(PYTHON, "-m", "ruff", "check", ".")
