@@ -566,3 +566,32 @@ def test_changes_to_accounts_are_in_the_audit_log_without_passwords(site):
     }
     log = "".join(p.read_text(encoding="utf-8") for p in audit.files(site.instance))
     assert "fresh dept pass" not in log
+
+
+def test_kb_search_and_cases_with_an_instance_are_in_the_audit_log(site, capsys):
+    from kb import cli
+
+    def logged() -> list[dict]:
+        return [e for e in audit.entries(site.instance) if e.get("address") == "命令行"]
+
+    before = len(logged())
+    index = ["--index", str(site.index), "--json"]
+    assert cli.main(["search", "巡察反馈 留痕甲", *index]) == 0
+    assert len(logged()) == before  # no instance folder given: nothing to log in
+    instance = ["--instance", str(site.instance)]
+    assert cli.main(["search", "违规吃喝 留痕乙", *index, *instance, "--as", "李四"]) == 0
+    assert cli.main(["search", "违规吃喝 留痕丙", *index, *instance]) == 0
+    assert cli.main(["cases", "违规吃喝 留痕丁", *index, *instance, "--as", "王五"]) == 0
+    capsys.readouterr()
+    found = [(e["user"], e["department"], e["action"], e["params"]) for e in logged()[before:]]
+    assert found == [
+        ("李四", "纪检组", "检索（命令行）", {"q": "违规吃喝 留痕乙"}),
+        ("管理员（命令行）", "", "检索（命令行）", {"q": "违规吃喝 留痕丙"}),
+        ("王五", "办公室", "检索案例（命令行）", {"q": "违规吃喝 留痕丁"}),
+    ]
+    log = "".join(p.read_text(encoding="utf-8") for p in audit.files(site.instance))
+    assert READER_PASSWORD not in log and ADMIN_PASSWORD not in log
+    assert "scrypt" not in log
+    admin = site.app().test_client()
+    admin_login(admin)
+    assert "管理员（命令行）" in admin.get("/admin/audit").get_data(as_text=True)
