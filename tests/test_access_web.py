@@ -540,6 +540,10 @@ def test_only_department_admins_reach_the_department_page(site):
     assert reader.post("/dept/accounts/change", data=change).status_code == 403
     assert "冒名" not in accounts.load_accounts(site.instance)
     assert not accounts.load_accounts(site.instance)["李四"].disabled
+    admin = site.app().test_client()
+    log_in(admin, "赵六")  # an account with the role 管理员: sent to the admin's page
+    response = admin.get("/dept/accounts")
+    assert response.status_code == 302 and "/admin/accounts" in response.headers["Location"]
 
 
 def test_changes_to_accounts_are_in_the_audit_log_without_passwords(site):
@@ -554,12 +558,17 @@ def test_changes_to_accounts_are_in_the_audit_log_without_passwords(site):
     token = csrf(admin, "/admin/accounts")
     change = {"csrf_token": token, "name": "冯十二", "action": "disable"}
     assert admin.post("/admin/accounts/change", data=change).status_code == 303
+    update = {"csrf_token": token, "name": "冯十二", "action": "update"}
+    update |= {"department": "办公室", "role": "读者"}
+    assert admin.post("/admin/accounts/change", data=update).status_code == 303
     made = [e for e in audit.entries(site.instance) if e.get("object") == "冯十二"]
     assert [(e["user"], e["action"]) for e in made] == [
         ("钱八", "新建账户"),
         ("钱八", "重设密码"),
         ("管理员", "停用账户"),
+        ("管理员", "修改部门和角色"),
     ]
+    assert made[-1]["params"] == {"部门": "办公室", "角色": "读者"}
     assert made[0]["department"] == "纪检组" and made[0]["params"] == {
         "部门": "纪检组",
         "角色": "读者",

@@ -26,7 +26,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from kb.access import DEPARTMENT_ADMIN, READER, ROLES, Viewer
+from kb.access import ADMIN, DEPARTMENT_ADMIN, READER, ROLES, Viewer
 from web import accounts, audit, auth
 from web.state import settings, viewer
 from web.text import clean_text
@@ -149,6 +149,7 @@ def admin_change() -> ResponseReturnValue:
     name = request.form.get("name", "")
     action = request.form.get("action", "")
     instance = settings().instance_dir
+    details: dict[str, str] | None = None  # never the password
     try:
         if action == "reset":
             accounts.change_account(instance, name, password=request.form.get("password", ""))
@@ -157,24 +158,19 @@ def admin_change() -> ResponseReturnValue:
             accounts.change_account(instance, name, disabled=action == "disable")
             done = "已停用" if action == "disable" else "已启用"
         elif action == "update":
-            accounts.change_account(
+            changed = accounts.change_account(
                 instance,
                 name,
                 department=request.form.get("department", ""),
                 role=request.form.get("role", ""),
             )
+            details = {"部门": changed.department, "角色": changed.role}
             done = "已修改部门和角色"
         else:
             return _accounts_page("不认识的操作。", 400)
     except accounts.AccountError as error:
         return _accounts_page(str(error), 400)
     log.info("account %s: %s by %s", name, action, viewer().describe())
-    changed = accounts.load_accounts(instance).get(name)
-    details = (
-        {"部门": changed.department, "角色": changed.role}
-        if action == "update" and changed
-        else None
-    )
     audit.record(CHANGES[action], name, details)
     flash(f"账户“{name}”{done}，该账户的登录已全部失效。", "info")
     return redirect(url_for("accounts.admin_accounts"), code=303)
@@ -204,6 +200,8 @@ def _department_admin() -> Viewer:
         if request.method == "GET":
             abort(redirect(url_for("accounts.login", next=request.full_path.rstrip("?"))))
         abort(_error(403, "请先登录。"))
+    if who.role == ADMIN and request.method == "GET":
+        abort(redirect(url_for("accounts.admin_accounts")))  # the admin's own page
     if who.role != DEPARTMENT_ADMIN:
         abort(_error(403, "只有部门管理员可以管理本部门的账户。"))
     if not who.department:
