@@ -191,30 +191,54 @@ def _open_searcher(args: argparse.Namespace):
 
 
 def _as_viewer(args: argparse.Namespace, searcher):
-    """The searcher as ``--as USER`` sees the index (an account of the web's instance
-    folder, kb.access), or as the admin without ``--as``; None after saying why not."""
+    """(searcher, account) as ``--as USER`` sees the index (an account of the web's instance
+    folder, kb.access), or (searcher, None) as the admin without ``--as``; (None, None)
+    after saying why not."""
     name = getattr(args, "as_user", None)
     if not name:
-        return searcher
+        return searcher, None
     from web.accounts import load_accounts
 
     instance = args.settings.with_instance().instance_dir
     account = load_accounts(instance).get(name)
     if account is None or account.disabled:
         _stderr(f"实例文件夹 {instance} 中没有名为“{name}”的可用账户。")
-        return None
-    return searcher.for_viewer(account.viewer())
+        return None, None
+    return searcher.for_viewer(account.viewer()), account.viewer()
+
+
+def _audit_trail(args: argparse.Namespace, who, cases: bool = False):
+    """A function that writes one search (of cases, with ``cases``) to the 留痕 log of the
+    instance folder the command runs with (``--instance`` or ``--as``; web.audit), as ``who``
+    or the command's admin; without an instance folder, one that writes nothing."""
+    if not (getattr(args, "instance", None) or getattr(args, "as_user", None)):
+        return lambda query, status: None
+    from web import audit
+
+    instance = args.settings.with_instance().instance_dir
+    action = audit.COMMAND_CASES if cases else audit.COMMAND_SEARCH
+
+    def trace(query: str, status: int) -> None:
+        try:
+            audit.append(instance, audit.command_entry(who, action, query, status))
+        except OSError as error:
+            _stderr(f"提示：无法写入留痕记录（{instance / audit.AUDIT_FOLDER}）：{error}")
+
+    return trace
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    searcher = _open_searcher(args)
+    searcher, who = _open_searcher(args), None
     if searcher is not None:
-        searcher = _as_viewer(args, searcher)
+        searcher, who = _as_viewer(args, searcher)
     if searcher is None:
         return 2
+    trace = _audit_trail(args, who)
 
     def run(query: str, offset: int = args.offset):
-        return searcher.search(query, limit=args.limit, offset=offset, per_doc=args.per_doc)
+        result = searcher.search(query, limit=args.limit, offset=offset, per_doc=args.per_doc)
+        trace(query, 1 if result.error else 0)
+        return result
 
     if args.query == "-":
         for line in sys.stdin:
@@ -289,9 +313,9 @@ def _interactive(run, per_page: int) -> int:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
-    searcher = _open_searcher(args)
+    searcher, who = _open_searcher(args), None
     if searcher is not None:
-        searcher = _as_viewer(args, searcher)
+        searcher, who = _as_viewer(args, searcher)
     if searcher is None:
         return 2
     result = searcher.cases(
@@ -302,6 +326,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
         years=args.year,
         limit=args.limit,
     )
+    _audit_trail(args, who, cases=True)(args.query or "", 0)
     for note in result.notes:
         _stderr(f"提示：{note}")
     if args.json:

@@ -53,6 +53,8 @@ def site(tmp_path_factory) -> Site:
     accounts.create_account(instance, "李四", "纪检组", "读者", READER_PASSWORD)
     accounts.create_account(instance, "王五", "办公室", "读者", READER_PASSWORD)
     accounts.create_account(instance, "赵六", "办公室", "管理员", READER_PASSWORD)
+    accounts.create_account(instance, "钱八", "纪检组", "部门管理员", READER_PASSWORD)
+    accounts.create_account(instance, "郑十", "办公室", "部门管理员", READER_PASSWORD)
     return Site(docs, root / "index", instance)
 
 
@@ -453,3 +455,152 @@ def test_audit_downloads_take_control_characters_searched_for(site):
     assert admin.get("/admin/audit.xlsx").status_code == 200
     assert admin.get("/admin/audit.csv").status_code == 200
     assert admin.get("/admin/audit").status_code == 200
+
+
+DEPT_PASSWORD = "dept reader 2025"
+
+
+def _dept_form(client, **fields: str) -> dict:
+    return {"csrf_token": csrf(client, "/dept/accounts"), **fields}
+
+
+def test_a_department_admin_creates_readers_in_own_department_only(site):
+    client = site.app().test_client()
+    assert log_in(client, "钱八").status_code == 303
+    assert 'href="/dept/accounts"' in client.get("/search").get_data(as_text=True)
+    page = client.get("/dept/accounts")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "纪检组" in text
+    assert "李四" in text and "王五" not in text and "赵六" not in text and "郑十" not in text
+    created = _dept_form(client, name="周九", password=DEPT_PASSWORD)
+    assert client.post("/dept/accounts", data=created).status_code == 303
+    account = accounts.load_accounts(site.instance)["周九"]
+    assert (account.department, account.role) == ("纪检组", "读者")
+    reader = site.app().test_client()
+    assert log_in(reader, "周九", DEPT_PASSWORD).status_code == 303
+    assert reader.get(f"/doc/{site.doc_id(CHIHE)}").status_code == 200  # 限定 to 纪检组
+    for tampered in ({"department": "办公室"}, {"role": "管理员"}, {"role": "部门管理员"}):
+        form = _dept_form(client, name="吴十一", password=DEPT_PASSWORD, **tampered)
+        response = client.post("/dept/accounts", data=form)
+        assert response.status_code == 403, tampered
+        assert "本部门" in response.get_data(as_text=True)
+    assert "吴十一" not in accounts.load_accounts(site.instance)
+    response = client.post(
+        "/dept/accounts", data=_dept_form(client, name="吴十一", password="short")
+    )
+    assert response.status_code == 400 and "密码至少 8 个字符" in response.get_data(as_text=True)
+
+
+def test_a_department_admin_resets_and_disables_own_readers_only(site):
+    if "孙九" not in accounts.load_accounts(site.instance):
+        accounts.create_account(site.instance, "孙九", "纪检组", "读者", DEPT_PASSWORD)
+    client = site.app().test_client()
+    log_in(client, "钱八")
+    reader = site.app().test_client()
+    assert log_in(reader, "孙九", DEPT_PASSWORD).status_code == 303
+    reset = _dept_form(client, name="孙九", action="reset", password="new dept pass 1")
+    assert client.post("/dept/accounts/change", data=reset).status_code == 303
+    assert accounts.authenticate(site.instance, "孙九", "new dept pass 1") is not None
+    assert reader.get(f"/doc/{site.doc_id(CHIHE)}").status_code == 404  # signed out
+    disable = _dept_form(client, name="孙九", action="disable")
+    assert client.post("/dept/accounts/change", data=disable).status_code == 303
+    assert log_in(reader, "孙九", "new dept pass 1").status_code == 401
+    enable = _dept_form(client, name="孙九", action="enable")
+    assert client.post("/dept/accounts/change", data=enable).status_code == 303
+    assert log_in(reader, "孙九", "new dept pass 1").status_code == 303
+    before = accounts.load_accounts(site.instance)
+    for name in ("王五", "赵六", "郑十", "钱八", "管理员", "无此人"):
+        for action in ("reset", "disable"):
+            form = _dept_form(client, name=name, action=action, password="taken over 1")
+            response = client.post("/dept/accounts/change", data=form)
+            assert response.status_code == 403, (name, action)
+            assert "本部门" in response.get_data(as_text=True)
+    assert accounts.load_accounts(site.instance) == before
+    bad = _dept_form(client, name="孙九", action="update", department="办公室", role="管理员")
+    assert client.post("/dept/accounts/change", data=bad).status_code == 400
+    assert accounts.load_accounts(site.instance)["孙九"].role == "读者"
+    no_token = {"name": "孙九", "action": "disable"}
+    assert client.post("/dept/accounts/change", data=no_token).status_code == 400
+    assert not accounts.load_accounts(site.instance)["孙九"].disabled
+
+
+def test_only_department_admins_reach_the_department_page(site):
+    anonymous = site.app().test_client()
+    response = anonymous.get("/dept/accounts")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    reader = site.app().test_client()
+    log_in(reader, "李四")
+    response = reader.get("/dept/accounts")
+    assert response.status_code == 403 and "部门管理员" in response.get_data(as_text=True)
+    assert 'href="/dept/accounts"' not in reader.get("/search").get_data(as_text=True)
+    token = csrf(reader, "/search")
+    form = {"csrf_token": token, "name": "冒名", "password": DEPT_PASSWORD}
+    assert reader.post("/dept/accounts", data=form).status_code == 403
+    change = {"csrf_token": token, "name": "李四", "action": "disable"}
+    assert reader.post("/dept/accounts/change", data=change).status_code == 403
+    assert "冒名" not in accounts.load_accounts(site.instance)
+    assert not accounts.load_accounts(site.instance)["李四"].disabled
+    admin = site.app().test_client()
+    log_in(admin, "赵六")  # an account with the role 管理员: sent to the admin's page
+    response = admin.get("/dept/accounts")
+    assert response.status_code == 302 and "/admin/accounts" in response.headers["Location"]
+
+
+def test_changes_to_accounts_are_in_the_audit_log_without_passwords(site):
+    client = site.app().test_client()
+    log_in(client, "钱八")
+    form = _dept_form(client, name="冯十二", password="fresh dept pass 1")
+    assert client.post("/dept/accounts", data=form).status_code == 303
+    reset = _dept_form(client, name="冯十二", action="reset", password="fresh dept pass 2")
+    assert client.post("/dept/accounts/change", data=reset).status_code == 303
+    admin = site.app().test_client()
+    admin_login(admin)
+    token = csrf(admin, "/admin/accounts")
+    change = {"csrf_token": token, "name": "冯十二", "action": "disable"}
+    assert admin.post("/admin/accounts/change", data=change).status_code == 303
+    update = {"csrf_token": token, "name": "冯十二", "action": "update"}
+    update |= {"department": "办公室", "role": "读者"}
+    assert admin.post("/admin/accounts/change", data=update).status_code == 303
+    made = [e for e in audit.entries(site.instance) if e.get("object") == "冯十二"]
+    assert [(e["user"], e["action"]) for e in made] == [
+        ("钱八", "新建账户"),
+        ("钱八", "重设密码"),
+        ("管理员", "停用账户"),
+        ("管理员", "修改部门和角色"),
+    ]
+    assert made[-1]["params"] == {"部门": "办公室", "角色": "读者"}
+    assert made[0]["department"] == "纪检组" and made[0]["params"] == {
+        "部门": "纪检组",
+        "角色": "读者",
+    }
+    log = "".join(p.read_text(encoding="utf-8") for p in audit.files(site.instance))
+    assert "fresh dept pass" not in log
+
+
+def test_kb_search_and_cases_with_an_instance_are_in_the_audit_log(site, capsys):
+    from kb import cli
+
+    def logged() -> list[dict]:
+        return [e for e in audit.entries(site.instance) if e.get("address") == "命令行"]
+
+    before = len(logged())
+    index = ["--index", str(site.index), "--json"]
+    assert cli.main(["search", "巡察反馈 留痕甲", *index]) == 0
+    assert len(logged()) == before  # no instance folder given: nothing to log in
+    instance = ["--instance", str(site.instance)]
+    assert cli.main(["search", "违规吃喝 留痕乙", *index, *instance, "--as", "李四"]) == 0
+    assert cli.main(["search", "违规吃喝 留痕丙", *index, *instance]) == 0
+    assert cli.main(["cases", "违规吃喝 留痕丁", *index, *instance, "--as", "王五"]) == 0
+    capsys.readouterr()
+    found = [(e["user"], e["department"], e["action"], e["params"]) for e in logged()[before:]]
+    assert found == [
+        ("李四", "纪检组", "检索（命令行）", {"q": "违规吃喝 留痕乙"}),
+        ("管理员（命令行）", "", "检索（命令行）", {"q": "违规吃喝 留痕丙"}),
+        ("王五", "办公室", "检索案例（命令行）", {"q": "违规吃喝 留痕丁"}),
+    ]
+    log = "".join(p.read_text(encoding="utf-8") for p in audit.files(site.instance))
+    assert READER_PASSWORD not in log and ADMIN_PASSWORD not in log
+    assert "scrypt" not in log
+    admin = site.app().test_client()
+    admin_login(admin)
+    assert "管理员（命令行）" in admin.get("/admin/audit").get_data(as_text=True)

@@ -5,7 +5,8 @@ closed and renamed ``audit-<time>.jsonl`` and a new one begun; kb never deletes 
 admin archives them). Entries are written after each response by one hook (``init_app``), from the request's
 endpoint: which views count is the table ``ACTIONS``, and any response sent as a file to
 download counts as an export. Only named query parameters are kept (never a form's fields,
-so never a password).
+so never a password). Changes to accounts are written by their views (``record``), and
+``kb search`` / ``kb cases`` by the command (``command_entry``): neither ever holds a password.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
+from kb.access import Viewer
 from web.auth import ensure_private_folder
 from web.state import settings, viewer
 
@@ -45,6 +47,16 @@ ACTIONS = {
     "draft.print_page": "打印对照检查材料",
 }
 EXPORT = "导出"
+# What a change to an account is called in the log (web.views.accounts).
+CREATE_ACCOUNT = "新建账户"
+RESET_PASSWORD = "重设密码"
+DISABLE_ACCOUNT = "停用账户"
+ENABLE_ACCOUNT = "启用账户"
+UPDATE_ACCOUNT = "修改部门和角色"
+COMMAND_LINE = "命令行"
+COMMAND_SEARCH = "检索（命令行）"
+COMMAND_CASES = "检索案例（命令行）"
+COMMAND_ADMIN = "管理员（命令行）"
 KEPT_PARAMS = ("q", "type", "year", "issuer", "problem", "sanction", "level", "topic", "page")
 COLUMNS = ("时间", "用户", "部门", "角色", "地址", "操作", "对象", "检索词与条件", "结果")
 
@@ -136,6 +148,48 @@ def _action(response: Response) -> str:
     return ACTIONS.get(endpoint, "")
 
 
+def _now() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def record(action: str, target: str, params: dict[str, str] | None = None) -> None:
+    """Log a change the current request made (an account created, a password reset...):
+    who, when, from where, which account; ``params`` must never hold a password."""
+    who = viewer()
+    entry = {
+        "time": _now(),
+        "user": who.name if who.logged_in else "匿名访客",
+        "department": who.department,
+        "role": who.role,
+        "address": request.remote_addr or "",
+        "action": action,
+        "object": target[:MAX_VALUE],
+        "params": {key: value[:MAX_VALUE] for key, value in (params or {}).items()},
+        "status": 200,
+    }
+    try:
+        limit = int(current_app.config.get("AUDIT_MAX_BYTES", MAX_BYTES))
+        append(settings().instance_dir, entry, limit)
+    except OSError:
+        current_app.logger.exception("cannot write the audit log")
+
+
+def command_entry(who: Viewer | None, action: str, query: str, status: int) -> dict:
+    """An entry for ``kb search`` / ``kb cases`` run on this machine: ``who`` is the
+    ``--as`` account, None for the command's admin; ``status`` the command's exit code."""
+    return {
+        "time": _now(),
+        "user": who.name if who is not None else COMMAND_ADMIN,
+        "department": who.department if who is not None else "",
+        "role": who.role if who is not None else "管理员",
+        "address": COMMAND_LINE,
+        "action": action,
+        "object": "",
+        "params": {"q": query[:MAX_VALUE]} if query else {},
+        "status": status,
+    }
+
+
 def _entry(action: str, response: Response) -> dict:
     who = viewer()
     params = {
@@ -150,7 +204,7 @@ def _entry(action: str, response: Response) -> dict:
         target = response.headers.get("Content-Disposition", "").split("filename", 1)[-1]
         target = f"{request.endpoint}{target[:MAX_VALUE]}"
     return {
-        "time": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "time": _now(),
         "user": who.name if who.logged_in else "匿名访客",
         "department": who.department,
         "role": who.role,

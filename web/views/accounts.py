@@ -1,5 +1,6 @@
-"""Logging in as a reader (/login, /logout), the admin's accounts page (/admin/accounts) and
-the 留痕 log (/admin/audit, downloadable as .csv).
+"""Logging in as a reader (/login, /logout), the admin's accounts page (/admin/accounts), a
+部门管理员's page for the readers of their own department (/dept/accounts) and the 留痕 log
+(/admin/audit, downloadable as .csv). Every change to an account is written to the log.
 
 The accounts themselves, sessions and who makes a request are ``web.accounts``; the log is
 ``web.audit``.
@@ -14,6 +15,7 @@ import logging
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     make_response,
@@ -24,7 +26,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
-from kb.access import READER, ROLES
+from kb.access import ADMIN, DEPARTMENT_ADMIN, READER, ROLES, Viewer
 from web import accounts, audit, auth
 from web.state import settings, viewer
 from web.text import clean_text
@@ -33,6 +35,13 @@ log = logging.getLogger("kb.accounts")
 
 blueprint = Blueprint("accounts", __name__)
 AUDIT_SHOWN = 500
+# The admin's actions on an account, and what the log calls each.
+CHANGES = {
+    "reset": audit.RESET_PASSWORD,
+    "disable": audit.DISABLE_ACCOUNT,
+    "enable": audit.ENABLE_ACCOUNT,
+    "update": audit.UPDATE_ACCOUNT,
+}
 
 
 def _safe_next(target: str | None) -> str:
@@ -127,6 +136,9 @@ def admin_create() -> ResponseReturnValue:
     except accounts.AccountError as error:
         return _accounts_page(str(error), 400, form)
     log.info("account %s created by %s", account.name, viewer().describe())
+    audit.record(
+        audit.CREATE_ACCOUNT, account.name, {"部门": account.department, "角色": account.role}
+    )
     flash(f"已新建账户“{account.name}”。", "info")
     return redirect(url_for("accounts.admin_accounts"), code=303)
 
@@ -137,6 +149,7 @@ def admin_change() -> ResponseReturnValue:
     name = request.form.get("name", "")
     action = request.form.get("action", "")
     instance = settings().instance_dir
+    details: dict[str, str] | None = None  # never the password
     try:
         if action == "reset":
             accounts.change_account(instance, name, password=request.form.get("password", ""))
@@ -145,18 +158,20 @@ def admin_change() -> ResponseReturnValue:
             accounts.change_account(instance, name, disabled=action == "disable")
             done = "已停用" if action == "disable" else "已启用"
         elif action == "update":
-            accounts.change_account(
+            changed = accounts.change_account(
                 instance,
                 name,
                 department=request.form.get("department", ""),
                 role=request.form.get("role", ""),
             )
+            details = {"部门": changed.department, "角色": changed.role}
             done = "已修改部门和角色"
         else:
             return _accounts_page("不认识的操作。", 400)
     except accounts.AccountError as error:
         return _accounts_page(str(error), 400)
     log.info("account %s: %s by %s", name, action, viewer().describe())
+    audit.record(CHANGES[action], name, details)
     flash(f"账户“{name}”{done}，该账户的登录已全部失效。", "info")
     return redirect(url_for("accounts.admin_accounts"), code=303)
 
@@ -168,6 +183,119 @@ def admin_anonymous() -> ResponseReturnValue:
     accounts.set_anonymous_search(settings().instance_dir, allowed)
     flash("未登录的访客现在可以检索公开文件。" if allowed else "未登录的访客现在须先登录。", "info")
     return redirect(url_for("accounts.admin_accounts"), code=303)
+
+
+# --- a 部门管理员's page: the readers of their own department --------------------------------
+
+
+def _error(code: int, message: str) -> Response:
+    return make_response(render_template("error.html", code=code, message=message), code)
+
+
+def _department_admin() -> Viewer:
+    """The 部门管理员 making this request; anyone else is sent to log in (anonymous) or
+    refused with 403 (aborts)."""
+    who = viewer()
+    if not who.logged_in:
+        if request.method == "GET":
+            abort(redirect(url_for("accounts.login", next=request.full_path.rstrip("?"))))
+        abort(_error(403, "请先登录。"))
+    if who.role == ADMIN and request.method == "GET":
+        abort(redirect(url_for("accounts.admin_accounts")))  # the admin's own page
+    if who.role != DEPARTMENT_ADMIN:
+        abort(_error(403, "只有部门管理员可以管理本部门的账户。"))
+    if not who.department:
+        abort(_error(403, "您的账户没有填写部门，无法管理本部门账户；请联系管理员。"))
+    return who
+
+
+def _own_reader(who: Viewer, name: str) -> accounts.Account:
+    """The reader account ``name`` of ``who``'s department; 403 for any other account (one
+    message for all, so that the page tells nothing of other departments)."""
+    account = accounts.load_accounts(settings().instance_dir).get(name)
+    if account is None or account.department != who.department or account.role != READER:
+        abort(_error(403, f"本部门没有名为“{name[:50]}”的读者账户，只能管理本部门读者的账户。"))
+    return account
+
+
+def _department_page(who: Viewer, error: str = "", status: int = 200, form: dict | None = None):
+    listed = sorted(
+        (
+            account
+            for account in accounts.load_accounts(settings().instance_dir).values()
+            if account.department == who.department
+        ),
+        key=lambda a: (a.role != READER, a.name),
+    )
+    return (
+        render_template(
+            "dept_accounts.html",
+            who=who,
+            accounts=listed,
+            reader=READER,
+            error=error,
+            form=form or {},
+        ),
+        status,
+    )
+
+
+@blueprint.get("/dept/accounts")
+def dept_accounts() -> ResponseReturnValue:
+    return _department_page(_department_admin())
+
+
+@blueprint.post("/dept/accounts")
+def dept_create() -> ResponseReturnValue:
+    who = _department_admin()
+    department = request.form.get("department")
+    role = request.form.get("role")
+    if (department is not None and department.strip() != who.department) or (
+        role is not None and role != READER
+    ):
+        return _error(403, f"只能在本部门（{who.department}）新建读者账户。")
+    form = {"name": request.form.get("name", "")}
+    try:
+        account = accounts.create_account(
+            settings().instance_dir,
+            form["name"],
+            who.department,
+            READER,
+            request.form.get("password", ""),
+        )
+    except accounts.AccountError as error:
+        return _department_page(who, str(error), 400, form)
+    log.info("account %s created by %s", account.name, who.describe())
+    audit.record(
+        audit.CREATE_ACCOUNT, account.name, {"部门": account.department, "角色": account.role}
+    )
+    flash(f"已新建本部门读者账户“{account.name}”。", "info")
+    return redirect(url_for("accounts.dept_accounts"), code=303)
+
+
+@blueprint.post("/dept/accounts/change")
+def dept_change() -> ResponseReturnValue:
+    who = _department_admin()
+    action = request.form.get("action", "")
+    if action not in ("reset", "disable", "enable"):
+        return _department_page(who, "部门管理员只能重设密码、停用或启用账户。", 400)
+    account = _own_reader(who, request.form.get("name", ""))
+    instance = settings().instance_dir
+    try:
+        if action == "reset":
+            accounts.change_account(
+                instance, account.name, password=request.form.get("password", "")
+            )
+            done = "已重设密码"
+        else:
+            accounts.change_account(instance, account.name, disabled=action == "disable")
+            done = "已停用" if action == "disable" else "已启用"
+    except accounts.AccountError as error:
+        return _department_page(who, str(error), 400)
+    log.info("account %s: %s by %s", account.name, action, who.describe())
+    audit.record(CHANGES[action], account.name)
+    flash(f"账户“{account.name}”{done}，该账户的登录已全部失效。", "info")
+    return redirect(url_for("accounts.dept_accounts"), code=303)
 
 
 @blueprint.get("/admin/audit")
