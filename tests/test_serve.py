@@ -18,6 +18,7 @@ from werkzeug.test import Client
 
 from kb import cli
 from kb.resources import CHECKOUT
+from kb.search import RestrictedSearch
 from kb.settings import Server
 from web import create_app
 from web.auth import set_password
@@ -126,10 +127,13 @@ def test_requests_and_errors_go_to_the_rotating_log_in_the_instance_folder(
         assert (handler.maxBytes, handler.backupCount) == (LOG_BYTES, LOG_BACKUPS)
         searcher = app.extensions[SEARCHER]
 
-        def broken(doc_id):
+        def broken(*_args):
             raise RuntimeError("磁盘读取失败")
 
+        # The page reads through the searcher as the request's viewer sees the index (an
+        # anonymous visitor's RestrictedSearch, kb.access), or the engine's own for the admin.
         monkeypatch.setattr(searcher, "document", broken)
+        monkeypatch.setattr(RestrictedSearch, "document", broken)
         client = Client(wsgi(app, Server(prefix="/kb")))
         assert client.get("/kb" + QUERY).status_code == 200
         failed = client.get("/kb/doc/abc123")
