@@ -152,11 +152,10 @@ def _now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def record(action: str, target: str, params: dict[str, str] | None = None) -> None:
-    """Log a change the current request made (an account created, a password reset...):
-    who, when, from where, which account; ``params`` must never hold a password."""
+def _requested(action: str, target: str, params: dict[str, str], status: int) -> dict:
+    """An entry for the current request: when, who (as the request's viewer), from where."""
     who = viewer()
-    entry = {
+    return {
         "time": _now(),
         "user": who.name if who.logged_in else "匿名访客",
         "department": who.department,
@@ -164,9 +163,16 @@ def record(action: str, target: str, params: dict[str, str] | None = None) -> No
         "address": request.remote_addr or "",
         "action": action,
         "object": target[:MAX_VALUE],
-        "params": {key: value[:MAX_VALUE] for key, value in (params or {}).items()},
-        "status": 200,
+        "params": params,
+        "status": status,
     }
+
+
+def record(action: str, target: str, params: dict[str, str] | None = None) -> None:
+    """Log a change the current request made (an account created, a password reset...):
+    who, when, from where, which account; ``params`` must never hold a password."""
+    kept = {key: value[:MAX_VALUE] for key, value in (params or {}).items()}
+    entry = _requested(action, target, kept, 200)
     try:
         limit = int(current_app.config.get("AUDIT_MAX_BYTES", MAX_BYTES))
         append(settings().instance_dir, entry, limit)
@@ -191,7 +197,6 @@ def command_entry(who: Viewer | None, action: str, query: str, status: int) -> d
 
 
 def _entry(action: str, response: Response) -> dict:
-    who = viewer()
     params = {
         key: request.args.getlist(key)[0][:MAX_VALUE]
         if len(request.args.getlist(key)) == 1
@@ -203,17 +208,7 @@ def _entry(action: str, response: Response) -> dict:
     if action == EXPORT:
         target = response.headers.get("Content-Disposition", "").split("filename", 1)[-1]
         target = f"{request.endpoint}{target[:MAX_VALUE]}"
-    return {
-        "time": _now(),
-        "user": who.name if who.logged_in else "匿名访客",
-        "department": who.department,
-        "role": who.role,
-        "address": request.remote_addr or "",
-        "action": action,
-        "object": str(target or "")[:MAX_VALUE],
-        "params": params,
-        "status": response.status_code,
-    }
+    return _requested(action, str(target or ""), params, response.status_code)
 
 
 def init_app(app: Flask) -> None:
