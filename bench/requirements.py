@@ -218,20 +218,23 @@ def draw_sample(topics) -> list[dict[str, str]]:
         random.Random(SPLIT_SEED).shuffle(order)
         for position, index in enumerate(order):
             (name, key), (r, _) = picked[index]
-            rows.append(
-                {
-                    "split": "tune" if position < size // 2 else "test",
-                    "source": source,
-                    "file": name,
-                    "passage": str(r.passage),
-                    "sha1": key,
-                    "kind_before": r.kind,
-                    "verdict": "",
-                    "label": "",
-                    "why": "",
-                }
-            )
+            rows.append(_unjudged("tune" if position < size // 2 else "test", source, name, key, r))
     return rows
+
+
+def _unjudged(split: str, source: str, name: str, key: str, clause) -> dict[str, str]:
+    """A sheet row for a drawn clause, its verdict, label and reason left to the judge."""
+    return {
+        "split": split,
+        "source": source,
+        "file": name,
+        "passage": str(clause.passage),
+        "sha1": key,
+        "kind_before": clause.kind,
+        "verdict": "",
+        "label": "",
+        "why": "",
+    }
 
 
 def draw_heldout(
@@ -250,19 +253,7 @@ def draw_heldout(
             if (source, *key) not in seen
         ]
         for (name, key), (r, _) in random.Random(seed).sample(clauses, size):
-            rows.append(
-                {
-                    "split": split,
-                    "source": source,
-                    "file": name,
-                    "passage": str(r.passage),
-                    "sha1": key,
-                    "kind_before": r.kind,
-                    "verdict": "",
-                    "label": "",
-                    "why": "",
-                }
-            )
+            rows.append(_unjudged(split, source, name, key, r))
     return rows
 
 
